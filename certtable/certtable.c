@@ -1,0 +1,601 @@
+/*
+ * certtable.c: the peer certificate table on tdb.  See certtable.h.
+ *
+ * Layout of the tdb file (all integers little-endian):
+ *   "M"                -> magic "BPAUTBL1", u32 entry count
+ *   "S:" SID string    -> u32 version (1), u64 inserted_us,
+ *                         u32 principal length, principal (UTF-8),
+ *                         u32 certificate offset in the blob,
+ *                         u32 certificate length, u32 blob length, blob
+ *   "C:" SHA-256(cert) -> SID string (the index for certtable_verify)
+ * Every change is one tdb transaction (fsync on commit), which gives
+ * atomicity across processes and recovery from a torn write on the next
+ * open.
+ */
+#include "certtable/certtable.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <tdb.h>
+#include <time.h>
+
+#define META_KEY "M"
+#define META_MAGIC "BPAUTBL1"
+#define META_LEN (8 + 4)
+#define SID_PREFIX "S:"
+#define CERT_PREFIX "C:"
+#define RECORD_VERSION 1
+#define PRINCIPAL_MAX 1024
+
+struct certtable {
+	struct tdb_context *tdb;
+	unsigned capacity;
+	certtable_clock_fn clock;
+	void *clock_data;
+};
+
+/* A decoded "S:" record; pointers into the tdb_fetch buffer. */
+struct record {
+	uint64_t inserted_us;
+	const uint8_t *principal;
+	uint32_t principal_len;
+	const uint8_t *blob;
+	uint32_t blob_len;
+	uint32_t cert_off, cert_len;
+};
+
+static uint64_t wall_clock_us(void *private_data)
+{
+	struct timespec ts;
+	(void)private_data;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int certtable_destructor(struct certtable *t)
+{
+	if (t->tdb != NULL) {
+		tdb_close(t->tdb);
+	}
+	return 0;
+}
+
+static NTSTATUS map_tdb_error(struct tdb_context *tdb)
+{
+	switch (tdb_error(tdb)) {
+	case TDB_SUCCESS:
+		return NT_STATUS_OK;
+	case TDB_ERR_OOM:
+		return NT_STATUS_NO_MEMORY;
+	case TDB_ERR_NOEXIST:
+		return NT_STATUS_NOT_FOUND;
+	case TDB_ERR_CORRUPT:
+		return NT_STATUS_FILE_CORRUPT_ERROR;
+	case TDB_ERR_RDONLY:
+		return NT_STATUS_ACCESS_DENIED;
+	default:
+		return NT_STATUS_INTERNAL_DB_ERROR;
+	}
+}
+
+static unsigned hash_size_for(unsigned capacity)
+{
+	/* Two keys an entry; keep the chains short so a lookup costs the same
+	 * at 100 entries as at a million. */
+	unsigned n = capacity * 2 + 1;
+	return n < 131 ? 131 : n;
+}
+
+NTSTATUS certtable_open(TALLOC_CTX *mem_ctx, const char *path, unsigned capacity,
+			struct certtable **out)
+{
+	struct certtable *t;
+
+	if (path == NULL || capacity == 0 || capacity > CERTTABLE_MAX_CAPACITY) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	t = talloc_zero(mem_ctx, struct certtable);
+	if (t == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	t->capacity = capacity;
+	t->clock = wall_clock_us;
+	/* Not TDB_CLEAR_IF_FIRST: the table must outlive its processes.
+	 * TDB_INCOMPATIBLE_HASH selects the Jenkins hash (even chains). */
+	t->tdb = tdb_open(path, (int)hash_size_for(capacity),
+			  TDB_DEFAULT | TDB_INCOMPATIBLE_HASH, O_RDWR | O_CREAT, 0600);
+	if (t->tdb == NULL) {
+		int err = errno;
+		talloc_free(t);
+		return err == 0 ? NT_STATUS_FILE_CORRUPT_ERROR
+				: map_nt_error_from_unix_common(err);
+	}
+	talloc_set_destructor(t, certtable_destructor);
+	*out = t;
+	return NT_STATUS_OK;
+}
+
+void certtable_set_clock(struct certtable *t, certtable_clock_fn fn,
+			 void *private_data)
+{
+	t->clock = fn == NULL ? wall_clock_us : fn;
+	t->clock_data = fn == NULL ? NULL : private_data;
+}
+
+unsigned certtable_capacity(const struct certtable *t)
+{
+	return t->capacity;
+}
+
+const char *certtable_outcome_name(enum certtable_outcome o)
+{
+	switch (o) {
+	case CERTTABLE_ADDED:
+		return "added";
+	case CERTTABLE_REPLACED:
+		return "replaced";
+	case CERTTABLE_EVICTED:
+		return "added, oldest entry evicted";
+	}
+	return "?";
+}
+
+static TDB_DATA string_key(const char *s)
+{
+	TDB_DATA k = {(unsigned char *)(char *)(uintptr_t)s, strlen(s)};
+	return k;
+}
+
+static void sid_key(const struct crypto_sid *sid, char buf[2 + CRYPTO_SID_MAX_STRING])
+{
+	memcpy(buf, SID_PREFIX, 2);
+	crypto_sid_format(sid, buf + 2);
+}
+
+static NTSTATUS cert_key(const uint8_t *cert, size_t len,
+			 uint8_t buf[2 + CRYPTO_SHA256_LEN])
+{
+	memcpy(buf, CERT_PREFIX, 2);
+	return crypto_sha256(cert, len, buf + 2);
+}
+
+static bool parse_record(TDB_DATA d, struct record *r)
+{
+	struct cursor c;
+	uint32_t version;
+
+	cursor_init(&c, d.dptr, d.dsize);
+	if (!cursor_get_u32le(&c, &version) || version != RECORD_VERSION ||
+	    !cursor_get_u64le(&c, &r->inserted_us) ||
+	    !cursor_get_u32le(&c, &r->principal_len) ||
+	    r->principal_len > PRINCIPAL_MAX ||
+	    !cursor_get_bytes(&c, &r->principal, r->principal_len) ||
+	    !cursor_get_u32le(&c, &r->cert_off) || !cursor_get_u32le(&c, &r->cert_len) ||
+	    !cursor_get_u32le(&c, &r->blob_len) ||
+	    !cursor_get_bytes(&c, &r->blob, r->blob_len) || cursor_left(&c) != 0 ||
+	    !vector_fits(r->cert_off, r->cert_len, 1, r->blob_len)) {
+		return false;
+	}
+	return true;
+}
+
+static NTSTATUS meta_count(struct certtable *t, uint32_t *count)
+{
+	TDB_DATA d = tdb_fetch(t->tdb, string_key(META_KEY));
+	struct cursor c;
+	const uint8_t *magic;
+	bool ok;
+
+	if (d.dptr == NULL) {
+		if (tdb_error(t->tdb) == TDB_ERR_NOEXIST) {
+			*count = 0;
+			return NT_STATUS_OK;
+		}
+		return map_tdb_error(t->tdb);
+	}
+	cursor_init(&c, d.dptr, d.dsize);
+	ok = cursor_get_bytes(&c, &magic, 8) && memcmp(magic, META_MAGIC, 8) == 0 &&
+	     cursor_get_u32le(&c, count) && cursor_left(&c) == 0;
+	free(d.dptr);
+	return ok ? NT_STATUS_OK : NT_STATUS_FILE_CORRUPT_ERROR;
+}
+
+static NTSTATUS store(struct certtable *t, TDB_DATA key, const uint8_t *p, size_t len)
+{
+	TDB_DATA d = {(unsigned char *)(uintptr_t)p, len};
+	return tdb_store(t->tdb, key, d, TDB_REPLACE) == 0 ? NT_STATUS_OK
+							     : map_tdb_error(t->tdb);
+}
+
+static NTSTATUS meta_store(struct certtable *t, uint32_t count)
+{
+	uint8_t buf[META_LEN];
+	memcpy(buf, META_MAGIC, 8);
+	buf[8] = (uint8_t)count;
+	buf[9] = (uint8_t)(count >> 8);
+	buf[10] = (uint8_t)(count >> 16);
+	buf[11] = (uint8_t)(count >> 24);
+	return store(t, string_key(META_KEY), buf, sizeof(buf));
+}
+
+/* delete_entry removes the "S:" record for |sid_key_str| and its index
+ * entry, inside the caller's transaction. */
+static NTSTATUS delete_entry(struct certtable *t, const char *skey)
+{
+	TDB_DATA d = tdb_fetch(t->tdb, string_key(skey));
+	struct record r;
+	uint8_t ckey[2 + CRYPTO_SHA256_LEN];
+	NTSTATUS status;
+
+	if (d.dptr == NULL) {
+		return map_tdb_error(t->tdb);
+	}
+	if (!parse_record(d, &r)) {
+		free(d.dptr);
+		return NT_STATUS_FILE_CORRUPT_ERROR;
+	}
+	status = cert_key(r.blob + r.cert_off, r.cert_len, ckey);
+	free(d.dptr);
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
+	}
+	/* The index entry goes only if it still points at this SID. */
+	TDB_DATA ck = {ckey, sizeof(ckey)};
+	TDB_DATA owner = tdb_fetch(t->tdb, ck);
+	if (owner.dptr != NULL) {
+		bool mine = owner.dsize == strlen(skey) - 2 &&
+			    memcmp(owner.dptr, skey + 2, owner.dsize) == 0;
+		free(owner.dptr);
+		if (mine && tdb_delete(t->tdb, ck) != 0) {
+			return map_tdb_error(t->tdb);
+		}
+	}
+	if (tdb_delete(t->tdb, string_key(skey)) != 0) {
+		return map_tdb_error(t->tdb);
+	}
+	return NT_STATUS_OK;
+}
+
+struct oldest_state {
+	uint64_t inserted_us;
+	char key[2 + CRYPTO_SID_MAX_STRING];
+	bool found;
+	bool corrupt;
+};
+
+static int find_oldest(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
+		       void *private_data)
+{
+	struct oldest_state *st = private_data;
+	struct record r;
+	(void)tdb;
+
+	if (key.dsize < 2 || memcmp(key.dptr, SID_PREFIX, 2) != 0) {
+		return 0;
+	}
+	if (key.dsize >= sizeof(st->key) || !parse_record(data, &r)) {
+		st->corrupt = true;
+		return -1;
+	}
+	if (!st->found || r.inserted_us < st->inserted_us) {
+		st->found = true;
+		st->inserted_us = r.inserted_us;
+		memcpy(st->key, key.dptr, key.dsize);
+		st->key[key.dsize] = '\0';
+	}
+	return 0;
+}
+
+static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
+			      const char *principal, const struct certblob *blob,
+			      enum certtable_outcome *outcome)
+{
+	char skey[2 + CRYPTO_SID_MAX_STRING];
+	uint8_t ckey[2 + CRYPTO_SHA256_LEN];
+	uint32_t count;
+	uint64_t now = t->clock(t->clock_data);
+	enum certtable_outcome result = CERTTABLE_ADDED;
+	struct builder b;
+	uint8_t *rec;
+	size_t rec_len;
+	NTSTATUS status;
+
+	sid_key(sid, skey);
+	status = meta_count(t, &count);
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
+	}
+	if (tdb_exists(t->tdb, string_key(skey))) {
+		/* Note 3: the SID's certificate is deleted and the new one
+		 * inserted. */
+		status = delete_entry(t, skey);
+		if (!NT_STATUS_IS_OK(status)) {
+			return status;
+		}
+		count--;
+		result = CERTTABLE_REPLACED;
+	} else if (count >= t->capacity) {
+		/* Note 3: evict the oldest if inserted more than one minute
+		 * ago, else refuse. */
+		struct oldest_state st = {0};
+		if (tdb_traverse(t->tdb, find_oldest, &st) < 0 || st.corrupt || !st.found) {
+			return NT_STATUS_FILE_CORRUPT_ERROR;
+		}
+		if (now < st.inserted_us || now - st.inserted_us <= CERTTABLE_EVICT_AFTER_US) {
+			return NT_STATUS_CERTTABLE_FULL;
+		}
+		status = delete_entry(t, st.key);
+		if (!NT_STATUS_IS_OK(status)) {
+			return status;
+		}
+		count--;
+		result = CERTTABLE_EVICTED;
+	}
+
+	builder_init(&b, NULL);
+	builder_add_u32le(&b, RECORD_VERSION);
+	builder_add_u64le(&b, now);
+	builder_add_u32le(&b, (uint32_t)strlen(principal));
+	builder_add_bytes(&b, (const uint8_t *)principal, strlen(principal));
+	builder_add_u32le(&b, (uint32_t)(blob->cert - blob->raw));
+	builder_add_u32le(&b, (uint32_t)blob->cert_len);
+	builder_add_u32le(&b, (uint32_t)blob->raw_len);
+	builder_add_bytes(&b, blob->raw, blob->raw_len);
+	if (!builder_finish(&b, &rec, &rec_len)) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = store(t, string_key(skey), rec, rec_len);
+	talloc_free(rec);
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
+	}
+	status = cert_key(blob->cert, blob->cert_len, ckey);
+	if (NT_STATUS_IS_OK(status)) {
+		TDB_DATA ck = {ckey, sizeof(ckey)};
+		status = store(t, ck, (const uint8_t *)skey + 2, strlen(skey) - 2);
+	}
+	if (NT_STATUS_IS_OK(status)) {
+		status = meta_store(t, count + 1);
+	}
+	if (NT_STATUS_IS_OK(status)) {
+		*outcome = result;
+	}
+	return status;
+}
+
+NTSTATUS certtable_insert(struct certtable *t, const struct crypto_sid *sid,
+			  const char *principal, const struct certblob *blob,
+			  enum certtable_outcome *outcome)
+{
+	enum certtable_outcome result;
+	NTSTATUS status;
+
+	if (principal == NULL || strlen(principal) > PRINCIPAL_MAX || blob == NULL ||
+	    blob->raw_len > CERTBLOB_MAX_LEN || blob->cert == NULL) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (tdb_transaction_start(t->tdb) != 0) {
+		return map_tdb_error(t->tdb);
+	}
+	status = insert_locked(t, sid, principal, blob, &result);
+	if (!NT_STATUS_IS_OK(status)) {
+		tdb_transaction_cancel(t->tdb);
+		return status;
+	}
+	if (tdb_transaction_commit(t->tdb) != 0) {
+		return map_tdb_error(t->tdb);
+	}
+	*outcome = result;
+	return NT_STATUS_OK;
+}
+
+static NTSTATUS fetch_entry(struct certtable *t, TALLOC_CTX *mem_ctx,
+			    const char *skey, TDB_DATA d,
+			    struct certtable_entry **out)
+{
+	struct certtable_entry *e;
+	struct record r;
+	NTSTATUS status;
+
+	if (!parse_record(d, &r)) {
+		return NT_STATUS_FILE_CORRUPT_ERROR;
+	}
+	e = talloc_zero(mem_ctx, struct certtable_entry);
+	if (e == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = crypto_sid_parse(skey + 2, &e->sid, NULL);
+	if (!NT_STATUS_IS_OK(status)) {
+		talloc_free(e);
+		return NT_STATUS_FILE_CORRUPT_ERROR;
+	}
+	e->inserted_us = r.inserted_us;
+	e->principal = talloc_strndup(e, (const char *)r.principal, r.principal_len);
+	e->blob = talloc_memdup(e, r.blob, r.blob_len);
+	e->blob_len = r.blob_len;
+	if (e->principal == NULL || (e->blob == NULL && r.blob_len > 0)) {
+		talloc_free(e);
+		return NT_STATUS_NO_MEMORY;
+	}
+	*out = e;
+	return NT_STATUS_OK;
+}
+
+NTSTATUS certtable_lookup(struct certtable *t, TALLOC_CTX *mem_ctx,
+			  const struct crypto_sid *sid, struct certtable_entry **out)
+{
+	char skey[2 + CRYPTO_SID_MAX_STRING];
+	TDB_DATA d;
+	NTSTATUS status;
+
+	sid_key(sid, skey);
+	d = tdb_fetch(t->tdb, string_key(skey));
+	if (d.dptr == NULL) {
+		return map_tdb_error(t->tdb);
+	}
+	status = fetch_entry(t, mem_ctx, skey, d, out);
+	free(d.dptr);
+	return status;
+}
+
+bool certtable_same_blob(struct certtable *t, const struct crypto_sid *sid,
+			 const uint8_t *blob, size_t len)
+{
+	char skey[2 + CRYPTO_SID_MAX_STRING];
+	TDB_DATA d;
+	struct record r;
+	bool same;
+
+	sid_key(sid, skey);
+	d = tdb_fetch(t->tdb, string_key(skey));
+	if (d.dptr == NULL) {
+		return false;
+	}
+	same = parse_record(d, &r) && r.blob_len == len && memcmp(r.blob, blob, len) == 0;
+	free(d.dptr);
+	return same;
+}
+
+bool certtable_verify(struct certtable *t, const uint8_t *cert, size_t len,
+		      struct crypto_sid *sid_out)
+{
+	uint8_t ckey[2 + CRYPTO_SHA256_LEN];
+	char skey[2 + CRYPTO_SID_MAX_STRING];
+	TDB_DATA ck = {ckey, sizeof(ckey)}, owner, d;
+	struct crypto_sid sid;
+	struct record r;
+	bool ok;
+
+	if (cert == NULL || len == 0 || !NT_STATUS_IS_OK(cert_key(cert, len, ckey))) {
+		return false;
+	}
+	owner = tdb_fetch(t->tdb, ck);
+	if (owner.dptr == NULL) {
+		return false;
+	}
+	ok = NT_STATUS_IS_OK(crypto_sid_parse_len((const char *)owner.dptr,
+						  owner.dsize, &sid, NULL));
+	free(owner.dptr);
+	if (!ok) {
+		return false;
+	}
+	sid_key(&sid, skey);
+	d = tdb_fetch(t->tdb, string_key(skey));
+	if (d.dptr == NULL) {
+		return false;
+	}
+	/* The index says who; the entry must hold these very bytes. */
+	ok = parse_record(d, &r) && r.cert_len == len &&
+	     memcmp(r.blob + r.cert_off, cert, len) == 0;
+	free(d.dptr);
+	if (ok && sid_out != NULL) {
+		*sid_out = sid;
+	}
+	return ok;
+}
+
+NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid)
+{
+	char skey[2 + CRYPTO_SID_MAX_STRING];
+	uint32_t count;
+	NTSTATUS status;
+
+	sid_key(sid, skey);
+	if (tdb_transaction_start(t->tdb) != 0) {
+		return map_tdb_error(t->tdb);
+	}
+	status = meta_count(t, &count);
+	if (NT_STATUS_IS_OK(status)) {
+		status = delete_entry(t, skey);
+	}
+	if (NT_STATUS_IS_OK(status)) {
+		status = meta_store(t, count > 0 ? count - 1 : 0);
+	}
+	if (!NT_STATUS_IS_OK(status)) {
+		tdb_transaction_cancel(t->tdb);
+		return status;
+	}
+	if (tdb_transaction_commit(t->tdb) != 0) {
+		return map_tdb_error(t->tdb);
+	}
+	return NT_STATUS_OK;
+}
+
+NTSTATUS certtable_count(struct certtable *t, size_t *count)
+{
+	uint32_t n;
+	NTSTATUS status = meta_count(t, &n);
+	if (NT_STATUS_IS_OK(status)) {
+		*count = n;
+	}
+	return status;
+}
+
+struct list_state {
+	struct certtable *t;
+	TALLOC_CTX *mem_ctx;
+	struct certtable_entry **entries;
+	size_t count;
+	NTSTATUS status;
+};
+
+static int list_one(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
+		    void *private_data)
+{
+	struct list_state *st = private_data;
+	char skey[2 + CRYPTO_SID_MAX_STRING];
+	struct certtable_entry **grown;
+	(void)tdb;
+
+	if (key.dsize < 2 || memcmp(key.dptr, SID_PREFIX, 2) != 0) {
+		return 0;
+	}
+	if (key.dsize >= sizeof(skey)) {
+		st->status = NT_STATUS_FILE_CORRUPT_ERROR;
+		return -1;
+	}
+	memcpy(skey, key.dptr, key.dsize);
+	skey[key.dsize] = '\0';
+	grown = talloc_realloc(st->mem_ctx, st->entries, struct certtable_entry *,
+			       st->count + 1);
+	if (grown == NULL) {
+		st->status = NT_STATUS_NO_MEMORY;
+		return -1;
+	}
+	st->entries = grown;
+	st->status = fetch_entry(st->t, st->entries, skey, data, &st->entries[st->count]);
+	if (!NT_STATUS_IS_OK(st->status)) {
+		return -1;
+	}
+	st->count++;
+	return 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+	const struct certtable_entry *x = *(struct certtable_entry *const *)a;
+	const struct certtable_entry *y = *(struct certtable_entry *const *)b;
+	return x->inserted_us < y->inserted_us ? -1 : x->inserted_us > y->inserted_us;
+}
+
+NTSTATUS certtable_list(struct certtable *t, TALLOC_CTX *mem_ctx,
+			struct certtable_entry ***entries, size_t *count)
+{
+	struct list_state st = {.t = t, .mem_ctx = mem_ctx, .status = NT_STATUS_OK};
+
+	if (tdb_traverse_read(t->tdb, list_one, &st) < 0 && NT_STATUS_IS_OK(st.status)) {
+		st.status = map_tdb_error(t->tdb);
+	}
+	if (!NT_STATUS_IS_OK(st.status)) {
+		talloc_free(st.entries);
+		return st.status;
+	}
+	if (st.count > 1) {
+		qsort(st.entries, st.count, sizeof(st.entries[0]), by_time);
+	}
+	*entries = st.entries;
+	*count = st.count;
+	return NT_STATUS_OK;
+}

@@ -1,0 +1,110 @@
+/*
+ * certtable.h: the table of peer certificates (MS-BPAU 3.1.1.2, 3.2.1.2),
+ * shared by the server and the client roles.
+ *
+ * Keyed by SID.  An entry holds the SID, the principal name, the
+ * CERTIFICATE_BLOB as received (the DER certificate with its properties)
+ * and the insertion time.  Windows' rules (MS-BPAU Appendix B notes 3, 4,
+ * 6, 7):
+ *   - capacity 100 entries by default;
+ *   - an insert for a SID already present replaces its entry;
+ *   - when full, the oldest entry is evicted if it was inserted more than
+ *     60 seconds ago; otherwise the insert is refused (the server returns
+ *     0x80040006 for that).
+ *
+ * The table is a tdb file: every insert or remove is one tdb transaction,
+ * so an acknowledged change survives kill -9 and a torn write cannot
+ * corrupt it, and every process that opens the file (Samba's workers, a
+ * daemon, the CLI) sees one consistent table.
+ */
+#ifndef CERTTABLE_CERTTABLE_H
+#define CERTTABLE_CERTTABLE_H
+
+#include "certtable/certblob.h"
+
+#define CERTTABLE_DEFAULT_CAPACITY 100
+#define CERTTABLE_MAX_CAPACITY 10000000
+/* "If more than one minute has elapsed since its insertion" (note 3). */
+#define CERTTABLE_EVICT_AFTER_US (60ull * 1000 * 1000)
+/* The result of an insert refused under the one-minute rule. */
+#define NT_STATUS_CERTTABLE_FULL NT_STATUS_QUOTA_EXCEEDED
+
+struct certtable;
+
+struct certtable_entry {
+	struct crypto_sid sid;
+	char *principal;
+	uint64_t inserted_us; /* microseconds since the Unix epoch */
+	uint8_t *blob; /* CERTIFICATE_BLOB as received */
+	size_t blob_len;
+};
+
+enum certtable_outcome {
+	CERTTABLE_ADDED,    /* a new entry, nothing removed */
+	CERTTABLE_REPLACED, /* the SID's previous entry was replaced */
+	CERTTABLE_EVICTED,  /* the oldest entry was evicted to make room */
+};
+
+/* The clock, in microseconds since the Unix epoch; injectable for tests. */
+typedef uint64_t (*certtable_clock_fn)(void *private_data);
+
+/*
+ * certtable_open opens (creating if needed, mode 0600) the table at |path|
+ * with room for |capacity| entries.  The table is freed, and the file
+ * closed, with talloc_free.
+ */
+NTSTATUS certtable_open(TALLOC_CTX *mem_ctx, const char *path,
+			unsigned capacity, struct certtable **out);
+
+/* certtable_set_clock replaces the wall clock (NULL restores it). */
+void certtable_set_clock(struct certtable *t, certtable_clock_fn fn,
+			 void *private_data);
+
+unsigned certtable_capacity(const struct certtable *t);
+
+/*
+ * certtable_insert adds |blob| (already validated by certblob_parse) for
+ * |sid| and |principal| under the rules above, in one transaction.
+ * Returns NT_STATUS_OK with |outcome| set, NT_STATUS_CERTTABLE_FULL when
+ * refused (nothing changed), or another error (nothing changed).
+ */
+NTSTATUS certtable_insert(struct certtable *t, const struct crypto_sid *sid,
+			  const char *principal, const struct certblob *blob,
+			  enum certtable_outcome *outcome) CRYPTO_WARN_UNUSED;
+
+/*
+ * certtable_same_blob is true if the entry for |sid| holds exactly |blob|
+ * (|len| bytes), so a caller can skip decoding a blob it already has.
+ */
+bool certtable_same_blob(struct certtable *t, const struct crypto_sid *sid,
+			 const uint8_t *blob, size_t len);
+
+/* certtable_lookup fetches the entry for |sid|: NT_STATUS_NOT_FOUND if
+ * there is none. */
+NTSTATUS certtable_lookup(struct certtable *t, TALLOC_CTX *mem_ctx,
+			  const struct crypto_sid *sid,
+			  struct certtable_entry **out);
+
+/*
+ * certtable_verify is "Verifying authentication status" (3.1.6.1,
+ * 3.2.6.1): true iff an entry maps the DER certificate |cert| to a
+ * principal.  One hash lookup whatever the table's size.  If |sid_out| is
+ * not NULL it receives the entry's SID.
+ */
+bool certtable_verify(struct certtable *t, const uint8_t *cert, size_t len,
+		      struct crypto_sid *sid_out);
+
+/* certtable_remove deletes the entry for |sid|: NT_STATUS_NOT_FOUND if
+ * there is none. */
+NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid);
+
+/* certtable_list returns every entry, oldest first. */
+NTSTATUS certtable_list(struct certtable *t, TALLOC_CTX *mem_ctx,
+			struct certtable_entry ***entries, size_t *count);
+
+/* certtable_count returns the number of entries. */
+NTSTATUS certtable_count(struct certtable *t, size_t *count);
+
+const char *certtable_outcome_name(enum certtable_outcome o);
+
+#endif
