@@ -1,0 +1,376 @@
+/*
+ * test_certtable.c: the peer certificate table's rules (MS-BPAU Appendix B
+ * notes 3, 4, 6, 7) with an injected clock, durability across kill -9,
+ * and several processes on one file.
+ */
+#include "helpers.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "certtable/certtable.h"
+
+#define POOL 102
+#define SEC 1000000ull
+
+static struct certblob *pool[POOL];
+static char pool_sid[POOL][64];
+static TALLOC_CTX *pool_ctx;
+static char dir[] = "/tmp/certtable-test-XXXXXX";
+static uint64_t fake_now;
+
+static uint64_t fake_clock(void *p)
+{
+	(void)p;
+	return fake_now;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	pool_ctx = talloc_new(NULL);
+	if (mkdtemp(dir) == NULL) {
+		return -1;
+	}
+	for (int i = 0; i < POOL; i++) {
+		snprintf(pool_sid[i], sizeof(pool_sid[i]), "S-1-5-21-1000-2000-3000-%d", 1100 + i);
+		pool[i] = make_blob(pool_ctx, pool_sid[i]);
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	char cmd[128];
+	(void)state;
+	talloc_free(pool_ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static struct certtable *open_fresh(TALLOC_CTX *t, const char *name, unsigned capacity)
+{
+	char *path = talloc_asprintf(t, "%s/%s.tdb", dir, name);
+	struct certtable *table;
+	unlink(path);
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, capacity, &table)));
+	certtable_set_clock(table, fake_clock, NULL);
+	return table;
+}
+
+static struct crypto_sid sid_of(int i)
+{
+	struct crypto_sid sid;
+	assert_true(NT_STATUS_IS_OK(crypto_sid_parse(pool_sid[i], &sid, NULL)));
+	return sid;
+}
+
+static NTSTATUS put(struct certtable *table, int i, enum certtable_outcome *o)
+{
+	struct crypto_sid sid = sid_of(i);
+	return certtable_insert(table, &sid, "PEER$@BPAU.TEST", pool[i], o);
+}
+
+static bool has(struct certtable *table, int i)
+{
+	return certtable_verify(table, pool[i]->cert, pool[i]->cert_len, NULL);
+}
+
+static size_t count(struct certtable *table)
+{
+	size_t n = 0;
+	assert_true(NT_STATUS_IS_OK(certtable_count(table, &n)));
+	return n;
+}
+
+static void test_insert_lookup_verify(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	struct certtable *table = open_fresh(t, "basic", 100);
+	enum certtable_outcome o;
+	struct certtable_entry *e;
+	struct crypto_sid sid = sid_of(0), got;
+	(void)state;
+
+	fake_now = 1000 * SEC;
+	assert_false(has(table, 0));
+	assert_true(NT_STATUS_IS_OK(put(table, 0, &o)));
+	assert_int_equal(o, CERTTABLE_ADDED);
+	assert_true(certtable_verify(table, pool[0]->cert, pool[0]->cert_len, &got));
+	assert_true(crypto_sid_equal(&got, &sid));
+	assert_false(has(table, 1));
+	assert_false(certtable_verify(table, pool[0]->cert, pool[0]->cert_len - 1, NULL));
+	assert_false(certtable_verify(table, NULL, 0, NULL));
+	assert_true(NT_STATUS_IS_OK(certtable_lookup(table, t, &sid, &e)));
+	assert_string_equal(e->principal, "PEER$@BPAU.TEST");
+	assert_int_equal(e->inserted_us, 1000 * SEC);
+	assert_int_equal(e->blob_len, pool[0]->raw_len);
+	assert_memory_equal(e->blob, pool[0]->raw, e->blob_len);
+	assert_true(certtable_same_blob(table, &sid, pool[0]->raw, pool[0]->raw_len));
+	assert_false(certtable_same_blob(table, &sid, pool[1]->raw, pool[1]->raw_len));
+	sid = sid_of(1);
+	assert_true(NT_STATUS_EQUAL(certtable_lookup(table, t, &sid, &e), NT_STATUS_NOT_FOUND));
+	assert_int_equal(count(table), 1);
+	talloc_free(t);
+}
+
+static void test_same_sid_replaces(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	struct certtable *table = open_fresh(t, "replace", 100);
+	struct crypto_sid sid = sid_of(0);
+	enum certtable_outcome o;
+	struct certtable_entry *e;
+	(void)state;
+
+	fake_now = 10 * SEC;
+	assert_true(NT_STATUS_IS_OK(put(table, 0, &o)));
+	/* Note 3: "that certificate is deleted and the new one is inserted"
+	 * -- here a second certificate for the same SID. */
+	fake_now = 11 * SEC;
+	assert_true(NT_STATUS_IS_OK(certtable_insert(table, &sid, "NEW$@BPAU.TEST", pool[1], &o)));
+	assert_int_equal(o, CERTTABLE_REPLACED);
+	assert_int_equal(count(table), 1);
+	assert_false(has(table, 0));
+	assert_true(has(table, 1));
+	assert_true(NT_STATUS_IS_OK(certtable_lookup(table, t, &sid, &e)));
+	assert_string_equal(e->principal, "NEW$@BPAU.TEST");
+	assert_int_equal(e->inserted_us, 11 * SEC);
+	talloc_free(t);
+}
+
+static void test_capacity_one(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	struct certtable *table = open_fresh(t, "cap1", 1);
+	enum certtable_outcome o = CERTTABLE_ADDED;
+	(void)state;
+
+	fake_now = 100 * SEC;
+	assert_true(NT_STATUS_IS_OK(put(table, 0, &o)));
+	/* Full, the oldest is younger than a minute: refused, unchanged. */
+	fake_now = 130 * SEC;
+	assert_true(NT_STATUS_EQUAL(put(table, 1, &o), NT_STATUS_CERTTABLE_FULL));
+	assert_true(has(table, 0));
+	assert_false(has(table, 1));
+	assert_int_equal(count(table), 1);
+	/* Exactly one minute is not "more than one minute". */
+	fake_now = 160 * SEC;
+	assert_true(NT_STATUS_EQUAL(put(table, 1, &o), NT_STATUS_CERTTABLE_FULL));
+	/* A clock that went backwards never evicts. */
+	fake_now = 50 * SEC;
+	assert_true(NT_STATUS_EQUAL(put(table, 1, &o), NT_STATUS_CERTTABLE_FULL));
+	/* Replacing the present SID is always allowed. */
+	fake_now = 101 * SEC;
+	assert_true(NT_STATUS_IS_OK(put(table, 0, &o)));
+	assert_int_equal(o, CERTTABLE_REPLACED);
+	/* More than a minute after that: evicted. */
+	fake_now = 161 * SEC + 1;
+	assert_true(NT_STATUS_IS_OK(put(table, 1, &o)));
+	assert_int_equal(o, CERTTABLE_EVICTED);
+	assert_false(has(table, 0));
+	assert_true(has(table, 1));
+	assert_int_equal(count(table), 1);
+	talloc_free(t);
+}
+
+static void test_capacity_hundred(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	struct certtable *table = open_fresh(t, "cap100", CERTTABLE_DEFAULT_CAPACITY);
+	struct certtable_entry **list;
+	size_t n;
+	enum certtable_outcome o;
+	(void)state;
+
+	/* 100 entries, one a second, inserted in a shuffled order of SIDs so
+	 * that "oldest" is by time, not by key. */
+	for (int k = 0; k < 100; k++) {
+		int i = (k * 37) % 100;
+		fake_now = (1000 + (uint64_t)k) * SEC;
+		assert_true(NT_STATUS_IS_OK(put(table, i, &o)));
+		assert_int_equal(o, CERTTABLE_ADDED);
+	}
+	assert_int_equal(count(table), 100);
+	/* Entry 101 within a minute of the oldest: refused. */
+	fake_now = 1059 * SEC;
+	assert_true(NT_STATUS_EQUAL(put(table, 100, &o), NT_STATUS_CERTTABLE_FULL));
+	assert_int_equal(count(table), 100);
+	/* After the window the oldest (k = 0, SID index 0) goes. */
+	fake_now = 1060 * SEC + 1;
+	assert_true(NT_STATUS_IS_OK(put(table, 100, &o)));
+	assert_int_equal(o, CERTTABLE_EVICTED);
+	assert_false(has(table, 0));
+	assert_true(has(table, 100));
+	assert_int_equal(count(table), 100);
+	/* The next oldest (k = 1, SID 37) was inserted at 1001 s: still within
+	 * the window at 1060 s. */
+	assert_true(NT_STATUS_EQUAL(put(table, 101, &o), NT_STATUS_CERTTABLE_FULL));
+	assert_true(has(table, 37));
+	fake_now = 1061 * SEC + 1;
+	assert_true(NT_STATUS_IS_OK(put(table, 101, &o)));
+	assert_false(has(table, 37));
+	/* Listing is oldest first and complete. */
+	assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
+	assert_int_equal(n, 100);
+	for (size_t k = 1; k < n; k++) {
+		assert_true(list[k - 1]->inserted_us <= list[k]->inserted_us);
+	}
+	talloc_free(t);
+}
+
+static void test_remove_and_reopen(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	struct certtable *table = open_fresh(t, "reopen", 100);
+	struct crypto_sid sid = sid_of(2);
+	char *path = talloc_asprintf(t, "%s/reopen.tdb", dir);
+	enum certtable_outcome o;
+	(void)state;
+
+	fake_now = 5 * SEC;
+	for (int i = 0; i < 5; i++) {
+		assert_true(NT_STATUS_IS_OK(put(table, i, &o)));
+	}
+	assert_true(NT_STATUS_IS_OK(certtable_remove(table, &sid)));
+	assert_true(NT_STATUS_EQUAL(certtable_remove(table, &sid), NT_STATUS_NOT_FOUND));
+	assert_false(has(table, 2));
+	talloc_free(table);
+
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 100, &table)));
+	assert_int_equal(count(table), 4);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(has(table, i), i != 2);
+	}
+	assert_false(NT_STATUS_IS_OK(certtable_open(t, path, 0, &table)));
+	assert_false(NT_STATUS_IS_OK(certtable_open(t, "/nonexistent/dir/t.tdb", 100, &table)));
+	talloc_free(t);
+}
+
+/* Child: insert pool entries in order, acknowledging each one on |fd|
+ * only after certtable_insert has returned. */
+static void crash_child(const char *path, int fd)
+{
+	struct certtable *table;
+	enum certtable_outcome o;
+
+	if (!NT_STATUS_IS_OK(certtable_open(NULL, path, 1000, &table))) {
+		_exit(2);
+	}
+	for (int i = 0; i < POOL; i++) {
+		uint8_t ack = (uint8_t)i;
+		if (!NT_STATUS_IS_OK(put(table, i, &o))) {
+			_exit(3);
+		}
+		if (write(fd, &ack, 1) != 1) {
+			_exit(4);
+		}
+	}
+	pause();
+	_exit(0);
+}
+
+static void test_kill_mid_insert(void **state)
+{
+	(void)state;
+	/* Kill the child at several points; each time every acknowledged
+	 * insert must be there and the table must be consistent. */
+	for (int round = 0; round < 4; round++) {
+		TALLOC_CTX *t = talloc_new(NULL);
+		char *path = talloc_asprintf(t, "%s/crash%d.tdb", dir, round);
+		struct certtable *table;
+		struct certtable_entry **list;
+		size_t n, acked = 0;
+		int fds[2], wstatus;
+		uint8_t ack;
+		pid_t pid;
+
+		unlink(path);
+		assert_int_equal(pipe(fds), 0);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			close(fds[0]);
+			crash_child(path, fds[1]);
+		}
+		close(fds[1]);
+		/* Wait for some acknowledgements, then kill without warning;
+		 * the child is usually inside its next transaction. */
+		while (acked < (size_t)(5 + round * 17) && read(fds[0], &ack, 1) == 1) {
+			acked++;
+		}
+		usleep((useconds_t)(round * 700));
+		kill(pid, SIGKILL);
+		while (read(fds[0], &ack, 1) == 1) {
+			acked++;
+		}
+		close(fds[0]);
+		assert_int_equal(waitpid(pid, &wstatus, 0), pid);
+		assert_true(WIFSIGNALED(wstatus));
+
+		assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 1000, &table)));
+		assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
+		assert_int_equal(count(table), n);
+		assert_true(n >= acked);
+		assert_true(n <= acked + 1); /* at most the one in flight */
+		for (size_t i = 0; i < acked; i++) {
+			assert_true(has(table, (int)i));
+		}
+		talloc_free(t);
+	}
+}
+
+static void test_two_processes(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	char *path = talloc_asprintf(t, "%s/shared.tdb", dir);
+	struct certtable *table;
+	pid_t pids[2];
+	(void)state;
+
+	unlink(path);
+	for (int p = 0; p < 2; p++) {
+		pids[p] = fork();
+		assert_true(pids[p] >= 0);
+		if (pids[p] == 0) {
+			struct certtable *mine;
+			enum certtable_outcome o;
+			if (!NT_STATUS_IS_OK(certtable_open(NULL, path, 100, &mine))) {
+				_exit(2);
+			}
+			for (int i = p; i < 60; i += 2) {
+				if (!NT_STATUS_IS_OK(put(mine, i, &o))) {
+					_exit(3);
+				}
+			}
+			_exit(0);
+		}
+	}
+	for (int p = 0; p < 2; p++) {
+		int wstatus;
+		assert_int_equal(waitpid(pids[p], &wstatus, 0), pids[p]);
+		assert_true(WIFEXITED(wstatus));
+		assert_int_equal(WEXITSTATUS(wstatus), 0);
+	}
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 100, &table)));
+	assert_int_equal(count(table), 60);
+	for (int i = 0; i < 60; i++) {
+		assert_true(has(table, i));
+	}
+	talloc_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_insert_lookup_verify),
+		cmocka_unit_test(test_same_sid_replaces),
+		cmocka_unit_test(test_capacity_one),
+		cmocka_unit_test(test_capacity_hundred),
+		cmocka_unit_test(test_remove_and_reopen),
+		cmocka_unit_test(test_kill_mid_insert),
+		cmocka_unit_test(test_two_processes),
+	};
+	return cmocka_run_group_tests_name("certtable", tests, group_setup, group_teardown);
+}
