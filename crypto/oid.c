@@ -7,6 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The largest arc (and first subidentifier) either direction accepts, so
+ * that what one side produces the other reads: 8 base-128 octets. */
+#define OID_ARC_MAX ((UINT64_C(1) << 56) - 1)
+
 static void add_base128(struct builder *b, uint64_t v)
 {
 	uint8_t tmp[10];
@@ -30,10 +34,10 @@ static bool read_arc(const char **s, uint64_t *out)
 		return false; /* no digit, or a leading zero */
 	}
 	while (*p >= '0' && *p <= '9') {
-		if (v > (UINT64_MAX >> 8)) {
+		v = v * 10 + (uint64_t)(*p - '0');
+		if (v > OID_ARC_MAX) {
 			return false;
 		}
-		v = v * 10 + (uint64_t)(*p - '0');
 		p++;
 	}
 	*s = p;
@@ -49,7 +53,7 @@ NTSTATUS crypto_oid_to_der(TALLOC_CTX *mem_ctx, const char *text,
 	uint64_t a0, a1;
 
 	if (!read_arc(&p, &a0) || a0 > 2 || *p++ != '.' || !read_arc(&p, &a1) ||
-	    (a0 < 2 && a1 > 39) || a1 > UINT64_MAX - 80) {
+	    (a0 < 2 && a1 > 39) || a1 > OID_ARC_MAX - 80) {
 		crypto_set_reason(reason, "OID must start with 0.n, 1.n (n < 40) or 2.n");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
@@ -90,7 +94,7 @@ NTSTATUS crypto_oid_to_text(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 			return NT_STATUS_INVALID_PARAMETER;
 		}
 		for (;;) {
-			if (i >= len || v > (UINT64_MAX >> 7)) {
+			if (i >= len || v > (OID_ARC_MAX >> 7)) {
 				talloc_free(res);
 				crypto_set_reason(reason, "OID arc is truncated or too large");
 				return NT_STATUS_INVALID_PARAMETER;

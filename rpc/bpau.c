@@ -1,1 +1,827 @@
-int main(void){return 0;}
+/*
+ * bpau: command-line tool for BITS peer authentication (MS-BPAU).
+ *
+ * Decodes and encodes CERTIFICATE_BLOBs, creates the self-signed
+ * certificate a peer presents, and inspects the peer certificate table.
+ * Run "bpau help" for the commands and exit codes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "certtable/certtable.h"
+
+/* Exit codes (documented in usage()). */
+enum {
+	EXIT_OK = 0,
+	EXIT_NEGATIVE = 1,
+	EXIT_USAGE = 2,
+	EXIT_INPUT = 3,
+	EXIT_REFUSED = 4,
+	EXIT_SYSTEM = 5,
+};
+
+#define DEFAULT_TABLE "/var/lib/bpau/peercerts.tdb"
+#define BLOB_FILE_MAX (CERTBLOB_MAX_LEN + 1)
+
+static const char *progname = "bpau";
+
+static const char usage_text[] =
+	"Usage: bpau COMMAND ...\n"
+	"\n"
+	"BITS peer authentication (MS-BPAU): certificate blobs, peer certificates\n"
+	"and the table of peer certificates.\n"
+	"\n"
+	"Commands:\n"
+	"  blob decode FILE [--json]\n"
+	"      Show a CERTIFICATE_BLOB: every property and the certificate,\n"
+	"      including the SID in its subject.\n"
+	"  blob encode --cert CERT [--eku OID]... [--out FILE]\n"
+	"      Encode a certificate (DER or PEM, RSA key) as the CERTIFICATE_BLOB a\n"
+	"      Windows peer sends.  Writes to FILE or standard output.\n"
+	"  cert create --sid SID [--dns NAME] [--cert-out FILE] [--key-out FILE]\n"
+	"              [--days N] [--bits N] [--force]\n"
+	"      Create the self-signed RSA certificate a peer presents: subject and\n"
+	"      issuer CN=SID (the machine account's SID), optional DNS name.\n"
+	"      Defaults: cert.der, key.pem (mode 0600), 365 days, 2048 bits.\n"
+	"  table list [--table FILE] [--json]\n"
+	"      List the peer certificate table, oldest entry first.\n"
+	"  table check CERT [--table FILE]\n"
+	"      Is CERT in the table (MS-BPAU 3.1.6.1)?  Exit 0 if so, 1 if not.\n"
+	"  table add BLOB [--principal NAME] [--table FILE] [--capacity N]\n"
+	"      Insert a CERTIFICATE_BLOB under the SID in its subject, with the\n"
+	"      Windows rules: the SID's old entry is replaced; when the table is\n"
+	"      full the oldest entry is evicted if older than a minute, else the\n"
+	"      insert is refused.\n"
+	"  table remove SID [--table FILE]\n"
+	"      Remove the entry for SID.\n"
+	"  help\n"
+	"      This text.  Every command also takes --help.\n"
+	"\n"
+	"The table file defaults to " DEFAULT_TABLE " (or $BPAU_TABLE);\n"
+	"--capacity (default 100) is the table's size limit.\n"
+	"\n"
+	"Exit status:\n"
+	"  0  success (table check: the certificate is in the table)\n"
+	"  1  table check: the certificate is not in the table\n"
+	"  2  usage error\n"
+	"  3  invalid input: a malformed blob, certificate, SID or OID\n"
+	"  4  the table refused the insert (full, oldest entry younger than 60 s)\n"
+	"  5  system error: a file could not be read or written, no memory,\n"
+	"     or a damaged table file\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nRun '%s help' for usage.\n", progname);
+	return EXIT_USAGE;
+}
+
+static int status_exit(NTSTATUS status)
+{
+	if (NT_STATUS_EQUAL(status, NT_STATUS_INVALID_PARAMETER) ||
+	    NT_STATUS_EQUAL(status, NT_STATUS_NOT_SUPPORTED)) {
+		return EXIT_INPUT;
+	}
+	if (NT_STATUS_EQUAL(status, NT_STATUS_CERTTABLE_FULL)) {
+		return EXIT_REFUSED;
+	}
+	return EXIT_SYSTEM;
+}
+
+static int fail(NTSTATUS status, const char *what, const char *reason)
+{
+	if (reason != NULL) {
+		fprintf(stderr, "%s: %s: %s\n", progname, what, reason);
+	} else {
+		fprintf(stderr, "%s: %s: %s\n", progname, what, nt_errstr(status));
+	}
+	return status_exit(status);
+}
+
+/* read_blob_file reads a file of at most 64 KiB + 1 (so an oversized blob
+ * is reported as such by the parser). */
+static NTSTATUS read_blob_file(TALLOC_CTX *mem_ctx, const char *path, uint8_t **out,
+			       size_t *len, const char **reason)
+{
+	uint8_t *buf = talloc_array(mem_ctx, uint8_t, BLOB_FILE_MAX);
+	FILE *f;
+	size_t n;
+
+	if (buf == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (f == NULL) {
+		*reason = strerror(errno);
+		talloc_free(buf);
+		return map_nt_error_from_unix_common(errno);
+	}
+	n = fread(buf, 1, BLOB_FILE_MAX, f);
+	if (ferror(f)) {
+		*reason = "read error";
+		if (f != stdin) {
+			fclose(f);
+		}
+		talloc_free(buf);
+		return NT_STATUS_IO_DEVICE_ERROR;
+	}
+	if (f != stdin) {
+		fclose(f);
+	}
+	*out = buf;
+	*len = n;
+	return NT_STATUS_OK;
+}
+
+static const char *table_path(const char *opt)
+{
+	const char *env = getenv("BPAU_TABLE");
+	if (opt != NULL) {
+		return opt;
+	}
+	return env != NULL && *env != '\0' ? env : DEFAULT_TABLE;
+}
+
+static void format_time(int64_t t, char buf[32])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	if (gmtime_r(&tt, &tm) == NULL || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		snprintf(buf, 32, "%lld", (long long)t);
+	}
+}
+
+/* ---- JSON output ----------------------------------------------------------- */
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\') {
+			fprintf(f, "\\%c", *p);
+		} else if (*p < 0x20) {
+			fprintf(f, "\\u%04x", *p);
+		} else {
+			fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+/* ---- blob decode ------------------------------------------------------------- */
+
+static const char *eku_name(const char *oid)
+{
+	static const struct {
+		const char *oid, *name;
+	} names[] = {
+		{"1.3.6.1.5.5.7.3.1", "serverAuth"},
+		{"1.3.6.1.5.5.7.3.2", "clientAuth"},
+		{"1.3.6.1.5.5.7.3.3", "codeSigning"},
+		{"1.3.6.1.5.5.7.3.4", "emailProtection"},
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(oid, names[i].oid) == 0) {
+			return names[i].name;
+		}
+	}
+	return NULL;
+}
+
+/* prop_text renders a property value for people (the hex for hashes). */
+static char *prop_text(TALLOC_CTX *t, const struct certblob_prop *p)
+{
+	char **oids, *s, buf[32];
+	uint64_t stamp;
+	struct cursor c;
+
+	switch (p->id) {
+	case CERTBLOB_ENHKEY_USAGE:
+		if (!NT_STATUS_IS_OK(crypto_eku_parse(t, p->value, p->len, &oids, NULL))) {
+			break;
+		}
+		s = talloc_strdup(t, "");
+		for (size_t i = 0; oids[i] != NULL && s != NULL; i++) {
+			const char *n = eku_name(oids[i]);
+			s = talloc_asprintf_append(s, "%s%s%s%s%s", i > 0 ? ", " : "", oids[i],
+						   n ? " (" : "", n ? n : "", n ? ")" : "");
+		}
+		return s;
+	case CERTBLOB_FRIENDLY_NAME:
+	case CERTBLOB_DESCRIPTION:
+	case CERTBLOB_AUTO_ENROLL:
+		if (NT_STATUS_IS_OK(crypto_utf16le_to_utf8(t, p->value, p->len - 2, &s, NULL))) {
+			return s;
+		}
+		break;
+	case CERTBLOB_KEY_SPEC:
+		return talloc_strdup(t, "1 (AT_KEYEXCHANGE)");
+	case CERTBLOB_DATE_STAMP:
+		cursor_init(&c, p->value, p->len);
+		if (cursor_get_u64le(&c, &stamp)) {
+			/* 100 ns intervals since 1601-01-01. */
+			format_time((int64_t)(stamp / 10000000u) - 11644473600ll, buf);
+			return talloc_strdup(t, buf);
+		}
+		break;
+	case CERTBLOB_KEY_PROV_INFO:
+		return talloc_asprintf(t, "%zu bytes (valid; ignored, MS-BPAU 3.1.4.1)", p->len);
+	default:
+		break;
+	}
+	return crypto_hex(t, p->value, p->len);
+}
+
+static int cmd_blob_decode(TALLOC_CTX *t, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
+	bool json = false;
+	uint8_t *buf;
+	size_t len;
+	struct certblob *blob;
+	const char *reason = NULL;
+	char *subject, *issuer, *cn = NULL, **dns = NULL, nb_s[32], na_s[32];
+	int64_t nb = 0, na = 0;
+	struct crypto_sid sid;
+	bool is_sid;
+	NTSTATUS status;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			printf("Usage: bpau blob decode FILE [--json]\n"
+			       "Show a CERTIFICATE_BLOB (MS-BPAU 2.2.2); FILE may be - for stdin.\n");
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		return usage_error("%s", "blob decode takes one FILE");
+	}
+	status = read_blob_file(t, argv[optind], &buf, &len, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, argv[optind], reason);
+	}
+	status = certblob_parse(t, buf, len, &blob, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, "not a valid CERTIFICATE_BLOB", reason);
+	}
+	subject = crypto_x509_subject_text(t, blob->x509);
+	issuer = crypto_x509_issuer_text(t, blob->x509);
+	(void)crypto_x509_subject_cn(t, blob->x509, &cn);
+	(void)crypto_x509_dns_names(t, blob->x509, &dns);
+	(void)crypto_x509_validity(blob->x509, &nb, &na);
+	format_time(nb, nb_s);
+	format_time(na, na_s);
+	is_sid = cn != NULL && NT_STATUS_IS_OK(crypto_sid_parse(cn, &sid, NULL));
+	struct cursor serial = crypto_x509_serial(blob->x509);
+	char *serial_hex = crypto_hex(t, serial.data, serial.len);
+	uint8_t thumb[CRYPTO_SHA1_LEN];
+	(void)crypto_sha1(blob->cert, blob->cert_len, thumb);
+
+	if (json) {
+		printf("{\"length\": %zu, \"properties\": [", blob->raw_len);
+		for (size_t i = 0; i < blob->num_props; i++) {
+			const struct certblob_prop *p = &blob->props[i];
+			printf("%s\n  {\"id\": %u, \"name\": ", i ? "," : "", p->id);
+			json_string(stdout, certblob_prop_name(p->id));
+			printf(", \"length\": %zu, \"hex\": ", p->len);
+			json_string(stdout, crypto_hex(t, p->value, p->len));
+			printf(", \"text\": ");
+			json_string(stdout, prop_text(t, p));
+			printf("}");
+		}
+		printf("],\n \"certificate\": {\"length\": %zu, \"subject\": ", blob->cert_len);
+		json_string(stdout, subject ? subject : "");
+		printf(", \"subject_sid\": ");
+		if (is_sid) {
+			json_string(stdout, crypto_sid_string(t, &sid));
+		} else {
+			printf("null");
+		}
+		printf(", \"issuer\": ");
+		json_string(stdout, issuer ? issuer : "");
+		printf(", \"serial\": ");
+		json_string(stdout, serial_hex);
+		printf(", \"not_before\": \"%s\", \"not_after\": \"%s\", \"key\": \"RSA\", "
+		       "\"key_bits\": %d, \"sha1\": \"%s\", \"dns_names\": [",
+		       nb_s, na_s, crypto_x509_key_bits(blob->x509),
+		       crypto_hex(t, thumb, sizeof(thumb)));
+		for (size_t i = 0; dns != NULL && dns[i] != NULL; i++) {
+			printf("%s", i ? ", " : "");
+			json_string(stdout, dns[i]);
+		}
+		printf("]}}\n");
+		return EXIT_OK;
+	}
+	printf("CERTIFICATE_BLOB: %zu bytes, %zu properties\n", blob->raw_len, blob->num_props);
+	for (size_t i = 0; i < blob->num_props; i++) {
+		const struct certblob_prop *p = &blob->props[i];
+		printf("  %-28s (%2u) %3zu bytes  %s\n", certblob_prop_name(p->id), p->id, p->len,
+		       prop_text(t, p));
+	}
+	printf("Certificate: %zu bytes (SHA-1 %s)\n", blob->cert_len,
+	       crypto_hex(t, thumb, sizeof(thumb)));
+	printf("  Subject:     %s\n", subject ? subject : "?");
+	printf("  Subject SID: %s\n", is_sid ? crypto_sid_string(t, &sid)
+					     : "(none: the subject CN is not a SID)");
+	printf("  Issuer:      %s\n", issuer ? issuer : "?");
+	printf("  Serial:      %s\n", serial_hex);
+	printf("  Valid:       %s to %s\n", nb_s, na_s);
+	printf("  Key:         RSA, %d bits\n", crypto_x509_key_bits(blob->x509));
+	for (size_t i = 0; dns != NULL && dns[i] != NULL; i++) {
+		printf("  DNS name:    %s\n", dns[i]);
+	}
+	return EXIT_OK;
+}
+
+/* ---- blob encode ------------------------------------------------------------- */
+
+static int write_all(const char *path, const uint8_t *p, size_t len, mode_t mode, bool force)
+{
+	int fd = strcmp(path, "-") == 0
+			 ? STDOUT_FILENO
+			 : open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL),
+				mode);
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s: %s%s\n", progname, path, strerror(errno),
+			errno == EEXIST ? " (use --force to overwrite)" : "");
+		return EXIT_SYSTEM;
+	}
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(errno));
+			if (fd != STDOUT_FILENO) {
+				close(fd);
+			}
+			return EXIT_SYSTEM;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fd != STDOUT_FILENO && close(fd) != 0) {
+		fprintf(stderr, "%s: %s: %s\n", progname, path, strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
+static int cmd_blob_encode(TALLOC_CTX *t, int argc, char **argv)
+{
+	static const struct option opts[] = {{"cert", required_argument, NULL, 'c'},
+					     {"eku", required_argument, NULL, 'e'},
+					     {"out", required_argument, NULL, 'o'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	const char *cert_path = NULL, *out = "-", *reason = NULL;
+	const char **ekus = talloc_zero_array(t, const char *, (size_t)argc + 1);
+	size_t num_ekus = 0;
+	struct crypto_x509 *x;
+	struct certblob *blob;
+	NTSTATUS status;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "c:e:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			cert_path = optarg;
+			break;
+		case 'e':
+			ekus[num_ekus++] = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			printf("Usage: bpau blob encode --cert CERT [--eku OID]... [--out FILE]\n"
+			       "Encode CERT (DER or PEM) as a CERTIFICATE_BLOB with the properties a\n"
+			       "Windows Vista peer sends; each --eku adds an ENHKEY_USAGE OID.\n");
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (cert_path == NULL || optind != argc) {
+		return usage_error("%s", "blob encode needs --cert CERT and no other arguments");
+	}
+	if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO)) {
+		return usage_error("%s", "refusing to write binary to a terminal; use --out FILE");
+	}
+	status = crypto_x509_read_file(t, cert_path, &x, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, cert_path, reason);
+	}
+	status = certblob_build(t, x, ekus, num_ekus, &blob, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, "cannot encode the certificate", reason);
+	}
+	return write_all(out, blob->raw, blob->raw_len, 0644, true);
+}
+
+/* ---- cert create ------------------------------------------------------------- */
+
+static bool parse_int(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *s == '\0' || *end != '\0' || v < lo || v > hi) {
+		return false;
+	}
+	*out = (int)v;
+	return true;
+}
+
+static int cmd_cert_create(TALLOC_CTX *t, int argc, char **argv)
+{
+	static const struct option opts[] = {{"sid", required_argument, NULL, 's'},
+					     {"dns", required_argument, NULL, 'd'},
+					     {"cert-out", required_argument, NULL, 'c'},
+					     {"key-out", required_argument, NULL, 'k'},
+					     {"days", required_argument, NULL, 'D'},
+					     {"bits", required_argument, NULL, 'b'},
+					     {"force", no_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	const char *sid_s = NULL, *dns = NULL, *cert_out = "cert.der", *key_out = "key.pem";
+	const char *reason = NULL;
+	int days = 365, bits = 2048, ch, rc;
+	bool force = false;
+	struct crypto_sid sid;
+	struct crypto_secret *key;
+	uint8_t *der;
+	size_t der_len;
+	NTSTATUS status;
+
+	while ((ch = getopt_long(argc, argv, "s:d:c:k:D:b:fh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			sid_s = optarg;
+			break;
+		case 'd':
+			dns = optarg;
+			break;
+		case 'c':
+			cert_out = optarg;
+			break;
+		case 'k':
+			key_out = optarg;
+			break;
+		case 'D':
+			if (!parse_int(optarg, 1, 36500, &days)) {
+				return usage_error("--days must be 1 to 36500, not '%s'", optarg);
+			}
+			break;
+		case 'b':
+			if (!parse_int(optarg, 2048, 16384, &bits)) {
+				return usage_error("--bits must be 2048 to 16384, not '%s'", optarg);
+			}
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			printf("Usage: bpau cert create --sid SID [--dns NAME] [--cert-out FILE]\n"
+			       "                        [--key-out FILE] [--days N] [--bits N] [--force]\n"
+			       "Create a self-signed RSA certificate whose subject and issuer are\n"
+			       "CN=SID, as Windows peers present (MS-BPAU 1.5, 4.2).  SID is the\n"
+			       "machine account's SID.  The certificate is written as DER (default\n"
+			       "cert.der), the private key as PKCS#8 PEM with mode 0600 (default\n"
+			       "key.pem).  Existing files are kept unless --force.\n");
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (sid_s == NULL || optind != argc) {
+		return usage_error("%s", "cert create needs --sid SID and no other arguments");
+	}
+	status = crypto_sid_parse(sid_s, &sid, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, sid_s, reason);
+	}
+	status = crypto_x509_create_self_signed(t, crypto_sid_string(t, &sid), dns, bits, days,
+						&der, &der_len, &key);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, "cannot create the certificate",
+			    NT_STATUS_EQUAL(status, NT_STATUS_INVALID_PARAMETER)
+				    ? "invalid DNS name"
+				    : NULL);
+	}
+	/* The key first, created 0600 from the start (never widened). */
+	rc = write_all(key_out, key->data, key->len, 0600, force);
+	if (rc == EXIT_OK) {
+		rc = write_all(cert_out, der, der_len, 0644, force);
+	}
+	if (rc == EXIT_OK) {
+		printf("certificate: %s\nprivate key: %s\n", cert_out, key_out);
+	}
+	return rc;
+}
+
+/* ---- table ------------------------------------------------------------------- */
+
+struct table_opts {
+	const char *path;
+	unsigned capacity;
+	const char *principal;
+	bool json;
+};
+
+static int parse_table_opts(int argc, char **argv, struct table_opts *o, const char *help)
+{
+	static const struct option opts[] = {{"table", required_argument, NULL, 't'},
+					     {"capacity", required_argument, NULL, 'n'},
+					     {"principal", required_argument, NULL, 'p'},
+					     {"json", no_argument, NULL, 'j'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	int ch, cap;
+
+	o->capacity = CERTTABLE_DEFAULT_CAPACITY;
+	while ((ch = getopt_long(argc, argv, "t:n:p:jh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			o->path = optarg;
+			break;
+		case 'n':
+			if (!parse_int(optarg, 1, CERTTABLE_MAX_CAPACITY, &cap)) {
+				return usage_error("--capacity must be 1 to 10000000, not '%s'", optarg);
+			}
+			o->capacity = (unsigned)cap;
+			break;
+		case 'p':
+			o->principal = optarg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			printf("%s", help);
+			return -1;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	o->path = table_path(o->path);
+	return EXIT_OK;
+}
+
+static int open_table(TALLOC_CTX *t, const struct table_opts *o, struct certtable **table)
+{
+	NTSTATUS status = certtable_open(t, o->path, o->capacity, table);
+	if (!NT_STATUS_IS_OK(status)) {
+		fprintf(stderr, "%s: cannot open the table %s: %s\n", progname, o->path,
+			nt_errstr(status));
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
+static int cmd_table_list(TALLOC_CTX *t, int argc, char **argv)
+{
+	struct table_opts o = {0};
+	struct certtable *table;
+	struct certtable_entry **list;
+	size_t n;
+	NTSTATUS status;
+	int rc = parse_table_opts(argc, argv, &o,
+				  "Usage: bpau table list [--table FILE] [--json]\n"
+				  "List the peer certificate table, oldest entry first.\n");
+	if (rc != EXIT_OK) {
+		return rc < 0 ? EXIT_OK : rc;
+	}
+	if (optind != argc) {
+		return usage_error("%s", "table list takes no arguments");
+	}
+	if ((rc = open_table(t, &o, &table)) != EXIT_OK) {
+		return rc;
+	}
+	status = certtable_list(table, t, &list, &n);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, o.path, NULL);
+	}
+	if (o.json) {
+		printf("[");
+	} else {
+		printf("%zu of %u entries in %s\n", n, certtable_capacity(table), o.path);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct certblob *b = NULL;
+		uint8_t thumb[CRYPTO_SHA1_LEN] = {0};
+		char when[32];
+		const char *sid = crypto_sid_string(t, &list[i]->sid);
+		if (NT_STATUS_IS_OK(certblob_parse(t, list[i]->blob, list[i]->blob_len, &b, NULL))) {
+			(void)crypto_sha1(b->cert, b->cert_len, thumb);
+		}
+		format_time((int64_t)(list[i]->inserted_us / 1000000u), when);
+		if (o.json) {
+			printf("%s\n {\"sid\": \"%s\", \"principal\": ", i ? "," : "", sid);
+			json_string(stdout, list[i]->principal);
+			printf(", \"inserted\": \"%s\", \"inserted_us\": %llu, \"cert_sha1\": \"%s\"}",
+			       when, (unsigned long long)list[i]->inserted_us,
+			       crypto_hex(t, thumb, sizeof(thumb)));
+		} else {
+			printf("  %-46s %-28s %s  %s\n", sid, list[i]->principal, when,
+			       crypto_hex(t, thumb, sizeof(thumb)));
+		}
+	}
+	if (o.json) {
+		printf("%s]\n", n ? "\n" : "");
+	}
+	return EXIT_OK;
+}
+
+static int cmd_table_check(TALLOC_CTX *t, int argc, char **argv)
+{
+	struct table_opts o = {0};
+	struct certtable *table;
+	struct crypto_x509 *x;
+	struct crypto_sid sid;
+	const char *reason = NULL;
+	NTSTATUS status;
+	int rc = parse_table_opts(argc, argv, &o,
+				  "Usage: bpau table check CERT [--table FILE]\n"
+				  "Verifying authentication status (MS-BPAU 3.1.6.1): exit 0 and print\n"
+				  "the principal if CERT (DER or PEM) is in the table, else exit 1.\n");
+	if (rc != EXIT_OK) {
+		return rc < 0 ? EXIT_OK : rc;
+	}
+	if (optind != argc - 1) {
+		return usage_error("%s", "table check takes one CERT");
+	}
+	status = crypto_x509_read_file(t, argv[optind], &x, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, argv[optind], reason);
+	}
+	if ((rc = open_table(t, &o, &table)) != EXIT_OK) {
+		return rc;
+	}
+	struct cursor der = crypto_x509_der(x);
+	if (!certtable_verify(table, der.data, der.len, &sid)) {
+		printf("FALSE: the certificate is not in the table\n");
+		return EXIT_NEGATIVE;
+	}
+	printf("TRUE: the certificate belongs to %s\n", crypto_sid_string(t, &sid));
+	return EXIT_OK;
+}
+
+static int cmd_table_add(TALLOC_CTX *t, int argc, char **argv)
+{
+	struct table_opts o = {0};
+	struct certtable *table;
+	struct certblob *blob;
+	struct crypto_sid sid;
+	enum certtable_outcome outcome;
+	const char *reason = NULL;
+	uint8_t *buf;
+	size_t len;
+	char *cn = NULL;
+	NTSTATUS status;
+	int rc = parse_table_opts(argc, argv, &o,
+				  "Usage: bpau table add BLOB [--principal NAME] [--table FILE]\n"
+				  "                      [--capacity N]\n"
+				  "Insert a CERTIFICATE_BLOB under the SID in its certificate's subject.\n"
+				  "The principal defaults to the SID.  Windows' rules apply: the SID's\n"
+				  "entry is replaced; when full, the oldest entry is evicted if inserted\n"
+				  "more than 60 s ago, otherwise the insert is refused (exit 4).\n");
+	if (rc != EXIT_OK) {
+		return rc < 0 ? EXIT_OK : rc;
+	}
+	if (optind != argc - 1) {
+		return usage_error("%s", "table add takes one BLOB file");
+	}
+	status = read_blob_file(t, argv[optind], &buf, &len, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, argv[optind], reason);
+	}
+	status = certblob_parse(t, buf, len, &blob, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, "not a valid CERTIFICATE_BLOB", reason);
+	}
+	if (!NT_STATUS_IS_OK(crypto_x509_subject_cn(t, blob->x509, &cn)) ||
+	    !NT_STATUS_IS_OK(crypto_sid_parse(cn, &sid, &reason))) {
+		return fail(NT_STATUS_INVALID_PARAMETER, "certificate subject",
+			    "the subject CN is not a SID string (MS-DTYP 2.4.2.1)");
+	}
+	if ((rc = open_table(t, &o, &table)) != EXIT_OK) {
+		return rc;
+	}
+	status = certtable_insert(table, &sid, o.principal ? o.principal : crypto_sid_string(t, &sid),
+				  blob, &outcome);
+	if (NT_STATUS_EQUAL(status, NT_STATUS_CERTTABLE_FULL)) {
+		return fail(status, "insert refused",
+			    "the table is full and its oldest entry is younger than a minute");
+	}
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, o.path, NULL);
+	}
+	printf("%s: %s\n", crypto_sid_string(t, &sid), certtable_outcome_name(outcome));
+	return EXIT_OK;
+}
+
+static int cmd_table_remove(TALLOC_CTX *t, int argc, char **argv)
+{
+	struct table_opts o = {0};
+	struct certtable *table;
+	struct crypto_sid sid;
+	const char *reason = NULL;
+	NTSTATUS status;
+	int rc = parse_table_opts(argc, argv, &o,
+				  "Usage: bpau table remove SID [--table FILE]\n"
+				  "Remove the entry for SID; exit 1 if there is none.\n");
+	if (rc != EXIT_OK) {
+		return rc < 0 ? EXIT_OK : rc;
+	}
+	if (optind != argc - 1) {
+		return usage_error("%s", "table remove takes one SID");
+	}
+	status = crypto_sid_parse(argv[optind], &sid, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, argv[optind], reason);
+	}
+	if ((rc = open_table(t, &o, &table)) != EXIT_OK) {
+		return rc;
+	}
+	status = certtable_remove(table, &sid);
+	if (NT_STATUS_EQUAL(status, NT_STATUS_NOT_FOUND)) {
+		fprintf(stderr, "%s: %s is not in the table\n", progname, argv[optind]);
+		return EXIT_NEGATIVE;
+	}
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, o.path, NULL);
+	}
+	printf("%s: removed\n", crypto_sid_string(t, &sid));
+	return EXIT_OK;
+}
+
+static const struct command {
+	const char *group, *name;
+	int (*fn)(TALLOC_CTX *t, int argc, char **argv);
+} commands[] = {
+	{"blob", "decode", cmd_blob_decode}, {"blob", "encode", cmd_blob_encode},
+	{"cert", "create", cmd_cert_create}, {"table", "list", cmd_table_list},
+	{"table", "check", cmd_table_check}, {"table", "add", cmd_table_add},
+	{"table", "remove", cmd_table_remove},
+};
+
+int main(int argc, char **argv)
+{
+	TALLOC_CTX *t;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].group) != 0) {
+			continue;
+		}
+		if (argc < 3) {
+			return usage_error("'%s' needs a subcommand", argv[1]);
+		}
+		for (size_t j = i; j < sizeof(commands) / sizeof(commands[0]); j++) {
+			if (strcmp(argv[1], commands[j].group) == 0 &&
+			    strcmp(argv[2], commands[j].name) == 0) {
+				t = talloc_new(NULL);
+				if (t == NULL) {
+					fprintf(stderr, "%s: out of memory\n", progname);
+					return EXIT_SYSTEM;
+				}
+				/* getopt sees "bpau-blob-decode ARGS...". */
+				rc = commands[j].fn(t, argc - 2, argv + 2);
+				talloc_free(t);
+				return rc;
+			}
+		}
+		return usage_error("unknown subcommand '%s'", argv[2]);
+	}
+	return usage_error("unknown command '%s'", argv[1]);
+}
