@@ -83,6 +83,9 @@ def build(bld):
     bld.stlib(source=['certtable/certblob.c', 'certtable/certtable.c'],
               target='certtable', use='bpaucrypto ' + CORE_USE)
 
+    bld.stlib(source=['rpc/exchange.c'], target='bpauexchange',
+              use='certtable bpaucrypto ' + CORE_USE)
+
     if bld.variant == 'fuzz':
         for src in bld.path.ant_glob('tests/fuzz/fuzz_*.c'):
             name = os.path.splitext(src.name)[0]
@@ -97,5 +100,5 @@ def build(bld):
     for src in bld.path.ant_glob('tests/unit/test_*.c'):
         name = os.path.splitext(src.name)[0]
         bld.program(source=[src], target='tests/' + name,
-                    use='certtable bpaucrypto CMOCKA ' + CORE_USE,
+                    use='bpauexchange certtable bpaucrypto CMOCKA ' + CORE_USE,
                     install_path=None)

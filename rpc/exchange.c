@@ -1,0 +1,330 @@
+/*
+ * exchange.c: ExchangePublicKeys processing, server (MS-BPAU 3.1.4.1) and
+ * client (3.2.4.1).  See exchange.h.
+ */
+#include "rpc/exchange.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct bpau_server {
+	struct bpau_server_config cfg;
+	struct certtable *table;
+	struct certblob *own; /* our certificate, encoded once */
+	bpau_log_fn log;
+	void *log_data;
+};
+
+static void logf_(const struct bpau_server *srv, enum bpau_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void logf_(const struct bpau_server *srv, enum bpau_log_level level, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	if (srv->log == NULL) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	srv->log(srv->log_data, level, buf);
+}
+
+const char *bpau_hresult_name(uint32_t hresult)
+{
+	switch (hresult) {
+	case BPAU_S_OK:
+		return "S_OK";
+	case BPAU_E_ACCESSDENIED:
+		return "E_ACCESSDENIED";
+	case BPAU_E_TABLE_FULL:
+		return "table full (0x80040006)";
+	case BPAU_E_INVALIDARG:
+		return "E_INVALIDARG";
+	case BPAU_E_OUTOFMEMORY:
+		return "E_OUTOFMEMORY";
+	case BPAU_E_FAIL:
+		return "E_FAIL";
+	default:
+		return "unknown HRESULT";
+	}
+}
+
+static NTSTATUS load_own(TALLOC_CTX *mem_ctx, const char *path, struct certblob **out,
+			 const char **reason)
+{
+	struct crypto_x509 *x;
+	NTSTATUS status;
+
+	if (path == NULL) {
+		crypto_set_reason(reason, "no certificate file is configured");
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	status = crypto_x509_read_file(mem_ctx, path, &x, reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
+	}
+	/* 3.1.4.1: our blob carries no KEY_PROV_INFO (certblob_build never
+	 * emits it). */
+	status = certblob_build(mem_ctx, x, NULL, 0, out, reason);
+	talloc_free(x);
+	return status;
+}
+
+NTSTATUS bpau_server_new(TALLOC_CTX *mem_ctx, const struct bpau_server_config *cfg,
+			 bpau_log_fn log, void *log_data, struct bpau_server **out,
+			 const char **reason)
+{
+	struct bpau_server *srv = talloc_zero(mem_ctx, struct bpau_server);
+	NTSTATUS status;
+
+	if (srv == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	srv->cfg = *cfg;
+	srv->cfg.cert_file = talloc_strdup(srv, cfg->cert_file ? cfg->cert_file : "");
+	srv->cfg.table_file = talloc_strdup(srv, cfg->table_file ? cfg->table_file : "");
+	if (srv->cfg.table_size == 0) {
+		srv->cfg.table_size = CERTTABLE_DEFAULT_CAPACITY;
+	}
+	if (srv->cfg.min_auth_level == 0) {
+		srv->cfg.min_auth_level = BPAU_AUTH_LEVEL_PRIVACY;
+	}
+	srv->log = log;
+	srv->log_data = log_data;
+	status = load_own(srv, cfg->cert_file, &srv->own, reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		talloc_free(srv);
+		return status;
+	}
+	status = certtable_open(srv, srv->cfg.table_file, srv->cfg.table_size, &srv->table);
+	if (!NT_STATUS_IS_OK(status)) {
+		crypto_set_reason(reason, "cannot open the peer certificate table");
+		talloc_free(srv);
+		return status;
+	}
+	*out = srv;
+	return NT_STATUS_OK;
+}
+
+NTSTATUS bpau_server_reload_cert(struct bpau_server *srv, const char **reason)
+{
+	struct certblob *fresh;
+	NTSTATUS status = load_own(srv, srv->cfg.cert_file, &fresh, reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
+	}
+	talloc_free(srv->own);
+	srv->own = fresh;
+	return NT_STATUS_OK;
+}
+
+struct certtable *bpau_server_table(struct bpau_server *srv)
+{
+	return srv->table;
+}
+
+static const char *mech_name(enum bpau_mech m)
+{
+	switch (m) {
+	case BPAU_MECH_NONE:
+		return "none";
+	case BPAU_MECH_KERBEROS:
+		return "Kerberos";
+	case BPAU_MECH_NTLM:
+		return "NTLM";
+	case BPAU_MECH_OTHER:
+		return "other";
+	}
+	return "?";
+}
+
+/* check_caller: "The server MUST first check whether the client's
+ * identity ... is an account in a domain that is trusted by the server"
+ * and, as Windows does (note 2), that it is a computer account.  Kerberos
+ * only (1.7, 2.1). */
+static bool check_caller(const struct bpau_server *srv, const struct bpau_caller *c,
+			 const char *sid)
+{
+	if (c->mech == BPAU_MECH_NONE || c->anonymous) {
+		logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s: denied: "
+		      "unauthenticated or anonymous caller", sid);
+		return false;
+	}
+	if (c->mech != BPAU_MECH_KERBEROS) {
+		logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
+		      "authenticated with %s, only Kerberos is allowed", sid,
+		      c->principal ? c->principal : "?", mech_name(c->mech));
+		return false;
+	}
+	if (c->auth_level < srv->cfg.min_auth_level) {
+		logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
+		      "authentication level %d below the required %d", sid,
+		      c->principal ? c->principal : "?", c->auth_level, srv->cfg.min_auth_level);
+		return false;
+	}
+	if (!c->is_computer) {
+		logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
+		      "not a computer account", sid, c->principal ? c->principal : "?");
+		return false;
+	}
+	return true;
+}
+
+uint32_t bpau_server_exchange(struct bpau_server *srv, TALLOC_CTX *mem_ctx,
+			      const struct bpau_caller *caller, uint32_t client_len,
+			      const uint8_t *client_key, uint32_t *server_len,
+			      uint8_t **server_key)
+{
+	TALLOC_CTX *frame = talloc_new(mem_ctx);
+	char sid[CRYPTO_SID_MAX_STRING];
+	const char *principal = caller->principal ? caller->principal : "?";
+	const char *reason = NULL;
+	uint32_t hr = BPAU_E_FAIL;
+	uint8_t *reply;
+
+	*server_len = 0;
+	*server_key = NULL;
+	if (frame == NULL) {
+		return BPAU_E_OUTOFMEMORY;
+	}
+	if (caller->mech == BPAU_MECH_NONE || caller->sid.num_auths == 0) {
+		snprintf(sid, sizeof(sid), "(anonymous)");
+	} else {
+		crypto_sid_format(&caller->sid, sid);
+	}
+	if (!check_caller(srv, caller, sid)) {
+		hr = BPAU_E_ACCESSDENIED;
+		goto out;
+	}
+
+	/* "If ClientKeyLength is zero, then the server MUST NOT decode the
+	 * client certificate." */
+	if (client_len != 0) {
+		struct certblob *blob;
+		struct crypto_sid subject;
+		enum certtable_outcome outcome;
+		char *cn = NULL;
+		NTSTATUS status;
+
+		if (client_key == NULL) {
+			/* NDR rejects this; guard anyway. */
+			hr = BPAU_E_INVALIDARG;
+			goto out;
+		}
+		status = certblob_parse(frame, client_key, client_len, &blob, &reason);
+		if (NT_STATUS_EQUAL(status, NT_STATUS_NO_MEMORY)) {
+			hr = BPAU_E_OUTOFMEMORY;
+			goto out;
+		}
+		if (!NT_STATUS_IS_OK(status)) {
+			logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): "
+			      "rejected: client blob does not decode: %s", sid, principal, reason);
+			hr = BPAU_E_INVALIDARG;
+			goto out;
+		}
+		/* "The subject of the client certificate MUST be a SID string
+		 * ... representing the client's Kerberos identity." */
+		if (!NT_STATUS_IS_OK(crypto_x509_subject_cn(frame, blob->x509, &cn)) ||
+		    !NT_STATUS_IS_OK(crypto_sid_parse(cn, &subject, NULL)) ||
+		    !crypto_sid_equal(&subject, &caller->sid)) {
+			logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
+			      "certificate subject \"%s\" is not the caller's SID", sid, principal,
+			      cn ? cn : "(no CN)");
+			hr = BPAU_E_ACCESSDENIED;
+			goto out;
+		}
+		status = certtable_insert(srv->table, &caller->sid, principal, blob, &outcome);
+		if (NT_STATUS_EQUAL(status, NT_STATUS_CERTTABLE_FULL)) {
+			logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): refused: "
+			      "table full and its oldest entry is younger than a minute", sid,
+			      principal);
+			hr = BPAU_E_TABLE_FULL;
+			goto out;
+		}
+		if (!NT_STATUS_IS_OK(status)) {
+			logf_(srv, BPAU_LOG_ERROR, "ExchangePublicKeys from %s (%s): failed: "
+			      "table insert: %s", sid, principal, nt_errstr(status));
+			hr = BPAU_E_FAIL;
+			goto out;
+		}
+		logf_(srv, BPAU_LOG_INFO, "ExchangePublicKeys from %s (%s): certificate %s",
+		      sid, principal, certtable_outcome_name(outcome));
+	} else {
+		logf_(srv, BPAU_LOG_INFO, "ExchangePublicKeys from %s (%s): no client "
+		      "certificate; returning ours", sid, principal);
+	}
+
+	/* "The server MUST encode its own certificate as a CERTIFICATE_BLOB"
+	 * -- encoded once at start or reload. */
+	reply = talloc_memdup(mem_ctx, srv->own->raw, srv->own->raw_len);
+	if (reply == NULL) {
+		hr = BPAU_E_OUTOFMEMORY;
+		goto out;
+	}
+	*server_key = reply;
+	*server_len = (uint32_t)srv->own->raw_len;
+	hr = BPAU_S_OK;
+out:
+	talloc_free(frame);
+	return hr;
+}
+
+NTSTATUS bpau_client_accept(struct certtable *table, uint32_t hresult, uint32_t server_len,
+			    const uint8_t *server_key, const struct crypto_sid *server_sid,
+			    const char *server_principal, enum certtable_outcome *outcome,
+			    const char **reason)
+{
+	TALLOC_CTX *frame = talloc_new(NULL);
+	struct certblob *blob;
+	struct crypto_sid subject;
+	char *cn = NULL;
+	NTSTATUS status;
+
+	if (frame == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	/* "If the method returns an error ... the client MUST ignore the
+	 * pServerKey and pServerKeyLength parameters". */
+	if (hresult != BPAU_S_OK) {
+		crypto_set_reason(reason, "the server returned an error");
+		status = hresult == BPAU_E_TABLE_FULL ? NT_STATUS_CERTTABLE_FULL
+						      : NT_STATUS_ACCESS_DENIED;
+		goto out;
+	}
+	/* "If pServerKeyLength is zero, the client MUST ignore the value of
+	 * pServerKey and report an error". */
+	if (server_len == 0 || server_key == NULL) {
+		crypto_set_reason(reason, "the server returned no certificate");
+		status = NT_STATUS_INVALID_NETWORK_RESPONSE;
+		goto out;
+	}
+	status = certblob_parse(frame, server_key, server_len, &blob, reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		if (!NT_STATUS_EQUAL(status, NT_STATUS_NO_MEMORY)) {
+			status = NT_STATUS_INVALID_NETWORK_RESPONSE;
+		}
+		goto out;
+	}
+	if (!NT_STATUS_IS_OK(crypto_x509_subject_cn(frame, blob->x509, &cn)) ||
+	    !NT_STATUS_IS_OK(crypto_sid_parse(cn, &subject, NULL)) ||
+	    !crypto_sid_equal(&subject, server_sid)) {
+		crypto_set_reason(reason,
+				  "the server's certificate subject is not the server account's SID");
+		status = NT_STATUS_ACCESS_DENIED;
+		goto out;
+	}
+	status = certtable_insert(table, server_sid, server_principal, blob, outcome);
+	if (NT_STATUS_EQUAL(status, NT_STATUS_CERTTABLE_FULL)) {
+		crypto_set_reason(reason, "our table is full and its oldest entry is "
+					  "younger than a minute");
+	} else if (!NT_STATUS_IS_OK(status)) {
+		crypto_set_reason(reason, "cannot write our peer certificate table");
+	}
+out:
+	talloc_free(frame);
+	return status;
+}
