@@ -16,7 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include "certtable/certtable.h"
+#include "rpc/client.h"
 
 /* Exit codes (documented in usage()). */
 enum {
@@ -26,6 +29,10 @@ enum {
 	EXIT_INPUT = 3,
 	EXIT_REFUSED = 4,
 	EXIT_SYSTEM = 5,
+	EXIT_CONNECT = 6,
+	EXIT_SERVER = 7,
+	EXIT_VERIFY = 8,
+	EXIT_TIMEOUT = 9,
 };
 
 #define DEFAULT_TABLE "/var/lib/bpau/peercerts.tdb"
@@ -62,6 +69,15 @@ static const char usage_text[] =
 	"      insert is refused.\n"
 	"  table remove SID [--table FILE]\n"
 	"      Remove the entry for SID.\n"
+	"  exchange HOST [--address IP] [--principal NAME] [--cert CERT]\n"
+	"               [--table FILE] [--ccache CCACHE] [--dc FQDN [--dc-address IP]]\n"
+	"               [--server-sid SID] [--timeout SECONDS] [--conf SMB.CONF]\n"
+	"      ExchangePublicKeys with the BPAU server HOST (its FQDN): endpoint\n"
+	"      mapper lookup, Kerberos bind with mutual authentication and packet\n"
+	"      privacy as HOST's computer account (host$@REALM), send our\n"
+	"      certificate, check the server's against its account's SID (looked\n"
+	"      up at --dc, by default HOST itself) and store it in our table.\n"
+	"      Uses the Kerberos ticket cache (KRB5CCNAME; kinit -k first).\n"
 	"  help\n"
 	"      This text.  Every command also takes --help.\n"
 	"\n"
@@ -75,7 +91,12 @@ static const char usage_text[] =
 	"  3  invalid input: a malformed blob, certificate, SID or OID\n"
 	"  4  the table refused the insert (full, oldest entry younger than 60 s)\n"
 	"  5  system error: a file could not be read or written, no memory,\n"
-	"     or a damaged table file\n";
+	"     or a damaged table file\n"
+	"  6  exchange: cannot connect or authenticate to the server\n"
+	"  7  exchange: the server refused (its HRESULT is printed) or the call faulted\n"
+	"  8  exchange: the server's certificate is missing, malformed, or not\n"
+	"     its account's SID, or the SID lookup failed\n"
+	"  9  exchange: timed out\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -780,6 +801,141 @@ static int cmd_table_remove(TALLOC_CTX *t, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ---- exchange ---------------------------------------------------------------- */
+
+static unsigned deadline_seconds;
+
+static void on_deadline(int sig)
+{
+	char msg[128];
+	int n;
+	(void)sig;
+	n = snprintf(msg, sizeof(msg), "bpau: exchange: timed out after %u seconds\n",
+		     deadline_seconds);
+	if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0) {
+		_exit(EXIT_TIMEOUT);
+	}
+	_exit(EXIT_TIMEOUT);
+}
+
+static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
+{
+	static const struct option opts[] = {{"address", required_argument, NULL, 'a'},
+					     {"principal", required_argument, NULL, 'p'},
+					     {"cert", required_argument, NULL, 'c'},
+					     {"no-client-cert", no_argument, NULL, 'N'},
+					     {"table", required_argument, NULL, 't'},
+					     {"capacity", required_argument, NULL, 'n'},
+					     {"ccache", required_argument, NULL, 'k'},
+					     {"conf", required_argument, NULL, 's'},
+					     {"dc", required_argument, NULL, 'd'},
+					     {"dc-address", required_argument, NULL, 'D'},
+					     {"server-sid", required_argument, NULL, 'S'},
+					     {"timeout", required_argument, NULL, 'T'},
+					     {"debug", required_argument, NULL, 'g'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	struct bpau_client_opts o = {.timeout = BPAU_CALL_TIMEOUT};
+	struct bpau_client_result *res;
+	struct sigaction sa;
+	int ch, v;
+
+	while ((ch = getopt_long(argc, argv, "a:p:c:Nt:n:k:s:d:D:S:T:g:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a': o.address = optarg; break;
+		case 'p': o.principal = optarg; break;
+		case 'c': o.cert_file = optarg; break;
+		case 'N': o.no_client_key = true; break;
+		case 't': o.table_file = optarg; break;
+		case 'k': o.ccache = optarg; break;
+		case 's': o.smb_conf = optarg; break;
+		case 'd': o.dc = optarg; break;
+		case 'D': o.dc_address = optarg; break;
+		case 'S': o.server_sid = optarg; break;
+		case 'n':
+			if (!parse_int(optarg, 1, CERTTABLE_MAX_CAPACITY, &v)) {
+				return usage_error("--capacity must be 1 to 10000000, not '%s'", optarg);
+			}
+			o.table_size = (unsigned)v;
+			break;
+		case 'T':
+			if (!parse_int(optarg, 1, 3600, &v)) {
+				return usage_error("--timeout must be 1 to 3600 seconds, not '%s'", optarg);
+			}
+			o.timeout = (unsigned)v;
+			break;
+		case 'g':
+			if (!parse_int(optarg, 0, 10, &o.debug_level)) {
+				return usage_error("--debug must be 0 to 10, not '%s'", optarg);
+			}
+			break;
+		case 'h':
+			printf("Usage: bpau exchange HOST [options]\n"
+			       "ExchangePublicKeys (MS-BPAU 3.2) with the server HOST, its FQDN.\n"
+			       "  --address IP        connect to IP instead of resolving HOST\n"
+			       "  --principal NAME    server principal (default: host$@DOMAIN, 3.2.3)\n"
+			       "  --cert CERT         our certificate, DER or PEM (required)\n"
+			       "  --no-client-cert    send ClientKeyLength 0 instead (testing)\n"
+			       "  --table FILE        our peer table (default " DEFAULT_TABLE ")\n"
+			       "  --capacity N        table size limit (default 100)\n"
+			       "  --ccache NAME       Kerberos ticket cache (default KRB5CCNAME)\n"
+			       "  --conf FILE         Samba client configuration (optional)\n"
+			       "  --dc FQDN           domain controller for the server SID lookup\n"
+			       "                      (default: HOST itself); --dc-address IP\n"
+			       "  --server-sid SID    the server account's SID, instead of a lookup\n"
+			       "  --timeout SECONDS   per call (default 15, 3.2.2); the whole\n"
+			       "                      exchange is bounded by three times this\n");
+			return EXIT_OK;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		return usage_error("%s", "exchange takes one HOST");
+	}
+	o.host = argv[optind];
+	o.table_file = table_path(o.table_file);
+	if (o.cert_file == NULL && !o.no_client_key) {
+		return usage_error("%s", "exchange needs --cert CERT (our certificate)");
+	}
+	/* Samba's connect/bind phase has a fixed 60 s timer; bound the whole
+	 * exchange (connect, bind, call, SID lookup) ourselves. */
+	deadline_seconds = 3 * o.timeout;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_deadline;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(deadline_seconds);
+	bpau_client_exchange(t, &o, &res);
+	alarm(0);
+	if (res == NULL) {
+		fprintf(stderr, "%s: exchange: out of memory\n", progname);
+		return EXIT_SYSTEM;
+	}
+	if (res->stage != BPAU_STAGE_DONE) {
+		fprintf(stderr, "%s: exchange: %s: %s\n", progname, bpau_client_stage_name(res->stage),
+			res->message ? res->message : nt_errstr(res->status));
+		switch (res->stage) {
+		case BPAU_STAGE_SETUP:
+			return status_exit(res->status);
+		case BPAU_STAGE_CONNECT:
+			return EXIT_CONNECT;
+		case BPAU_STAGE_CALL:
+		case BPAU_STAGE_SERVER:
+			return EXIT_SERVER;
+		case BPAU_STAGE_TABLE:
+			return status_exit(res->status);
+		default:
+			return EXIT_VERIFY;
+		}
+	}
+	printf("%s\n", res->message);
+	printf("  server principal: %s\n", res->principal);
+	printf("  server SID:       %s\n", crypto_sid_string(t, &res->server_sid));
+	printf("  binding:          %s\n", res->binding ? res->binding : "?");
+	printf("  our table:        %s (%s)\n", o.table_file, certtable_outcome_name(res->outcome));
+	return EXIT_OK;
+}
+
 static const struct command {
 	const char *group, *name;
 	int (*fn)(TALLOC_CTX *t, int argc, char **argv);
@@ -788,6 +944,14 @@ static const struct command {
 	{"cert", "create", cmd_cert_create}, {"table", "list", cmd_table_list},
 	{"table", "check", cmd_table_check}, {"table", "add", cmd_table_add},
 	{"table", "remove", cmd_table_remove},
+};
+
+/* Commands without a subcommand. */
+static const struct {
+	const char *name;
+	int (*fn)(TALLOC_CTX *t, int argc, char **argv);
+} top_commands[] = {
+	{"exchange", cmd_exchange},
 };
 
 int main(int argc, char **argv)
@@ -799,6 +963,18 @@ int main(int argc, char **argv)
 	    strcmp(argv[1], "-h") == 0) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(top_commands) / sizeof(top_commands[0]); i++) {
+		if (strcmp(argv[1], top_commands[i].name) == 0) {
+			t = talloc_new(NULL);
+			if (t == NULL) {
+				fprintf(stderr, "%s: out of memory\n", progname);
+				return EXIT_SYSTEM;
+			}
+			rc = top_commands[i].fn(t, argc - 1, argv + 1);
+			talloc_free(t);
+			return rc;
+		}
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].group) != 0) {
