@@ -157,6 +157,9 @@ def build(bld):
     bld.program(source=['rpc/bpau.c'], target='bpau',
                 includes=[bld.bldnode.abspath()], use='bpauclient ' + RPC_USE)
 
+    bld.program(source=['tests/tools/rawcall.c'], target='tests/bpau-rawcall',
+                includes=[bld.bldnode.abspath()], use=RPC_USE, install_path=None)
+
     for src in bld.path.ant_glob('tests/unit/test_*.c'):
         name = os.path.splitext(src.name)[0]
         bld.program(source=[src], target='tests/' + name,

@@ -7,9 +7,11 @@
 #   dc.sh env RUNDIR              print shell exports for clients (KRB5_CONFIG, SIDs, keytabs, ...)
 #   dc.sh selftest RUNDIR         kinit/kgetcred/rpcclient/ldap checks against a running DC
 #
+# Test accounts: PEER1$..PEER4$ (enabled computer accounts with AES keys, SPNs,
+# keytabs in DIR/client/peerN.keytab) and the user alice.
 # Knobs (template): DC_REALM=BPAU.TEST DC_DOMAIN=BPAU DC_HOST=dc1 DC_IP=127.0.0.11 DC_ADMINPASS
 # Knobs (start):    DC_IP             listen address of this copy (127.x.y.z; default: template's)
-#                   DC_SMB=1          also run smbd+winbindd (ncacn_np, needed for LSA); 0 = rpc/kdc/ldap only
+#                   DC_SMB=0          1 = also run smbd+winbindd (ncacn_np, needed for LSA); 0 = rpc/kdc/ldap only
 #                   DC_CONF           extra [global] smb.conf lines (newline separated)
 #                   DC_RPC_MODULES    dir of extra dcerpc_server *.so modules to load
 #                   DC_MAXRUNTIME=3600  samba exits by itself after that many seconds
@@ -27,9 +29,12 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 abspath() { mkdir -p "$1" && (cd "$1" && pwd -P); }
 
-# Passwords must satisfy the default AD complexity policy.
+# Passwords must satisfy the default AD complexity policy.  These are
+# throwaway test-domain secrets, never used outside it.
 PEER_PASS_1='Peer1-Pass!2024'
 PEER_PASS_2='Peer2-Pass!2024'
+PEER_PASS_3='Peer3-Pass!2024'
+PEER_PASS_4='Peer4-Pass!2024'
 ALICE_PASS='Al1ce-Pass!2024'
 
 # ---------------------------------------------------------------- template
@@ -79,8 +84,10 @@ cmd_template() {
     {
         echo "DC_REALM=$realm"; echo "DC_DOMAIN=$domain"; echo "DC_HOST=$host.$lrealm"
         echo "DC_ADMINPASS='$adminpass'"
-        echo "PEER1_PASS='$PEER_PASS_1'"; echo "PEER2_PASS='$PEER_PASS_2'"; echo "ALICE_PASS='$ALICE_PASS'"
-        "$PY" - "$dir" "$PEER_PASS_1" "$PEER_PASS_2" "$ALICE_PASS" <<'EOF'
+        echo "ALICE_PASS='$ALICE_PASS'"
+        echo "PEER1_PASS='$PEER_PASS_1'"; echo "PEER2_PASS='$PEER_PASS_2'"
+        echo "PEER3_PASS='$PEER_PASS_3'"; echo "PEER4_PASS='$PEER_PASS_4'"
+        "$PY" - "$dir" "$PEER_PASS_1" "$PEER_PASS_2" "$PEER_PASS_3" "$PEER_PASS_4" "$ALICE_PASS" <<'EOF'
 import sys, ldb
 from samba import dsdb, enable_net_export_keytab
 from samba.samdb import SamDB
@@ -90,7 +97,7 @@ from samba.net import Net
 from samba.ndr import ndr_unpack
 from samba.dcerpc import security
 
-d, peer_pw, alice_pw = sys.argv[1], sys.argv[2:4], sys.argv[4]
+d, peer_pw, alice_pw = sys.argv[1], sys.argv[2:6], sys.argv[6]
 lp = LoadParm(); lp.load(d + "/etc/smb.conf")
 db = SamDB(url=lp.private_path("sam.ldb"), session_info=system_session(), lp=lp)
 dns = db.domain_dns_name()
@@ -222,7 +229,7 @@ cmd_start() {
     fi
     echo "$ip" > "$run/ip"
     local services="-nbt -wrepl -cldap -drepl -ntp_signd -kcc -dnsupdate -dns"
-    [ "${DC_SMB:-1}" = 1 ] || services="$services -s3fs -winbindd"
+    [ "${DC_SMB:-0}" = 1 ] || services="$services -s3fs -winbindd"
     sed -i "s#^\(\s*server services = \).*#\1$services#" "$run/etc/smb.conf"
     if [ -n "${DC_CONF:-}" ]; then              # extra [global] lines, e.g. "log level = 3"
         printf '%s\n' "$DC_CONF" | sed 's/^/\t/' > "$run/etc/extra.conf"
@@ -261,7 +268,7 @@ cmd_start() {
     # it shows up ~0.1 s after 88/135)
     ready() {
         port_open "$ip" 88 && port_open "$ip" 135 &&
-        { [ "${DC_SMB:-1}" != 1 ] || { port_open "$ip" 445 && [ -S "$run/run/winbindd/pipe" ]; }; }
+        { [ "${DC_SMB:-0}" != 1 ] || { port_open "$ip" 445 && [ -S "$run/run/winbindd/pipe" ]; }; }
     }
     until ready; do
         if ! kill -0 "$pid" 2>/dev/null; then
@@ -304,7 +311,8 @@ cmd_env() {
     echo "export DC_IP=$(cat "$run/ip" 2>/dev/null || echo "${DC_IP:-127.0.0.11}")"
     echo "export KRB5_CONFIG=$run/client/krb5.conf"
     echo "export DC_CLIENT_CONF=$run/client/smb.conf"
-    echo "export PEER1_KEYTAB=$run/client/peer1.keytab PEER2_KEYTAB=$run/client/peer2.keytab"
+    local i
+    for i in 1 2 3 4; do echo "export PEER${i}_KEYTAB=$run/client/peer$i.keytab"; done
 }
 
 cmd_selftest() {
