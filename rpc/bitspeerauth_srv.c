@@ -78,7 +78,8 @@ static NTSTATUS bpau_iface_bind(struct dcesrv_connection_context *context,
 static void log_to_samba(void *private_data, enum bpau_log_level level, const char *msg)
 {
 	(void)private_data;
-	DEBUG(level == BPAU_LOG_ERROR ? 0 : level == BPAU_LOG_NOTICE ? 1 : 2,
+	/* Every decision at level 1 ("log level = 1"), failures at 0. */
+	DEBUG(level == BPAU_LOG_ERROR ? 0 : 1,
 	      ("bitspeerauth: %s\n", msg));
 }
 

@@ -1,29 +1,60 @@
 #!/usr/bin/env bash
-# demo.sh: the README's run command.  Builds bpau, then shows the
-# CERTIFICATE_BLOB codec and the peer certificate table on the Windows
-# Vista sample of MS-BPAU 4.2 and on a freshly created peer certificate.
+# demo.sh: the README's run command.  On a machine with nothing configured:
+# provisions a throwaway Samba AD domain (BPAU.TEST on 127.0.0.11), starts
+# its DC with the bitspeerauth endpoint server module, gives the DC (DC1$)
+# and a member computer (PEER1$) their certificates, runs
+# "bpau exchange" from PEER1 to the DC, prints both peer tables and the
+# verify-status results, and tears everything down.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 tools/bootstrap.sh
 tools/waf configure >/tmp/bpau-configure.log 2>&1 || { cat /tmp/bpau-configure.log; exit 1; }
 tools/waf build >/dev/null
-bpau=build/bpau
-V="$top/../shared/vectors/bpau"
+bpau="$top/build/bpau"
+dc="$top/tests/integration/dc.sh"
 work=$(mktemp -d /tmp/bpau-demo.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-export BPAU_TABLE="$work/peercerts.tdb"
+cleanup() { "$dc" stop "$work/dc1" >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
 say() { printf '\n$ %s\n' "$*"; "$@"; }
 
-say $bpau blob decode "$V/vista-certificate-blob.bin"
-say $bpau blob encode --cert "$V/vista-certificate.der" --eku 1.3.6.1.5.5.7.3.1 \
-	--eku 1.3.6.1.5.5.7.3.2 --out "$work/rebuilt.bin"
-say cmp "$work/rebuilt.bin" "$V/vista-certificate-blob.bin"
-echo "(identical to the Windows Vista sample)"
-say $bpau cert create --sid S-1-5-21-1111-2222-3333-1104 --dns peer1.bpau.test \
-	--cert-out "$work/peer1.der" --key-out "$work/peer1.key"
-say $bpau blob encode --cert "$work/peer1.der" --out "$work/peer1.bin"
-say $bpau table add "$work/peer1.bin" --principal 'PEER1$@BPAU.TEST'
-say $bpau table add "$V/vista-certificate-blob.bin" --principal 'JROBERTS21$@NTDEV.CORP.MICROSOFT.COM'
-say $bpau table list
-say $bpau table check "$work/peer1.der"
+echo "== provisioning a throwaway domain BPAU.TEST (DC dc1.bpau.test on 127.0.0.11)"
+"$dc" template "$work/template" | sed 's/^/   /'
+source "$work/template/accounts.env"
+export KRB5_CONFIG="$work/template/client/krb5.conf"
+echo "   DC1\$   $DC1_SID"
+echo "   PEER1\$ $PEER1_SID"
+
+echo
+echo "== certificates: subject and issuer CN = the computer account's SID"
+say "$bpau" cert create --sid "$DC1_SID" --dns dc1.bpau.test --cert-out "$work/dc1.der" --key-out "$work/dc1.key"
+say "$bpau" cert create --sid "$PEER1_SID" --dns peer1.bpau.test --cert-out "$work/peer1.der" --key-out "$work/peer1.key"
+
+echo
+echo "== starting the DC with the bitspeerauth module"
+mkdir -p "$work/modules"
+cp build/bitspeerauth.so "$work/modules/"
+DC_RPC_MODULES="$work/modules" DC_MAXRUNTIME=600 DC_CONF="dcerpc endpoint servers = +bitspeerauth
+bitspeerauth:certificate = $work/dc1.der
+bitspeerauth:table = $work/dc1-peers.tdb
+log level = 1" "$dc" start "$work/template" "$work/dc1" | sed 's/^/   /'
+
+echo
+echo "== PEER1 logs on with its machine keytab and exchanges certificates with the DC"
+export KRB5CCNAME="FILE:$work/peer1.ccache"
+say kinit --no-forwardable -k -t "$work/template/client/peer1.keytab" "PEER1\$@BPAU.TEST"
+say "$bpau" exchange dc1.bpau.test --address 127.0.0.11 --cert "$work/peer1.der" --table "$work/peer1-peers.tdb"
+
+echo
+echo "== the DC's table of peer certificates"
+say "$bpau" table list --table "$work/dc1-peers.tdb"
+say "$bpau" table check "$work/peer1.der" --table "$work/dc1-peers.tdb"
+echo
+echo "== PEER1's table of peer certificates"
+say "$bpau" table list --table "$work/peer1-peers.tdb"
+say "$bpau" table check "$work/dc1.der" --table "$work/peer1-peers.tdb"
+echo
+echo "== what the DC logged"
+grep 'bitspeerauth:' "$work/dc1/log/samba.out" | sed 's/^/   /'
+echo
+echo "== tearing down"
