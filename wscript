@@ -135,7 +135,7 @@ def build(bld):
 
     if bld.variant == '':
         # The endpoint server module for Samba's AD DC: bitspeerauth.so in
-        # MODULESDIR/dcerpc_server.  Not sanitized: samba loads it.
+        # pkg-config's dcerpc_server modulesdir.  Not sanitized: samba loads it.
         menv = bld.env.derive()
         menv.cshlib_PATTERN = '%s.so'
         bld.shlib(source=['rpc/bitspeerauth_srv.c'], target='bitspeerauth',
@@ -144,7 +144,7 @@ def build(bld):
                   use='ndr_bitspeerauth bpauexchange certtable bpaucrypto '
                       'DCERPC_SERVER_CORE DCERPC_BINDING NDR SAMBA_HOSTCONFIG '
                       'TEVENT ' + CORE_USE,
-                  install_path=bld.env.MODULESDIR + '/dcerpc_server')
+                  install_path=bld.env.MODULESDIR)
 
     if bld.variant == 'fuzz':
         for src in bld.path.ant_glob('tests/fuzz/fuzz_*.c'):
