@@ -150,7 +150,8 @@ def build(bld):
         for src in bld.path.ant_glob('tests/fuzz/fuzz_*.c'):
             name = os.path.splitext(src.name)[0]
             bld.program(source=[src], target='fuzz/' + name,
-                        use='certtable bpaucrypto ' + CORE_USE,
+                        includes=[bld.bldnode.abspath()],
+                        use='ndr_bitspeerauth certtable bpaucrypto NDR ' + CORE_USE,
                         linkflags=bld.env.FUZZ_LINKFLAGS, install_path=None)
         return
 
@@ -163,6 +164,7 @@ def build(bld):
     for src in bld.path.ant_glob('tests/unit/test_*.c'):
         name = os.path.splitext(src.name)[0]
         bld.program(source=[src], target='tests/' + name,
-                    use='bpauexchange certtable bpaucrypto CMOCKA ' + CORE_USE,
+                    use='ndr_bitspeerauth bpauexchange certtable bpaucrypto '
+                        'NDR CMOCKA ' + CORE_USE,
                     includes=[bld.bldnode.abspath()],
                     install_path=None)
