@@ -440,22 +440,47 @@ NTSTATUS certtable_lookup(struct certtable *t, TALLOC_CTX *mem_ctx,
 	return status;
 }
 
-bool certtable_same_blob(struct certtable *t, const struct crypto_sid *sid,
-			 const uint8_t *blob, size_t len)
+NTSTATUS certtable_refresh(struct certtable *t, const struct crypto_sid *sid,
+			   const char *principal, const uint8_t *blob, size_t len,
+			   bool *refreshed)
 {
 	char skey[2 + CRYPTO_SID_MAX_STRING];
 	TDB_DATA d;
 	struct record r;
 	bool same;
+	NTSTATUS status = NT_STATUS_OK;
 
+	*refreshed = false;
 	sid_key(sid, skey);
+	if (tdb_transaction_start(t->tdb) != 0) {
+		return map_tdb_error(t->tdb);
+	}
 	d = tdb_fetch(t->tdb, string_key(skey));
 	if (d.dptr == NULL) {
-		return false;
+		tdb_transaction_cancel(t->tdb);
+		return tdb_error(t->tdb) == TDB_ERR_NOEXIST ? NT_STATUS_OK : map_tdb_error(t->tdb);
 	}
-	same = parse_record(d, &r) && r.blob_len == len && memcmp(r.blob, blob, len) == 0;
+	same = parse_record(d, &r) && r.blob_len == len && memcmp(r.blob, blob, len) == 0 &&
+	       r.principal_len == strlen(principal) &&
+	       memcmp(r.principal, principal, r.principal_len) == 0;
+	if (same) {
+		/* The time is the record's only mutable field: bytes 4..11. */
+		uint64_t now = t->clock(t->clock_data);
+		for (int i = 0; i < 8; i++) {
+			d.dptr[4 + i] = (uint8_t)(now >> (8 * i));
+		}
+		status = store(t, string_key(skey), d.dptr, d.dsize);
+	}
 	free(d.dptr);
-	return same;
+	if (!same || !NT_STATUS_IS_OK(status)) {
+		tdb_transaction_cancel(t->tdb);
+		return status;
+	}
+	if (tdb_transaction_commit(t->tdb) != 0) {
+		return map_tdb_error(t->tdb);
+	}
+	*refreshed = true;
+	return NT_STATUS_OK;
 }
 
 bool certtable_verify(struct certtable *t, const uint8_t *cert, size_t len,

@@ -73,11 +73,15 @@ NTSTATUS certtable_insert(struct certtable *t, const struct crypto_sid *sid,
 			  enum certtable_outcome *outcome) CRYPTO_WARN_UNUSED;
 
 /*
- * certtable_same_blob is true if the entry for |sid| holds exactly |blob|
- * (|len| bytes), so a caller can skip decoding a blob it already has.
+ * certtable_refresh: if the entry for |sid| holds exactly this blob (|len|
+ * bytes) under the same principal, give it a new insertion time, as note 3's
+ * "deleted and ... inserted" would, without decoding the blob again, and set
+ * *refreshed.  Otherwise change nothing and clear *refreshed; the caller
+ * then decodes and inserts.  One transaction either way.
  */
-bool certtable_same_blob(struct certtable *t, const struct crypto_sid *sid,
-			 const uint8_t *blob, size_t len);
+NTSTATUS certtable_refresh(struct certtable *t, const struct crypto_sid *sid,
+			   const char *principal, const uint8_t *blob, size_t len,
+			   bool *refreshed) CRYPTO_WARN_UNUSED;
 
 /* certtable_lookup fetches the entry for |sid|: NT_STATUS_NOT_FOUND if
  * there is none. */

@@ -107,8 +107,25 @@ static void test_insert_lookup_verify(void **state)
 	assert_int_equal(e->inserted_us, 1000 * SEC);
 	assert_int_equal(e->blob_len, pool[0]->raw_len);
 	assert_memory_equal(e->blob, pool[0]->raw, e->blob_len);
-	assert_true(certtable_same_blob(table, &sid, pool[0]->raw, pool[0]->raw_len));
-	assert_false(certtable_same_blob(table, &sid, pool[1]->raw, pool[1]->raw_len));
+	/* The same blob again is refreshed in place, without a decode. */
+	bool refreshed = false;
+	fake_now = 1005 * SEC;
+	assert_true(NT_STATUS_IS_OK(certtable_refresh(table, &sid, "PEER$@BPAU.TEST", pool[0]->raw,
+						      pool[0]->raw_len, &refreshed)));
+	assert_true(refreshed);
+	assert_true(NT_STATUS_IS_OK(certtable_lookup(table, t, &sid, &e)));
+	assert_int_equal(e->inserted_us, 1005 * SEC);
+	assert_memory_equal(e->blob, pool[0]->raw, e->blob_len);
+	assert_true(has(table, 0));
+	/* Another blob, or another principal, is not a refresh. */
+	assert_true(NT_STATUS_IS_OK(certtable_refresh(table, &sid, "PEER$@BPAU.TEST", pool[1]->raw,
+						      pool[1]->raw_len, &refreshed)));
+	assert_false(refreshed);
+	assert_true(NT_STATUS_IS_OK(certtable_refresh(table, &sid, "OTHER$@BPAU.TEST", pool[0]->raw,
+						      pool[0]->raw_len, &refreshed)));
+	assert_false(refreshed);
+	assert_true(NT_STATUS_IS_OK(certtable_lookup(table, t, &sid, &e)));
+	assert_int_equal(e->inserted_us, 1005 * SEC);
 	sid = sid_of(1);
 	assert_true(NT_STATUS_EQUAL(certtable_lookup(table, t, &sid, &e), NT_STATUS_NOT_FOUND));
 	assert_int_equal(count(table), 1);

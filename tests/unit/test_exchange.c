@@ -113,6 +113,10 @@ static void test_happy_path(void **state)
 				     f->client->cert_len, NULL));
 	assert_non_null(strstr(f->last_log, CLIENT_SID));
 	assert_non_null(strstr(f->last_log, "added"));
+	/* The same blob again: no decode, the entry is refreshed. */
+	assert_int_equal(call(f, &c, f->client->raw, f->client->raw_len, &out, &out_len), 0);
+	assert_non_null(strstr(f->last_log, "unchanged, refreshed"));
+	assert_int_equal(out_len, f->server->raw_len);
 
 	/* The client side accepts the reply for the right server SID. */
 	struct certtable *mine;
