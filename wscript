@@ -158,6 +158,9 @@ def build(bld):
     bld.program(source=['rpc/bpau.c'], target='bpau',
                 includes=[bld.bldnode.abspath()], use='bpauclient ' + RPC_USE)
 
+    bld.program(source=['bench/bench_verify.c'], target='bench/bench_verify',
+                use='certtable bpaucrypto ' + CORE_USE, install_path=None)
+
     bld.program(source=['tests/tools/rawcall.c'], target='tests/bpau-rawcall',
                 includes=[bld.bldnode.abspath()], use=RPC_USE, install_path=None)
 

@@ -548,6 +548,23 @@ NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid)
 	return NT_STATUS_OK;
 }
 
+NTSTATUS certtable_batch_begin(struct certtable *t)
+{
+	/* tdb transactions nest (TDB_ALLOW_NESTING is the default): each
+	 * insert's own transaction joins this one. */
+	return tdb_transaction_start(t->tdb) == 0 ? NT_STATUS_OK : map_tdb_error(t->tdb);
+}
+
+NTSTATUS certtable_batch_commit(struct certtable *t)
+{
+	return tdb_transaction_commit(t->tdb) == 0 ? NT_STATUS_OK : map_tdb_error(t->tdb);
+}
+
+void certtable_batch_cancel(struct certtable *t)
+{
+	tdb_transaction_cancel(t->tdb);
+}
+
 NTSTATUS certtable_count(struct certtable *t, size_t *count)
 {
 	uint32_t n;

@@ -106,6 +106,15 @@ NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid);
 NTSTATUS certtable_list(struct certtable *t, TALLOC_CTX *mem_ctx,
 			struct certtable_entry ***entries, size_t *count);
 
+/*
+ * certtable_batch_begin / certtable_batch_commit group many inserts into
+ * one transaction (bulk loads, benchmarks): the changes become durable,
+ * all together, at the commit.  certtable_batch_cancel drops them.
+ */
+NTSTATUS certtable_batch_begin(struct certtable *t);
+NTSTATUS certtable_batch_commit(struct certtable *t);
+void certtable_batch_cancel(struct certtable *t);
+
 /* certtable_count returns the number of entries. */
 NTSTATUS certtable_count(struct certtable *t, size_t *count);
 
