@@ -161,6 +161,10 @@ def build(bld):
     bld.program(source=['bench/bench_verify.c'], target='bench/bench_verify',
                 use='certtable bpaucrypto ' + CORE_USE, install_path=None)
 
+    bld.program(source=['bench/bench_rpc.c'], target='bench/bench_rpc',
+                includes=[bld.bldnode.abspath()], use='bpauclient ' + RPC_USE,
+                install_path=None)
+
     bld.program(source=['tests/tools/rawcall.c'], target='tests/bpau-rawcall',
                 includes=[bld.bldnode.abspath()], use=RPC_USE, install_path=None)
 

@@ -445,42 +445,48 @@ NTSTATUS certtable_refresh(struct certtable *t, const struct crypto_sid *sid,
 			   bool *refreshed)
 {
 	char skey[2 + CRYPTO_SID_MAX_STRING];
-	TDB_DATA d;
+	TDB_DATA key, d;
 	struct record r;
 	bool same;
 	NTSTATUS status = NT_STATUS_OK;
 
 	*refreshed = false;
 	sid_key(sid, skey);
-	if (tdb_transaction_start(t->tdb) != 0) {
+	key = string_key(skey);
+	/*
+	 * Not a transaction: only the entry's insertion time changes, and a
+	 * record of unchanged size is rewritten in place by tdb_store, so a
+	 * crash can at worst lose the new time (the entry keeps its older
+	 * one) -- never the entry, never the file's structure.  Inserts and
+	 * removals stay fully durable transactions.  This keeps a repeated
+	 * exchange with an unchanged certificate free of an fsync.
+	 */
+	if (tdb_chainlock(t->tdb, key) != 0) {
 		return map_tdb_error(t->tdb);
 	}
-	d = tdb_fetch(t->tdb, string_key(skey));
+	d = tdb_fetch(t->tdb, key);
 	if (d.dptr == NULL) {
-		tdb_transaction_cancel(t->tdb);
-		return tdb_error(t->tdb) == TDB_ERR_NOEXIST ? NT_STATUS_OK : map_tdb_error(t->tdb);
+		status = tdb_error(t->tdb) == TDB_ERR_NOEXIST ? NT_STATUS_OK : map_tdb_error(t->tdb);
+		tdb_chainunlock(t->tdb, key);
+		return status;
 	}
 	same = parse_record(d, &r) && r.blob_len == len && memcmp(r.blob, blob, len) == 0 &&
 	       r.principal_len == strlen(principal) &&
 	       memcmp(r.principal, principal, r.principal_len) == 0;
 	if (same) {
-		/* The time is the record's only mutable field: bytes 4..11. */
+		/* The time is bytes 4..11 of the record (after the version). */
 		uint64_t now = t->clock(t->clock_data);
 		for (int i = 0; i < 8; i++) {
 			d.dptr[4 + i] = (uint8_t)(now >> (8 * i));
 		}
-		status = store(t, string_key(skey), d.dptr, d.dsize);
+		status = store(t, key, d.dptr, d.dsize);
 	}
 	free(d.dptr);
-	if (!same || !NT_STATUS_IS_OK(status)) {
-		tdb_transaction_cancel(t->tdb);
-		return status;
+	tdb_chainunlock(t->tdb, key);
+	if (same && NT_STATUS_IS_OK(status)) {
+		*refreshed = true;
 	}
-	if (tdb_transaction_commit(t->tdb) != 0) {
-		return map_tdb_error(t->tdb);
-	}
-	*refreshed = true;
-	return NT_STATUS_OK;
+	return status;
 }
 
 bool certtable_verify(struct certtable *t, const uint8_t *cert, size_t len,

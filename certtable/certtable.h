@@ -77,7 +77,9 @@ NTSTATUS certtable_insert(struct certtable *t, const struct crypto_sid *sid,
  * bytes) under the same principal, give it a new insertion time, as note 3's
  * "deleted and ... inserted" would, without decoding the blob again, and set
  * *refreshed.  Otherwise change nothing and clear *refreshed; the caller
- * then decodes and inserts.  One transaction either way.
+ * then decodes and inserts.  The new time is written in place without a
+ * transaction (see certtable.c): a crash may lose the refresh, not the
+ * entry.
  */
 NTSTATUS certtable_refresh(struct certtable *t, const struct crypto_sid *sid,
 			   const char *principal, const uint8_t *blob, size_t len,

@@ -3,6 +3,7 @@
  * client.h.  Only public headers and libraries of samba-dev are used.
  */
 #include "rpc/client.h"
+#include "rpc/session.h"
 
 #include <ctype.h>
 #include <netinet/in.h>
@@ -88,16 +89,20 @@ static NTSTATUS failf(struct bpau_client_result *r, enum bpau_client_stage stage
  */
 static void set_nodelay_all(void)
 {
-	long maxfd = sysconf(_SC_OPEN_MAX);
-	if (maxfd < 0 || maxfd > 4096) {
-		maxfd = 4096;
-	}
-	for (int fd = 3; fd < maxfd; fd++) {
+	/* Walk the open descriptors; stop after a run of closed ones (no
+	 * 4096 system calls on every connect). */
+	int misses = 0;
+	for (int fd = 3; fd < 65536 && misses < 64; fd++) {
 		int type = 0, one = 1;
 		socklen_t tl = sizeof(type);
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
-		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM ||
+		if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0) {
+			misses++;
+			continue;
+		}
+		misses = 0;
+		if (type != SOCK_STREAM ||
 		    getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 ||
 		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
 			continue;
@@ -106,14 +111,8 @@ static void set_nodelay_all(void)
 	}
 }
 
-struct session {
-	struct tevent_context *ev;
-	struct loadparm_context *lp;
-	struct cli_credentials *creds;
-};
-
-static NTSTATUS setup_session(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o,
-			      struct session *s, struct bpau_client_result *r)
+NTSTATUS bpau_session_setup(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o,
+			      struct bpau_session *s, struct bpau_client_result *r)
 {
 	const char *err = NULL;
 
@@ -158,9 +157,7 @@ static NTSTATUS setup_session(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 	return NT_STATUS_OK;
 }
 
-/* connect: endpoint mapper lookup (no endpoint in the binding), TCP, then a
- * Kerberos bind (auth type 16, mutual authentication) at packet privacy. */
-static NTSTATUS connect_pipe(TALLOC_CTX *mem_ctx, struct session *s, const char *host,
+NTSTATUS bpau_session_connect(TALLOC_CTX *mem_ctx, struct bpau_session *s, const char *host,
 			     const char *address, const char *principal,
 			     const struct ndr_interface_table *table, struct dcerpc_pipe **out,
 			     struct bpau_client_result *r)
@@ -193,7 +190,7 @@ static NTSTATUS samr_call(struct dcerpc_binding_handle *h, TALLOC_CTX *mem_ctx,
 
 /* lookup_sid: the server account's SID from the domain (SAMR LookupNames
  * at a DC), never from the certificate (3.2.4.1). */
-static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, struct session *s,
+static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, struct bpau_session *s,
 			   const struct bpau_client_opts *o, const char *account,
 			   struct crypto_sid *out, struct bpau_client_result *r)
 {
@@ -216,7 +213,7 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, struct session *s,
 		return failf(r, BPAU_STAGE_LOOKUP, NT_STATUS_INVALID_PARAMETER,
 			     "domain controller name %s is not a FQDN", dc);
 	}
-	status = connect_pipe(mem_ctx, s, dc, dc_address, dc_principal, &ndr_table_samr, &p, r);
+	status = bpau_session_connect(mem_ctx, s, dc, dc_address, dc_principal, &ndr_table_samr, &p, r);
 	if (!NT_STATUS_IS_OK(status)) {
 		r->stage = BPAU_STAGE_LOOKUP;
 		return status;
@@ -304,7 +301,7 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 {
 	struct bpau_client_result *r = talloc_zero(mem_ctx, struct bpau_client_result);
 	TALLOC_CTX *frame;
-	struct session s;
+	struct bpau_session s;
 	struct certtable *table;
 	struct crypto_x509 *x;
 	struct certblob *ours = NULL;
@@ -356,12 +353,12 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 		return failf(r, BPAU_STAGE_SETUP, status, "cannot open the table %s: %s",
 			     opts.table_file, nt_errstr(status));
 	}
-	status = setup_session(frame, &opts, &s, r);
+	status = bpau_session_setup(frame, &opts, &s, r);
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;
 	}
 
-	status = connect_pipe(frame, &s, opts.host, opts.address, r->principal,
+	status = bpau_session_connect(frame, &s, opts.host, opts.address, r->principal,
 			      &ndr_table_bitspeerauth, &p, r);
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;

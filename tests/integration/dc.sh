@@ -9,7 +9,7 @@
 #
 # Test accounts: PEER1$..PEER4$ (enabled computer accounts with AES keys, SPNs,
 # keytabs in DIR/client/peerN.keytab) and the user alice.
-# Knobs (template): DC_REALM=BPAU.TEST DC_DOMAIN=BPAU DC_HOST=dc1 DC_IP=127.0.0.11 DC_ADMINPASS
+# Knobs (template): DC_POOL=N (also computer accounts BENCH1$..BENCHN$), DC_REALM=BPAU.TEST DC_DOMAIN=BPAU DC_HOST=dc1 DC_IP=127.0.0.11 DC_ADMINPASS
 # Knobs (start):    DC_IP             listen address of this copy (127.x.y.z; default: template's)
 #                   DC_SMB=0          1 = also run smbd+winbindd (ncacn_np, needed for LSA); 0 = rpc/kdc/ldap only
 #                   DC_CONF           extra [global] smb.conf lines (newline separated)
@@ -87,6 +87,7 @@ cmd_template() {
         echo "ALICE_PASS='$ALICE_PASS'"
         echo "PEER1_PASS='$PEER_PASS_1'"; echo "PEER2_PASS='$PEER_PASS_2'"
         echo "PEER3_PASS='$PEER_PASS_3'"; echo "PEER4_PASS='$PEER_PASS_4'"
+        echo "BENCH_PASS='Bench-Pass!2024'"
         "$PY" - "$dir" "$PEER_PASS_1" "$PEER_PASS_2" "$PEER_PASS_3" "$PEER_PASS_4" "$ALICE_PASS" <<'EOF'
 import sys, ldb
 from samba import dsdb, enable_net_export_keytab
@@ -134,6 +135,19 @@ for i, pw in enumerate(peer_pw, 1):
     for princ in (sam, "HOST/peer%d.%s" % (i, dns), "HOST/peer%d" % i):
         net.export_keytab(keytab=kt, principal=princ)
     print("PEER%d_SID=%s" % (i, sid_of(sam)))
+
+# An optional pool of plain computer accounts BENCH1$..BENCHn$ (benchmarks),
+# password-only: kinit with BENCH_PASS.
+import os
+for i in range(1, int(os.environ.get("DC_POOL", "0")) + 1):
+    sam = "BENCH%d$" % i
+    db.add({"dn": "CN=BENCH%d,%s" % (i, computers), "objectClass": "computer",
+            "sAMAccountName": sam,
+            "userAccountControl": str(dsdb.UF_WORKSTATION_TRUST_ACCOUNT |
+                                      dsdb.UF_DONT_EXPIRE_PASSWD),
+            "msDS-SupportedEncryptionTypes": "24"})
+    db.setpassword("(sAMAccountName=%s)" % ldb.binary_encode(sam), "Bench-Pass!2024", False)
+    print("BENCH%d_SID=%s" % (i, sid_of(sam)))
 
 db.newuser("alice", alice_pw)
 db.setexpiry("(sAMAccountName=alice)", 0, no_expiry_req=True)
