@@ -59,20 +59,65 @@ def check_deps(conf):
                        ('tevent-util', 'TEVENT_UTIL')):
         conf.check_cc(lib=lib, uselib_store=store,
                       msg='Checking for lib' + lib)
+    check_bpaud_deps(conf)
     # Samba's headers are not -Wextra clean: treat them as system headers.
     for store in ('NDR', 'DCERPC', 'SAMBA_UTIL', 'SAMBA_CREDENTIALS',
-                  'SAMBA_HOSTCONFIG', 'NDR_STANDARD', 'DCERPC_SAMR'):
+                  'SAMBA_HOSTCONFIG', 'NDR_STANDARD', 'DCERPC_SAMR',
+                  'DCERPC_SERVER'):
         incs = conf.env['INCLUDES_' + store]
         conf.env['INCLUDES_' + store] = []
         for inc in incs:
             conf.env.append_unique('CFLAGS_' + store, ['-isystem', inc])
     conf.env.PIDL = conf.path.find_node('.deps/samba/pidl/pidl').abspath()
+    conf.env.SAMBA_IDL = conf.path.find_node('.deps/samba/librpc/idl').abspath()
     conf.env.MODULESDIR = conf.cmd_and_log(
         ['pkg-config', '--variable=modulesdir', 'dcerpc_server']).strip()
     conf.env.append_value('CFLAGS', ['-std=gnu11', '-g', '-fPIC',
                                      '-D_GNU_SOURCE'] + WARNINGS)
     conf.env.append_value('DEFINES', ['BPAU_SRCDIR="%s"' % conf.path.abspath()])
     conf.env.append_value('INCLUDES', [conf.path.abspath()])
+
+
+# bpaud uses a few exports that no installed header declares
+# (rpc/samba_private.h) and two of Samba's private libraries.  They were
+# written for this Samba; refuse to build against another, clearly.
+BPAUD_SAMBA = '4.17.12'
+BPAUD_PRIVATE_LIBS = ('libsamba-sockets-samba4.so.0', 'libsamba-debug-samba4.so.0')
+
+
+def check_bpaud_deps(conf):
+    import re
+    libdir = conf.cmd_and_log(['pkg-config', '--variable=libdir',
+                               'samba-util']).strip()
+    incdir = conf.cmd_and_log(['pkg-config', '--variable=includedir',
+                               'samba-util']).strip()
+    version_h = os.path.join(incdir, 'samba', 'version.h')
+    m = re.search(r'#define SAMBA_VERSION_OFFICIAL_STRING "([^"]*)"',
+                  open(version_h).read())
+    found = m.group(1) if m else '?'
+    conf.msg('Checking the Samba bpaud was written for', found)
+    if found != BPAUD_SAMBA:
+        conf.fatal('bpaud: samba-dev is %s, but rpc/samba_private.h was written '
+                   'for Samba %s: re-check its declarations, then update '
+                   'BPAUD_SAMBA in wscript' % (found, BPAUD_SAMBA))
+    tag = 'SAMBA_%s_DEBIAN_SAMBA4' % BPAUD_SAMBA
+    privdir = os.path.join(libdir, 'samba')
+    for lib in BPAUD_PRIVATE_LIBS:
+        out = conf.cmd_and_log(['objdump', '-T', os.path.join(privdir, lib)])
+        if (' %s ' % tag) not in out:
+            conf.fatal('bpaud: %s/%s lacks symbol version %s' % (privdir, lib, tag))
+    out = conf.cmd_and_log(['objdump', '-T',
+                            os.path.join(libdir, 'libdcerpc-server.so.0')])
+    if not re.search(r'DCERPC_SERVER_0\.0\.1\s+samba_server_gensec_start\b', out):
+        conf.fatal('bpaud: libdcerpc-server.so.0 does not export '
+                   'samba_server_gensec_start')
+    conf.env.PRIVLIBDIR = privdir
+    conf.env.LIBPATH_BPAUD_PRIVATE = [privdir]
+    conf.env.RPATH_BPAUD_PRIVATE = [privdir]
+    conf.env.LIB_BPAUD_PRIVATE = [':' + lib for lib in BPAUD_PRIVATE_LIBS]
+    conf.check_cc(lib='samdb', uselib_store='SAMDB', msg='Checking for libsamdb')
+    conf.check_cfg(package='dcerpc_server', uselib_store='DCERPC_SERVER',
+                   args=['--cflags', '--libs'])
 
 
 def configure(conf):
@@ -118,6 +163,13 @@ def build(bld):
              'perl ${PIDL} --quiet --outputdir=gen --header --ndr-parser '
              '--client --server -- ${SRC[0].abspath()}',
         source='idl/bitspeerauth.idl', target=gen, name='pidl')
+    epm = ['gen/' + f for f in ('epmapper.h', 'ndr_epmapper.h', 'ndr_epmapper.c',
+                                'ndr_epmapper_s.c')]
+    bld(rule='cd ${TGT[0].parent.parent.abspath()} && mkdir -p gen && '
+             'perl ${PIDL} --quiet --outputdir=gen --header --ndr-parser '
+             '--server -- ${SAMBA_IDL}/epmapper.idl 2>&1 | '
+             'grep -v "subcontext() is deprecated" >&2 || true',
+        target=epm, name='pidl-epmapper')
     bld.add_group()
     genflags = ['-Wno-error', '-Wno-missing-prototypes', '-Wno-sign-compare',
                 '-Wno-shadow']
@@ -138,9 +190,12 @@ def build(bld):
         # pkg-config's dcerpc_server modulesdir.  Not sanitized: samba loads it.
         menv = bld.env.derive()
         menv.cshlib_PATTERN = '%s.so'
-        bld.shlib(source=['rpc/bitspeerauth_srv.c'], target='bitspeerauth',
+        bld.shlib(source=['rpc/bitspeerauth_srv.c', 'rpc/endpoint.c'],
+                  target='bitspeerauth',
                   env=menv, includes=[bld.bldnode.abspath()],
                   cflags=['-fvisibility=hidden'],
+                  linkflags=['-Wl,--version-script=' +
+                             bld.path.find_node('rpc/module.map').abspath()],
                   use='ndr_bitspeerauth bpauexchange certtable bpaucrypto '
                       'DCERPC_SERVER_CORE DCERPC_BINDING NDR SAMBA_HOSTCONFIG '
                       'TEVENT ' + CORE_USE,
@@ -154,6 +209,20 @@ def build(bld):
                         use='ndr_bitspeerauth certtable bpaucrypto NDR ' + CORE_USE,
                         linkflags=bld.env.FUZZ_LINKFLAGS, install_path=None)
         return
+
+    if bld.variant == '':
+        # bpaud: the same endpoint on Samba's DCE/RPC server core.  The
+        # epmapper code is hidden: Samba's libraries carry the same names.
+        bld.objects(source=['gen/ndr_epmapper.c'], target='ndr_epmapper',
+                    includes=[bld.bldnode.abspath()],
+                    cflags=genflags + ['-fvisibility=hidden'], use='NDR TALLOC SAMBA_UTIL')
+        bld.program(source=['rpc/bpaud.c', 'rpc/bpaud_epm.c', 'rpc/endpoint.c'],
+                    target='bpaud', includes=[bld.bldnode.abspath()],
+                    use='ndr_epmapper ndr_bitspeerauth bpauexchange certtable bpaucrypto '
+                        'DCERPC_SERVER DCERPC_SERVER_CORE DCERPC DCERPC_BINDING SAMDB '
+                        'SAMBA_CREDENTIALS SAMBA_HOSTCONFIG NDR_STANDARD NDR TEVENT '
+                        'TEVENT_UTIL BPAUD_PRIVATE ' + CORE_USE,
+                    install_path='${SBINDIR}')
 
     bld.program(source=['rpc/bpau.c'], target='bpau',
                 includes=[bld.bldnode.abspath()], use='bpauclient ' + RPC_USE)

@@ -33,17 +33,17 @@ cleanup() { "$dc" stop "$work/dc1" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 echo "setting up: domain with $POOL pool accounts, DC with the module ..." >&2
-DC_POOL=$POOL "$dc" template "$work/template" >"$work/template.log"
+DC_IP=127.0.0.31 DC_POOL=$POOL "$dc" template "$work/template" >"$work/template.log"
 source "$work/template/accounts.env"
 export KRB5_CONFIG="$work/template/client/krb5.conf"
 "$bpau" cert create --sid "$DC1_SID" --cert-out "$work/dc1.der" --key-out "$work/dc1.key" >/dev/null
 mkdir -p "$work/modules"
 cp build/bitspeerauth.so "$work/modules/"
-DC_RPC_MODULES="$work/modules" DC_MAXRUNTIME=3600 DC_CONF="dcerpc endpoint servers = +bitspeerauth
+DC_IP=127.0.0.31 DC_RPC_MODULES="$work/modules" DC_MAXRUNTIME=3600 DC_CONF="dcerpc endpoint servers = +bitspeerauth
 bitspeerauth:certificate = $work/dc1.der
 bitspeerauth:table = $work/dc1-peers.tdb
 bitspeerauth:table size = 1000" "$dc" start "$work/template" "$work/dc1" >"$work/start.log"
-HOST=dc1.bpau.test IP=127.0.0.11 PRINC='dc1$@BPAU.TEST'
+HOST=dc1.bpau.test IP=127.0.0.31 PRINC='dc1$@BPAU.TEST'
 common=(--host "$HOST" --address "$IP" --principal "$PRINC")
 
 CC1="FILE:$work/cc.peer1"
