@@ -432,6 +432,17 @@ static void on_hup(struct tevent_context *ev, struct tevent_signal *se, int sign
 	}
 }
 
+/* SIGUSR1 (with --debug 3 or more): the talloc memory report, for
+ * diagnosing growth. */
+static void on_usr1(struct tevent_context *ev, struct tevent_signal *se, int signum, int count,
+		    void *siginfo, void *private_data)
+{
+	(void)ev, (void)se, (void)signum, (void)count, (void)siginfo, (void)private_data;
+	bpaud_log(0, "SIGUSR1: %zu bytes in talloc (%zu in the daemon state)", talloc_total_size(NULL), talloc_total_size(bpaud_global));
+	talloc_report_full(bpaud_global, stderr);
+	talloc_report_full(NULL, stderr);
+}
+
 static struct bpau_server *daemon_server(struct dcesrv_call_state *call)
 {
 	(void)call;
@@ -470,7 +481,8 @@ static const char usage_text[] =
 	"                         " BPAUD_DEFAULT_STATE ")\n"
 	"  -D, --daemon           detach; default is to stay in the foreground\n"
 	"      --pid-file FILE    write the process id\n"
-	"  -d, --debug N          log level (0 errors, 1 decisions [default], 2 more)\n"
+	"  -d, --debug N          log level (0 errors, 1 decisions [default], 2 more;\n"
+	"                         3: SIGUSR1 prints a talloc memory report)\n"
 	"  -h, --help             this text\n"
 	"\n"
 	"Signals: SIGTERM/SIGINT stop cleanly (every table change is already a\n"
@@ -582,6 +594,9 @@ int main(int argc, char **argv)
 	if (optind != argc) {
 		fprintf(stderr, "bpaud: unexpected argument %s; see bpaud --help\n", argv[optind]);
 		return 2;
+	}
+	if (d->cfg.log_level >= 3) {
+		talloc_enable_null_tracking();
 	}
 	if (!bpau_endpoint_abi_ok()) {
 		bpaud_log(0, "libdcerpc-server-core was built with other struct layouts than "
@@ -721,6 +736,9 @@ int main(int argc, char **argv)
 	tevent_add_signal(d->ev, d, SIGTERM, 0, on_term, NULL);
 	tevent_add_signal(d->ev, d, SIGINT, 0, on_term, NULL);
 	tevent_add_signal(d->ev, d, SIGHUP, 0, on_hup, d);
+	if (d->cfg.log_level >= 3) {
+		tevent_add_signal(d->ev, d, SIGUSR1, 0, on_usr1, d);
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	bpaud_log(0, "serving bitspeerauth on %s%s%s (auth level %s, keytab %s, table %s)", ep,

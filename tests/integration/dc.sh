@@ -7,7 +7,7 @@
 #   dc.sh env RUNDIR              print shell exports for clients (KRB5_CONFIG, SIDs, keytabs, ...)
 #   dc.sh selftest RUNDIR         kinit/kgetcred/rpcclient/ldap checks against a running DC
 #
-# Test accounts: PEER1$..PEER4$ (enabled computer accounts with AES keys, SPNs,
+# Test accounts: PEER1$..PEER5$ (enabled computer accounts with AES keys, SPNs,
 # keytabs in DIR/client/peerN.keytab) and the user alice.
 # Knobs (template): DC_POOL=N (also computer accounts BENCH1$..BENCHN$), DC_REALM=BPAU.TEST DC_DOMAIN=BPAU DC_HOST=dc1 DC_IP=127.0.0.11 DC_ADMINPASS
 # Knobs (start):    DC_IP             listen address of this copy (127.x.y.z; default: template's)
@@ -35,6 +35,7 @@ PEER_PASS_1='Peer1-Pass!2024'
 PEER_PASS_2='Peer2-Pass!2024'
 PEER_PASS_3='Peer3-Pass!2024'
 PEER_PASS_4='Peer4-Pass!2024'
+PEER_PASS_5='Peer5-Pass!2024'
 ALICE_PASS='Al1ce-Pass!2024'
 
 # ---------------------------------------------------------------- template
@@ -87,8 +88,9 @@ cmd_template() {
         echo "ALICE_PASS='$ALICE_PASS'"
         echo "PEER1_PASS='$PEER_PASS_1'"; echo "PEER2_PASS='$PEER_PASS_2'"
         echo "PEER3_PASS='$PEER_PASS_3'"; echo "PEER4_PASS='$PEER_PASS_4'"
+        echo "PEER5_PASS='$PEER_PASS_5'"
         echo "BENCH_PASS='Bench-Pass!2024'"
-        "$PY" - "$dir" "$PEER_PASS_1" "$PEER_PASS_2" "$PEER_PASS_3" "$PEER_PASS_4" "$ALICE_PASS" <<'EOF'
+        "$PY" - "$dir" "$PEER_PASS_1" "$PEER_PASS_2" "$PEER_PASS_3" "$PEER_PASS_4" "$PEER_PASS_5" "$ALICE_PASS" <<'EOF'
 import sys, ldb
 from samba import dsdb, enable_net_export_keytab
 from samba.samdb import SamDB
@@ -98,7 +100,7 @@ from samba.net import Net
 from samba.ndr import ndr_unpack
 from samba.dcerpc import security
 
-d, peer_pw, alice_pw = sys.argv[1], sys.argv[2:6], sys.argv[6]
+d, peer_pw, alice_pw = sys.argv[1], sys.argv[2:7], sys.argv[7]
 lp = LoadParm(); lp.load(d + "/etc/smb.conf")
 db = SamDB(url=lp.private_path("sam.ldb"), session_info=system_session(), lp=lp)
 dns = db.domain_dns_name()
@@ -326,7 +328,7 @@ cmd_env() {
     echo "export KRB5_CONFIG=$run/client/krb5.conf"
     echo "export DC_CLIENT_CONF=$run/client/smb.conf"
     local i
-    for i in 1 2 3 4; do echo "export PEER${i}_KEYTAB=$run/client/peer$i.keytab"; done
+    for i in 1 2 3 4 5; do echo "export PEER${i}_KEYTAB=$run/client/peer$i.keytab"; done
 }
 
 cmd_selftest() {

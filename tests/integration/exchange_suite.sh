@@ -1,0 +1,125 @@
+# exchange_suite.sh: the BPAU integration suite, run against one server
+# host.  Sourced by test_bpau_dc.sh (the Samba AD DC module) and
+# test_bpaud.sh (bpaud on a member), after lib.sh and after the host is up.
+#
+# The host script sets:
+#   HOST SERVER_IP PRINCIPAL   the server's FQDN, address, principal
+#   SERVER_SID SERVER_CERT     its account SID and certificate (DER)
+#   SERVER_TABLE SERVER_LOG    its table file and log
+#   LOOKUP_ARGS                client options for the SID lookup (--dc ...)
+#   start_bad_server           a function starting a second server whose
+#                              certificate names another SID; prints its IP
+# Clients: PEER1$..PEER4$ (the server's table size must be 3).
+
+CC1=$(it_kinit 1); CC2=$(it_kinit 2); CC3=$(it_kinit 3); CC4=$(it_kinit 4)
+for i in 1 2 3 4; do sidvar="PEER${i}_SID"; it_cert "peer$i" "${!sidvar}"; done
+BIND="ncacn_ip_tcp:$SERVER_IP[krb5,seal,target_hostname=$HOST,target_principal=$PRINCIPAL]"
+exchange() { # exchange CCACHE CERT TABLE [ARGS...]
+	local cc=$1 cert=$2 table=$3
+	shift 3
+	KRB5CCNAME=$cc "$BPAU" exchange "$HOST" --address "$SERVER_IP" --cert "$cert" \
+		--table "$table" $LOOKUP_ARGS "$@"
+}
+server_list() { "$BPAU" table list --table "$SERVER_TABLE" --json | sed 's/"inserted[^,]*,//g'; }
+
+# --- happy path: both tables updated, verify-status TRUE on each side -----
+T0=$(date +%s)
+run "PEER1 exchanges with $HOST (endpoint mapper, Kerberos, privacy)" 0 \
+	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
+has "the client found the dynamic endpoint through port 135" \
+	"binding: +ncacn_ip_tcp:${SERVER_IP//./\\.}\[[0-9]+,seal,krb5"
+has "the server SID came from the domain" "server SID: +$SERVER_SID"
+run "server table: PEER1's certificate verifies" 0 "$BPAU" table check "$IT_WORK/peer1.der" --table "$SERVER_TABLE"
+has "server table maps it to PEER1's SID" "TRUE: the certificate belongs to $PEER1_SID"
+run "server table records the principal" 0 "$BPAU" table list --table "$SERVER_TABLE"
+has "principal from the PAC" 'PEER1\$@BPAU\.TEST'
+run "client table: the server's certificate verifies" 0 "$BPAU" table check "$SERVER_CERT" --table "$IT_WORK/client1.tdb"
+has "client table maps it to the server's SID" "TRUE: the certificate belongs to $SERVER_SID"
+run "verify-status is FALSE for an unknown certificate" 1 "$BPAU" table check "$IT_WORK/peer2.der" --table "$SERVER_TABLE"
+run "the same exchange again (unchanged certificate)" 0 \
+	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
+
+# --- refusals that must not change the server's table ---------------------
+server_list >"$IT_WORK/table.before"
+run "a certificate with another SID is refused" 7 \
+	exchange "$CC1" "$IT_WORK/peer2.der" "$IT_WORK/client1b.tdb"
+has "with 0x80070005" '0x80070005' "$IT_WORK/err"
+server_list >"$IT_WORK/table.after"
+same "table unchanged after the wrong-SID certificate" "$IT_WORK/table.before" "$IT_WORK/table.after"
+
+echo "$ALICE_PASS" | KRB5CCNAME="FILE:$IT_WORK/cc.alice" kinit --password-file=STDIN "alice@$DC_REALM" >/dev/null
+it_cert alice "$ALICE_SID"
+run "a user (non-computer) account is refused" 7 \
+	exchange "FILE:$IT_WORK/cc.alice" "$IT_WORK/alice.der" "$IT_WORK/alice.tdb"
+has "with 0x80070005" '0x80070005' "$IT_WORK/err"
+
+refused() { # refused NAME CMD...: no S_OK; a fault, a failed bind or 0x80070005
+	local name=$1
+	shift
+	"$@" >"$IT_WORK/out" 2>"$IT_WORK/err"
+	if grep -q 'hresult=0x00000000' "$IT_WORK/out"; then
+		bad "$name: accepted"
+	elif grep -qE 'hresult=0x80070005|^fault: |^bind: NT_STATUS' "$IT_WORK/out"; then
+		ok "$name ($(grep -E 'hresult|fault|bind: NT' "$IT_WORK/out" | head -1))"
+	else
+		bad "$name: unexpected"; sed 's/^/     | /' "$IT_WORK/out" "$IT_WORK/err" | tail -5
+	fi
+}
+refused "NTLM (PEER1's own password) is refused" "$RAWCALL" "ncacn_ip_tcp:$SERVER_IP[ntlm,seal]" \
+	call --ntlm "BPAU\\PEER1\$%$PEER1_PASS" --blob "$IT_WORK/peer1.bin"
+refused "SPNEGO (not the Kerberos provider) is refused" env KRB5CCNAME="$CC1" "$RAWCALL" \
+	"ncacn_ip_tcp:$SERVER_IP[spnego,seal,target_hostname=$HOST,target_principal=$PRINCIPAL]" \
+	call --blob "$IT_WORK/peer1.bin"
+run "an unauthenticated call is refused" 1 "$RAWCALL" "ncacn_ip_tcp:$SERVER_IP" call --anonymous
+has "access denied by the RPC core" 'fault: NT_STATUS_ACCESS_DENIED'
+refused "an anonymous (NTLM) call is refused" "$RAWCALL" "ncacn_ip_tcp:$SERVER_IP[ntlm,seal]" call --anonymous
+run "Kerberos at integrity only is refused (privacy required)" 1 env KRB5CCNAME="$CC1" "$RAWCALL" \
+	"ncacn_ip_tcp:$SERVER_IP[krb5,sign,target_hostname=$HOST,target_principal=$PRINCIPAL]" \
+	call --blob "$IT_WORK/peer1.bin"
+
+head -c 300 "$IT_WORK/peer2.bin" >"$IT_WORK/malformed.bin"
+run "a malformed blob returns E_INVALIDARG" 0 env KRB5CCNAME="$CC2" "$RAWCALL" "$BIND" call \
+	--blob "$IT_WORK/malformed.bin"
+has "0x80070057 and no server key" 'result: hresult=0x80070057 len=0'
+server_list >"$IT_WORK/table.after"
+same "table unchanged after refusals and the malformed blob" "$IT_WORK/table.before" "$IT_WORK/table.after"
+
+run "ClientKeyLength 0: the server still returns its certificate" 0 \
+	exchange "$CC2" "$IT_WORK/peer2.der" "$IT_WORK/client2.tdb" --no-client-cert
+run "... which the client stores" 0 "$BPAU" table check "$SERVER_CERT" --table "$IT_WORK/client2.tdb"
+server_list >"$IT_WORK/table.after"
+same "... and the server's table is unchanged" "$IT_WORK/table.before" "$IT_WORK/table.after"
+
+run "ClientKeyLength 65537 is rejected by NDR" 1 env KRB5CCNAME="$CC2" "$RAWCALL" "$BIND" over-range
+has "as bad stub data" 'fault: NT_STATUS_RPC_BAD_STUB_DATA'
+run "a NULL ClientKey with a nonzero length is rejected" 1 env KRB5CCNAME="$CC2" "$RAWCALL" "$BIND" null-nonzero
+has "as bad stub data" 'fault: NT_STATUS_RPC_BAD_STUB_DATA'
+run "the server is still serving" 0 env KRB5CCNAME="$CC2" "$RAWCALL" "$BIND" call
+has "with S_OK" 'result: hresult=0x00000000'
+
+# --- the one-minute rule (capacity 3) --------------------------------------
+run "PEER2 fills the table" 0 exchange "$CC2" "$IT_WORK/peer2.der" "$IT_WORK/client2.tdb"
+run "PEER3 fills the table" 0 exchange "$CC3" "$IT_WORK/peer3.der" "$IT_WORK/client3.tdb"
+run "PEER4 within the minute is refused" 7 exchange "$CC4" "$IT_WORK/peer4.der" "$IT_WORK/client4.tdb"
+has "with 0x80040006" '0x80040006' "$IT_WORK/err"
+run "... and not added" 1 "$BPAU" table check "$IT_WORK/peer4.der" --table "$SERVER_TABLE"
+
+# --- the client rejects a server whose certificate is not its account's ---
+BAD_IP=$(start_bad_server)
+run "the client rejects a server certificate not naming the server's SID" 8 \
+	env KRB5CCNAME="$CC1" "$BPAU" exchange "$HOST" --address "$BAD_IP" $LOOKUP_ARGS \
+	--cert "$IT_WORK/peer1.der" --table "$IT_WORK/client-bad.tdb"
+has "and says why" "certificate subject is not the server account's SID" "$IT_WORK/err"
+run "... and stores nothing" 1 "$BPAU" table check "$IT_WORK/peer3.der" --table "$IT_WORK/client-bad.tdb"
+
+# --- after the window the oldest entry (PEER1, first inserted) goes --------
+suite_after_window() {
+	local wait_for=$(( T0 + 62 - $(date +%s) ))
+	[ "$wait_for" -gt 0 ] && { echo "(waiting ${wait_for}s for the one-minute window)"; sleep "$wait_for"; }
+	run "PEER4 after the minute is accepted" 0 exchange "$CC4" "$IT_WORK/peer4.der" "$IT_WORK/client4.tdb"
+	run "PEER4 is in the server table" 0 "$BPAU" table check "$IT_WORK/peer4.der" --table "$SERVER_TABLE"
+	run "the oldest entry (PEER1) was evicted" 1 "$BPAU" table check "$IT_WORK/peer1.der" --table "$SERVER_TABLE"
+	run "PEER2 and PEER3 remain" 0 sh -c "'$BPAU' table check '$IT_WORK/peer2.der' --table '$SERVER_TABLE' && '$BPAU' table check '$IT_WORK/peer3.der' --table '$SERVER_TABLE'"
+	if grep -q 'ExchangePublicKeys from' "$SERVER_LOG"; then ok "decisions are logged with the caller"; else bad "no decision log"; fi
+	if grep -qiE 'pass(word)?[=:]|BEGIN PRIVATE' "$SERVER_LOG"; then bad "a secret in the log"; else ok "no secret in the log"; fi
+}
