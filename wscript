@@ -36,6 +36,7 @@ for _v in VARIANTS:
 
 def options(opt):
     opt.load('compiler_c')
+    opt.load('gnu_dirs')
 
 
 def check_deps(conf):
@@ -122,6 +123,7 @@ def check_bpaud_deps(conf):
 
 def configure(conf):
     conf.load('compiler_c')
+    conf.load('gnu_dirs')
     check_deps(conf)
     conf.env.append_value('CFLAGS', ['-O2'])
     base = conf.env
@@ -223,6 +225,9 @@ def build(bld):
                         'SAMBA_CREDENTIALS SAMBA_HOSTCONFIG NDR_STANDARD NDR TEVENT '
                         'TEVENT_UTIL BPAUD_PRIVATE ' + CORE_USE,
                     install_path='${SBINDIR}')
+
+    bld.install_files('${SYSCONFDIR}/bpau', ['rpc/dist/bpaud.conf'])
+    bld.install_files('${PREFIX}/lib/systemd/system', ['rpc/dist/bpaud.service'])
 
     bld.program(source=['rpc/bpau.c'], target='bpau',
                 includes=[bld.bldnode.abspath()], use='bpauclient ' + RPC_USE)
