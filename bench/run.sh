@@ -15,7 +15,7 @@
 #     Connect2 on new associations, against the same DC;
 #   - the verify-status lookup at 100, 10^4 and 10^6 entries.
 # Medians of REPS (default 5) runs with min-max, and ratios to the
-# reference.  Not yet measured: the bpaud host (see the bpaud issue).
+# reference.  Both hosts: the DC module and bpaud.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -29,7 +29,11 @@ rpc="$top/build/bench/bench_rpc"
 dc="$top/tests/integration/dc.sh"
 PY=/usr/bin/python3
 work=$(mktemp -d /tmp/bpau-bench.XXXXXX)
-cleanup() { "$dc" stop "$work/dc1" >/dev/null 2>&1 || true; rm -rf "$work"; }
+cleanup() {
+	[ -n "${BPAUD_PID:-}" ] && kill "$BPAUD_PID" 2>/dev/null
+	"$dc" stop "$work/dc1" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
 trap cleanup EXIT
 
 echo "setting up: domain with $POOL pool accounts, DC with the module ..." >&2
@@ -45,6 +49,14 @@ bitspeerauth:table = $work/dc1-peers.tdb
 bitspeerauth:table size = 1000" "$dc" start "$work/template" "$work/dc1" >"$work/start.log"
 HOST=dc1.bpau.test IP=127.0.0.31 PRINC='dc1$@BPAU.TEST'
 common=(--host "$HOST" --address "$IP" --principal "$PRINC")
+# bpaud on a member: PEER5$, its keytab, 127.0.0.32.
+"$bpau" cert create --sid "$PEER5_SID" --cert-out "$work/peer5.der" --key-out "$work/peer5.key" >/dev/null
+"$top/build/bpaud" --listen 127.0.0.32 --keytab "$work/template/client/peer5.keytab" \
+	--cert "$work/peer5.der" --table "$work/bpaud-peers.tdb" --table-size 1000 \
+	--state-dir "$work/bpaud-state" -d 0 >"$work/bpaud.log" 2>&1 &
+BPAUD_PID=$!
+for i in $(seq 100); do grep -q 'serving' "$work/bpaud.log" && break; sleep 0.05; done
+bcommon=(--host peer5.bpau.test --address 127.0.0.32 --principal 'peer5$@BPAU.TEST')
 
 CC1="FILE:$work/cc.peer1"
 KRB5CCNAME=$CC1 kinit --no-forwardable -k -t "$work/template/client/peer1.keytab" "PEER1\$@BPAU.TEST"
@@ -66,20 +78,27 @@ measure() { # measure NAME CMD... ; CMD prints "rate N"
 	local name=$1 r
 	shift
 	for r in $(seq "$REPS"); do
-		[ "$name" = first ] && for i in $(seq "$POOL"); do
-			sidvar="BENCH${i}_SID"
-			"$bpau" table remove "${!sidvar}" --table "$work/dc1-peers.tdb" >/dev/null 2>&1 || true
-		done
+		case $name in first|bpaud_first)
+			for i in $(seq "$POOL"); do
+				sidvar="BENCH${i}_SID"
+				for t in "$work/dc1-peers.tdb" "$work/bpaud-peers.tdb"; do
+					"$bpau" table remove "${!sidvar}" --table "$t" >/dev/null 2>&1 || true
+				done
+			done;;
+		esac
 		echo "$name $("$@" | sed -n 's/^rate //p')" >>"$results"
 	done
 	echo "  measured $name" >&2
 }
 measure one env KRB5CCNAME="$CC1" "$rpc" exchange-one "${common[@]}" --blob "$work/peer1.bin" --count 400
 measure first "$rpc" exchange-first "${common[@]}" --pool "$work/pool"
+measure bpaud_one env KRB5CCNAME="$CC1" "$rpc" exchange-one "${bcommon[@]}" --blob "$work/peer1.bin" --count 400
+measure bpaud_first "$rpc" exchange-first "${bcommon[@]}" --pool "$work/pool"
 measure samr_enum env KRB5CCNAME="$CC1" "$rpc" samr-enum "${common[@]}" --count 400
 for c in 1 4 16; do
 	n=$(( 64 / c )); [ "$n" -lt 4 ] && n=4
 	measure "new$c" env KRB5CCNAME="$CC1" "$rpc" exchange-new "${common[@]}" --blob "$work/peer1.bin" --count "$n" --concurrency "$c"
+	measure "bpaud_new$c" env KRB5CCNAME="$CC1" "$rpc" exchange-new "${bcommon[@]}" --blob "$work/peer1.bin" --count "$n" --concurrency "$c"
 	measure "samr_new$c" env KRB5CCNAME="$CC1" "$rpc" samr-new "${common[@]}" --count "$n" --concurrency "$c"
 done
 # bpau exchange end to end (process start to exit), cached ticket.
@@ -104,18 +123,22 @@ def fmt(k):
     v = rows[k]
     return "%9.1f (%8.1f-%8.1f)" % (statistics.median(v), min(v), max(v))
 med = lambda k: statistics.median(rows[k])
-print("BPAU benchmark: Samba AD DC with the bitspeerauth module, ncacn_ip_tcp, Kerberos, privacy")
+print("BPAU benchmark: ncacn_ip_tcp, Kerberos, packet privacy; hosts: the Samba AD DC module")
+print("and bpaud (a member); the reference is Samba's own samr on the same DC, same run")
 print()
 print("%-52s %30s %12s" % ("measurement", "calls/s median (min-max)", "vs reference"))
 def line(label, k, ref=None, target=None):
     ratio = "" if ref is None else "%.2fx %s" % (med(k) / med(ref), ("(target >= %.1fx)" % target) if target else "")
     print("%-52s %30s   %s" % (label, fmt(k), ratio))
 line("samr EnumDomains, one association (reference)", "samr_enum")
-line("ExchangePublicKeys, one association, same cert", "one", "samr_enum", 0.9)
-line("ExchangePublicKeys, first exchange per identity", "first", "samr_enum", 0.5)
+line("DC module: exchange, one association, same cert", "one", "samr_enum", 0.9)
+line("bpaud:     exchange, one association, same cert", "bpaud_one", "samr_enum", 0.9)
+line("DC module: first exchange per identity", "first", "samr_enum", 0.5)
+line("bpaud:     first exchange per identity", "bpaud_first", "samr_enum", 0.5)
 for c in (1, 4, 16):
     line("samr Connect2, new association, %2d clients (ref)" % c, "samr_new%d" % c)
-    line("ExchangePublicKeys, new association, %2d clients" % c, "new%d" % c, "samr_new%d" % c, 0.9)
+    line("DC module: exchange, new association, %2d clients" % c, "new%d" % c, "samr_new%d" % c, 0.9)
+    line("bpaud:     exchange, new association, %2d clients" % c, "bpaud_new%d" % c, "samr_new%d" % c, 0.9)
 cli = [v / 1000.0 for v in rows["cli_ms"]]
 print("%-52s %21.1f ms (%.1f-%.1f)   (target < 20 ms)" % ("bpau exchange end to end, cached ticket", statistics.median(cli), min(cli), max(cli)))
 print()
