@@ -624,6 +624,24 @@ static int open_table(TALLOC_CTX *t, const struct table_opts *o, struct certtabl
 	return EXIT_OK;
 }
 
+/*
+ * table_command: the common start of "bpau table X": options, then exactly
+ * |nargs| arguments.  Returns EXIT_OK to go on, -1 after --help, or the
+ * exit code of a usage error.
+ */
+static int table_command(int argc, char **argv, struct table_opts *o, const char *help,
+			 int nargs, const char *what)
+{
+	int rc = parse_table_opts(argc, argv, o, help);
+	if (rc != EXIT_OK) {
+		return rc;
+	}
+	if (argc - optind != nargs) {
+		return usage_error("table %s", what);
+	}
+	return EXIT_OK;
+}
+
 static int cmd_table_list(TALLOC_CTX *t, int argc, char **argv)
 {
 	struct table_opts o = {0};
@@ -631,14 +649,12 @@ static int cmd_table_list(TALLOC_CTX *t, int argc, char **argv)
 	struct certtable_entry **list;
 	size_t n;
 	NTSTATUS status;
-	int rc = parse_table_opts(argc, argv, &o,
+	int rc = table_command(argc, argv, &o,
 				  "Usage: bpau table list [--table FILE] [--json]\n"
-				  "List the peer certificate table, oldest entry first.\n");
+				  "List the peer certificate table, oldest entry first.\n",
+			       0, "list takes no arguments");
 	if (rc != EXIT_OK) {
 		return rc < 0 ? EXIT_OK : rc;
-	}
-	if (optind != argc) {
-		return usage_error("%s", "table list takes no arguments");
 	}
 	if ((rc = open_table(t, &o, &table)) != EXIT_OK) {
 		return rc;
@@ -686,15 +702,13 @@ static int cmd_table_check(TALLOC_CTX *t, int argc, char **argv)
 	struct crypto_sid sid;
 	const char *reason = NULL;
 	NTSTATUS status;
-	int rc = parse_table_opts(argc, argv, &o,
+	int rc = table_command(argc, argv, &o,
 				  "Usage: bpau table check CERT [--table FILE]\n"
 				  "Verifying authentication status (MS-BPAU 3.1.6.1): exit 0 and print\n"
-				  "the principal if CERT (DER or PEM) is in the table, else exit 1.\n");
+				  "the principal if CERT (DER or PEM) is in the table, else exit 1.\n",
+			       1, "check takes one CERT");
 	if (rc != EXIT_OK) {
 		return rc < 0 ? EXIT_OK : rc;
-	}
-	if (optind != argc - 1) {
-		return usage_error("%s", "table check takes one CERT");
 	}
 	status = crypto_x509_read_file(t, argv[optind], &x, &reason);
 	if (!NT_STATUS_IS_OK(status)) {
@@ -724,18 +738,16 @@ static int cmd_table_add(TALLOC_CTX *t, int argc, char **argv)
 	size_t len;
 	char *cn = NULL;
 	NTSTATUS status;
-	int rc = parse_table_opts(argc, argv, &o,
+	int rc = table_command(argc, argv, &o,
 				  "Usage: bpau table add BLOB [--principal NAME] [--table FILE]\n"
 				  "                      [--capacity N]\n"
 				  "Insert a CERTIFICATE_BLOB under the SID in its certificate's subject.\n"
 				  "The principal defaults to the SID.  Windows' rules apply: the SID's\n"
 				  "entry is replaced; when full, the oldest entry is evicted if inserted\n"
-				  "more than 60 s ago, otherwise the insert is refused (exit 4).\n");
+				  "more than 60 s ago, otherwise the insert is refused (exit 4).\n",
+			       1, "add takes one BLOB file");
 	if (rc != EXIT_OK) {
 		return rc < 0 ? EXIT_OK : rc;
-	}
-	if (optind != argc - 1) {
-		return usage_error("%s", "table add takes one BLOB file");
 	}
 	status = read_blob_file(t, argv[optind], &buf, &len, &reason);
 	if (!NT_STATUS_IS_OK(status)) {
@@ -773,14 +785,12 @@ static int cmd_table_remove(TALLOC_CTX *t, int argc, char **argv)
 	struct crypto_sid sid;
 	const char *reason = NULL;
 	NTSTATUS status;
-	int rc = parse_table_opts(argc, argv, &o,
+	int rc = table_command(argc, argv, &o,
 				  "Usage: bpau table remove SID [--table FILE]\n"
-				  "Remove the entry for SID; exit 1 if there is none.\n");
+				  "Remove the entry for SID; exit 1 if there is none.\n",
+			       1, "remove takes one SID");
 	if (rc != EXIT_OK) {
 		return rc < 0 ? EXIT_OK : rc;
-	}
-	if (optind != argc - 1) {
-		return usage_error("%s", "table remove takes one SID");
 	}
 	status = crypto_sid_parse(argv[optind], &sid, &reason);
 	if (!NT_STATUS_IS_OK(status)) {
