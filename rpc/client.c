@@ -135,6 +135,11 @@ NTSTATUS bpau_session_setup(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *
 	lpcfg_set_cmdline(s->lp, "gensec_gssapi:delegation", "no");
 	lpcfg_set_cmdline(s->lp, "gensec_gssapi:delegation_by_kdc_policy", "no");
 	lpcfg_set_cmdline(s->lp, "client use kerberos", "required");
+	/* Mutual authentication (3.2.3): the krb5 auth type runs Samba's
+	 * gensec_gssapi in DCE style, which asks for GSS_C_MUTUAL_FLAG
+	 * ("gensec_gssapi:mutual", default yes) and fails the bind unless the
+	 * server's AP-REP proves its key.  Pin it anyway. */
+	lpcfg_set_cmdline(s->lp, "gensec_gssapi:mutual", "yes");
 	if (!NT_STATUS_IS_OK(dcerpc_init())) {
 		return failf(r, BPAU_STAGE_SETUP, NT_STATUS_INTERNAL_ERROR,
 			     "cannot initialise the RPC client library");
