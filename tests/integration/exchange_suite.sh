@@ -8,7 +8,8 @@
 #   SERVER_TABLE SERVER_LOG    its table file and log
 #   LOOKUP_ARGS                client options for the SID lookup (--dc ...)
 #   start_bad_server           a function starting a second server whose
-#                              certificate names another SID; prints its IP
+#                              certificate names another SID; sets BAD_IP
+#                              (not run in a subshell, so teardown knows it)
 # Clients: PEER1$..PEER4$ (the server's table size must be 3).
 
 CC1=$(it_kinit 1); CC2=$(it_kinit 2); CC3=$(it_kinit 3); CC4=$(it_kinit 4)
@@ -105,7 +106,7 @@ has "with 0x80040006" '0x80040006' "$IT_WORK/err"
 run "... and not added" 1 "$BPAU" table check "$IT_WORK/peer4.der" --table "$SERVER_TABLE"
 
 # --- the client rejects a server whose certificate is not its account's ---
-BAD_IP=$(start_bad_server)
+start_bad_server
 run "the client rejects a server certificate not naming the server's SID" 8 \
 	env KRB5CCNAME="$CC1" "$BPAU" exchange "$HOST" --address "$BAD_IP" $LOOKUP_ARGS \
 	--cert "$IT_WORK/peer1.der" --table "$IT_WORK/client-bad.tdb"

@@ -17,6 +17,9 @@ pass=0 fail=0
 it_cleanup() {
 	local r
 	for r in "${IT_RUNS[@]}"; do "$IT_DC" stop "$r" >/dev/null 2>&1 || true; done
+	# Anything else this run started (a DC or bpaud whose command line
+	# names our work directory) goes too.
+	pkill -f -- "$IT_WORK/" 2>/dev/null || true
 	if [ "$fail" -gt 0 ] && [ -n "${IT_KEEP_ON_FAIL:-}" ]; then
 		echo "kept $IT_WORK"
 	else

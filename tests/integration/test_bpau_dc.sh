@@ -11,8 +11,8 @@ SERVER_LOG="$IT_WORK/dc/log/samba.out" LOOKUP_ARGS=""
 # Capacity 3 so that the one-minute rule can be shown with four peers.
 it_start_dc dc "$SERVER_IP" "$SERVER_CERT" "$SERVER_TABLE" 3
 start_bad_server() { # the DC's name, but a certificate naming PEER3
-	it_start_dc baddc 127.0.0.12 "$IT_WORK/peer3.der" "$IT_WORK/bad-server.tdb" 100 >&2
-	echo 127.0.0.12
+	it_start_dc baddc 127.0.0.12 "$IT_WORK/peer3.der" "$IT_WORK/bad-server.tdb" 100
+	BAD_IP=127.0.0.12
 }
 source "$(dirname "$0")/exchange_suite.sh"
 
