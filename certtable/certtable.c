@@ -13,6 +13,7 @@
  * open.
  */
 #include "certtable/certtable.h"
+#include "certtable/record.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,14 +38,7 @@ struct certtable {
 };
 
 /* A decoded "S:" record; pointers into the tdb_fetch buffer. */
-struct record {
-	uint64_t inserted_us;
-	const uint8_t *principal;
-	uint32_t principal_len;
-	const uint8_t *blob;
-	uint32_t blob_len;
-	uint32_t cert_off, cert_len;
-};
+#define record certtable_record
 
 static uint64_t wall_clock_us(void *private_data)
 {
@@ -163,10 +157,15 @@ static NTSTATUS cert_key(const uint8_t *cert, size_t len,
 
 static bool parse_record(TDB_DATA d, struct record *r)
 {
+	return certtable_record_parse(d.dptr, d.dsize, r);
+}
+
+bool certtable_record_parse(const uint8_t *p, size_t len, struct certtable_record *r)
+{
 	struct cursor c;
 	uint32_t version;
 
-	cursor_init(&c, d.dptr, d.dsize);
+	cursor_init(&c, p, len);
 	if (!cursor_get_u32le(&c, &version) || version != RECORD_VERSION ||
 	    !cursor_get_u64le(&c, &r->inserted_us) ||
 	    !cursor_get_u32le(&c, &r->principal_len) ||
