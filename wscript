@@ -218,8 +218,12 @@ def build(bld):
         bld.objects(source=['gen/ndr_epmapper.c'], target='ndr_epmapper',
                     includes=[bld.bldnode.abspath()],
                     cflags=genflags + ['-fvisibility=hidden'], use='NDR TALLOC SAMBA_UTIL')
-        bld.program(source=['rpc/bpaud.c', 'rpc/bpaud_epm.c', 'rpc/endpoint.c'],
+        bld.program(source=['rpc/bpaud.c', 'rpc/bpaud_epm.c', 'rpc/endpoint.c',
+                            'rpc/gss_accept_fix.c'],
                     target='bpaud', includes=[bld.bldnode.abspath()],
+                    defines=['BPAUD_GSS_VERSION="SAMBA_%s_DEBIAN_SAMBA4"' % BPAUD_SAMBA],
+                    linkflags=['-Wl,--export-dynamic-symbol=gss_accept_sec_context'],
+                    lib=['dl'],
                     use='ndr_epmapper ndr_bitspeerauth bpauexchange certtable bpaucrypto '
                         'DCERPC_SERVER DCERPC_SERVER_CORE DCERPC DCERPC_BINDING SAMDB '
                         'SAMBA_CREDENTIALS SAMBA_HOSTCONFIG NDR_STANDARD NDR TEVENT '

@@ -41,6 +41,7 @@
 
 #include "rpc/bpaud.h"
 #include "rpc/endpoint.h"
+#include "rpc/gss_accept_fix.h"
 #include "rpc/samba_private.h"
 
 struct bpaud *bpaud_global;
@@ -597,6 +598,11 @@ int main(int argc, char **argv)
 	}
 	if (d->cfg.log_level >= 3) {
 		talloc_enable_null_tracking();
+	}
+	if (!bpaud_gss_fix_ok()) {
+		bpaud_log(0, "cannot find gss_accept_sec_context@" BPAUD_GSS_VERSION
+			  " in Samba's GSSAPI library; rebuild bpaud against this Samba");
+		return 1;
 	}
 	if (!bpau_endpoint_abi_ok()) {
 		bpaud_log(0, "libdcerpc-server-core was built with other struct layouts than "
