@@ -107,6 +107,11 @@ def check_bpaud_deps(conf):
         out = conf.cmd_and_log(['objdump', '-T', os.path.join(privdir, lib)])
         if (' %s ' % tag) not in out:
             conf.fatal('bpaud: %s/%s lacks symbol version %s' % (privdir, lib, tag))
+    # gss_accept_fix.c interposes Samba's private GSSAPI acceptor.
+    out = conf.cmd_and_log(['objdump', '-T', os.path.join(privdir, 'libgssapi-samba4.so.0')])
+    if not re.search(r'%s\s+gss_accept_sec_context\b' % re.escape(tag), out):
+        conf.fatal('bpaud: %s/libgssapi-samba4.so.0 does not export '
+                   'gss_accept_sec_context@%s' % (privdir, tag))
     out = conf.cmd_and_log(['objdump', '-T',
                             os.path.join(libdir, 'libdcerpc-server.so.0')])
     if not re.search(r'DCERPC_SERVER_0\.0\.1\s+samba_server_gensec_start\b', out):
