@@ -53,10 +53,12 @@ static const char usage_text[] =
 	"  blob encode --cert CERT [--eku OID]... [--out FILE]\n"
 	"      Encode a certificate (DER or PEM, RSA key) as the CERTIFICATE_BLOB a\n"
 	"      Windows peer sends.  Writes to FILE or standard output.\n"
-	"  cert create --sid SID [--dns NAME] [--cert-out FILE] [--key-out FILE]\n"
+	"  cert create (--sid SID | --account NAME$ --dc FQDN [--dc-address IP])\n"
+	"              [--dns NAME] [--cert-out FILE] [--key-out FILE]\n"
 	"              [--days N] [--bits N] [--force]\n"
 	"      Create the self-signed RSA certificate a peer presents: subject and\n"
-	"      issuer CN=SID (the machine account's SID), optional DNS name.\n"
+	"      issuer CN=SID, the machine account's SID, given or looked up at a\n"
+	"      domain controller (Kerberos ticket cache), optional DNS name.\n"
 	"      Defaults: cert.der, key.pem (mode 0600), 365 days, 2048 bits.\n"
 	"  table list [--table FILE] [--json]\n"
 	"      List the peer certificate table, oldest entry first.\n"
@@ -487,9 +489,14 @@ static int cmd_cert_create(TALLOC_CTX *t, int argc, char **argv)
 					     {"days", required_argument, NULL, 'D'},
 					     {"bits", required_argument, NULL, 'b'},
 					     {"force", no_argument, NULL, 'f'},
+					     {"account", required_argument, NULL, 'A'},
+					     {"dc", required_argument, NULL, 'C'},
+					     {"dc-address", required_argument, NULL, 'I'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	const char *sid_s = NULL, *dns = NULL, *cert_out = "cert.der", *key_out = "key.pem";
+	struct bpau_client_opts lookup = {0};
+	const char *account = NULL;
 	const char *reason = NULL;
 	int days = 365, bits = 2048, ch, rc;
 	bool force = false;
@@ -503,6 +510,15 @@ static int cmd_cert_create(TALLOC_CTX *t, int argc, char **argv)
 		switch (ch) {
 		case 's':
 			sid_s = optarg;
+			break;
+		case 'A':
+			account = optarg;
+			break;
+		case 'C':
+			lookup.dc = optarg;
+			break;
+		case 'I':
+			lookup.dc_address = optarg;
 			break;
 		case 'd':
 			dns = optarg;
@@ -527,11 +543,14 @@ static int cmd_cert_create(TALLOC_CTX *t, int argc, char **argv)
 			force = true;
 			break;
 		case 'h':
-			printf("Usage: bpau cert create --sid SID [--dns NAME] [--cert-out FILE]\n"
+			printf("Usage: bpau cert create (--sid SID | --account NAME$ --dc FQDN\n"
+			       "                        [--dc-address IP]) [--dns NAME] [--cert-out FILE]\n"
 			       "                        [--key-out FILE] [--days N] [--bits N] [--force]\n"
 			       "Create a self-signed RSA certificate whose subject and issuer are\n"
 			       "CN=SID, as Windows peers present (MS-BPAU 1.5, 4.2).  SID is the\n"
-			       "machine account's SID.  The certificate is written as DER (default\n"
+			       "machine account's SID, given, or looked up for --account at the\n"
+			       "domain controller --dc (SAMR, Kerberos: run kinit -k first).\n"
+			       "The certificate is written as DER (default\n"
 			       "cert.der), the private key as PKCS#8 PEM with mode 0600 (default\n"
 			       "key.pem).  Existing files are kept unless --force.\n");
 			return EXIT_OK;
@@ -539,12 +558,23 @@ static int cmd_cert_create(TALLOC_CTX *t, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (sid_s == NULL || optind != argc) {
-		return usage_error("%s", "cert create needs --sid SID and no other arguments");
+	if ((sid_s == NULL) == (account == NULL) || optind != argc) {
+		return usage_error("%s", "cert create needs either --sid SID or --account NAME$ "
+					 "(with --dc), and no other arguments");
 	}
-	status = crypto_sid_parse(sid_s, &sid, &reason);
-	if (!NT_STATUS_IS_OK(status)) {
-		return fail(status, sid_s, reason);
+	if (account != NULL) {
+		struct bpau_client_result *res = NULL;
+		status = bpau_client_lookup_sid(t, &lookup, account, &sid, &res);
+		if (!NT_STATUS_IS_OK(status)) {
+			fprintf(stderr, "%s: cert create: %s\n", progname,
+				res && res->message ? res->message : nt_errstr(status));
+			return res != NULL && res->stage == BPAU_STAGE_SETUP ? EXIT_USAGE : EXIT_CONNECT;
+		}
+	} else {
+		status = crypto_sid_parse(sid_s, &sid, &reason);
+		if (!NT_STATUS_IS_OK(status)) {
+			return fail(status, sid_s, reason);
+		}
 	}
 	status = crypto_x509_create_self_signed(t, crypto_sid_string(t, &sid), dns, bits, days,
 						&der, &der_len, &key);
@@ -560,7 +590,8 @@ static int cmd_cert_create(TALLOC_CTX *t, int argc, char **argv)
 		rc = write_all(cert_out, der, der_len, 0644, force);
 	}
 	if (rc == EXIT_OK) {
-		printf("certificate: %s\nprivate key: %s\n", cert_out, key_out);
+		printf("certificate: %s (CN=%s)\nprivate key: %s\n", cert_out,
+		       crypto_sid_string(t, &sid), key_out);
 	}
 	return rc;
 }

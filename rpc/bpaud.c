@@ -481,6 +481,8 @@ static const char usage_text[] =
 	"      --state-dir DIR    runtime state (bitspeerauth:state directory,\n"
 	"                         " BPAUD_DEFAULT_STATE ")\n"
 	"  -D, --daemon           detach; default is to stay in the foreground\n"
+	"      --log-file FILE    log there (default: standard error; with --daemon\n"
+	"                         STATE-DIR/bpaud.log)\n"
 	"      --pid-file FILE    write the process id\n"
 	"  -d, --debug N          log level (0 errors, 1 decisions [default], 2 more;\n"
 	"                         3: SIGUSR1 prints a talloc memory report)\n"
@@ -488,7 +490,7 @@ static const char usage_text[] =
 	"\n"
 	"Signals: SIGTERM/SIGINT stop cleanly (every table change is already a\n"
 	"committed transaction); SIGHUP reloads the certificate.\n"
-	"Logs go to standard error (the journal under systemd).\n";
+	"Logs go to standard error (the journal under systemd) unless --log-file.\n";
 
 /* config_string: command line first, then the configuration file. */
 static const char *config_string(struct bpaud *d, const char *cmdline, const char *option,
@@ -537,6 +539,7 @@ int main(int argc, char **argv)
 		{"state-dir", required_argument, NULL, 'S'},
 		{"pid-file", required_argument, NULL, 'P'},
 		{"daemon", no_argument, NULL, 'D'},
+		{"log-file", required_argument, NULL, 'L'},
 		{"debug", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -550,7 +553,7 @@ int main(int argc, char **argv)
 	struct bpau_server_config scfg = {0};
 	const char *listen_o = NULL, *keytab_o = NULL, *cert_o = NULL, *table_o = NULL;
 	const char *state_o = NULL, *level_o = NULL, *port_o = NULL, *reason = NULL;
-	const char *size_o = NULL;
+	const char *size_o = NULL, *log_file = NULL;
 	char *ep = NULL, *epm_ep = NULL, *def_table;
 	uint16_t port = 0, epm_port = 0;
 	int fd, epm_fd = -1, o;
@@ -583,6 +586,7 @@ int main(int argc, char **argv)
 		case 'S': state_o = optarg; break;
 		case 'P': d->cfg.pid_file = optarg; break;
 		case 'D': d->cfg.daemon = true; break;
+		case 'L': log_file = optarg; break;
 		case 'd': d->cfg.log_level = atoi(optarg); break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -728,13 +732,25 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (d->cfg.daemon && log_file == NULL) {
+		log_file = talloc_asprintf(d, "%s/bpaud.log", d->cfg.state_dir);
+	}
+	if (log_file != NULL && freopen(log_file, "a", stderr) == NULL) {
+		fprintf(stdout, "bpaud: cannot open the log file %s: %s\n", log_file, strerror(errno));
+		return 1;
+	}
+	if (log_file != NULL) {
+		setvbuf(stderr, NULL, _IOLBF, 0);
+	}
 	if (d->cfg.daemon) {
-		if (daemon(0, 0) != 0) {
+		/* Keep stderr: it is the log file now. */
+		if (daemon(0, 1) != 0) {
 			bpaud_log(0, "daemon: %s", strerror(errno));
 			return 1;
 		}
-		/* tevent's signal and fd state survives fork; the pid changed. */
-		tevent_re_initialise(d->ev);
+		/* No tevent_re_initialise(): that would drop the listeners
+		 * already registered; tevent's epoll backend notices the new
+		 * pid and re-creates its epoll set with them. */
 	}
 	if (d->cfg.pid_file != NULL && write_pid_file(d->cfg.pid_file) != 0) {
 		return 1;

@@ -301,6 +301,37 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, struct bpau_session *s,
 	return NT_STATUS_OK;
 }
 
+NTSTATUS bpau_client_lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o,
+				const char *account, struct crypto_sid *sid,
+				struct bpau_client_result **out)
+{
+	struct bpau_client_result *r = talloc_zero(mem_ctx, struct bpau_client_result);
+	struct bpau_client_opts opts = *o;
+	struct bpau_session s;
+	NTSTATUS status;
+
+	if (r == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	*out = r;
+	if (opts.timeout == 0) {
+		opts.timeout = BPAU_CALL_TIMEOUT;
+	}
+	if (opts.dc == NULL) {
+		return failf(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER,
+			     "a domain controller (--dc FQDN) is needed for the lookup");
+	}
+	status = bpau_session_setup(r, &opts, &s, r);
+	if (NT_STATUS_IS_OK(status)) {
+		status = lookup_sid(r, &s, &opts, account, sid, r);
+	}
+	if (NT_STATUS_IS_OK(status)) {
+		r->stage = BPAU_STAGE_DONE;
+		r->status = NT_STATUS_OK;
+	}
+	return status;
+}
+
 NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o,
 			      struct bpau_client_result **out)
 {

@@ -61,6 +61,15 @@ struct bpau_client_result {
 NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *opts,
 			      struct bpau_client_result **res);
 
+/*
+ * bpau_client_lookup_sid: the SID of |account| ("NAME$" or "NAME$@REALM")
+ * from SAMR LookupNames at o->dc (o->dc_address), with the Kerberos
+ * credentials of o->ccache.  |res| says what failed.
+ */
+NTSTATUS bpau_client_lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o,
+				const char *account, struct crypto_sid *sid,
+				struct bpau_client_result **res);
+
 /* bpau_client_principal derives "sample$@CORP.CONTOSO.COM" from
  * "sample.corp.contoso.com" (3.2.3); NULL if |fqdn| has no domain part. */
 char *bpau_client_principal(TALLOC_CTX *mem_ctx, const char *fqdn);

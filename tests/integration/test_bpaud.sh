@@ -53,6 +53,36 @@ has "naming the endpoint mapper" 'cannot serve the endpoint mapper on 127\.0\.0\
 run "bpaud --help explains itself" 0 "$BPAUD" --help
 has "with the signals" 'SIGHUP reloads the certificate'
 
+# The machine account's SID looked up at the DC for its certificate.
+CC5=$(it_kinit 5)
+run "cert create --account looks the SID up at the DC" 0 env KRB5CCNAME="$CC5" "$BPAU" cert create \
+	--account 'PEER5$' --dc dc1.bpau.test --dc-address 127.0.0.11 \
+	--cert-out "$IT_WORK/peer5-lookup.der" --key-out "$IT_WORK/peer5-lookup.key"
+has "with PEER5's SID as the subject" "\(CN=$PEER5_SID\)"
+run "an unknown account is an error" 6 env KRB5CCNAME="$CC5" "$BPAU" cert create \
+	--account 'NOSUCH$' --dc dc1.bpau.test --dc-address 127.0.0.11 \
+	--cert-out "$IT_WORK/x.der" --key-out "$IT_WORK/x.key"
+
+# Daemon mode: detaches, writes its pid file, logs to its file, serves.
+"$BPAUD" --daemon --listen 127.0.0.23 --no-epm --port 0 --keytab "$IT_WORK/template/client/peer5.keytab" \
+	--cert "$SERVER_CERT" --table "$IT_WORK/daemon.tdb" --state-dir "$IT_WORK/daemon-state" \
+	--pid-file "$IT_WORK/daemon.pid" >"$IT_WORK/daemon.out" 2>&1
+rc=$?
+for i in $(seq 40); do [ -s "$IT_WORK/daemon.pid" ] && break; sleep 0.05; done
+DPID=$(cat "$IT_WORK/daemon.pid" 2>/dev/null)
+if [ "$rc" -eq 0 ] && [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+	ok "--daemon detaches and writes its pid file"; BPAUD_PIDS+=("$DPID")
+else bad "--daemon (exit $rc)"; fi
+has "and logs to STATE-DIR/bpaud.log" 'serving bitspeerauth on ncacn_ip_tcp:127\.0\.0\.23' "$IT_WORK/daemon-state/bpaud.log"
+DPORT=$(sed -n 's/.*bitspeerauth on ncacn_ip_tcp:[0-9.]*\[\([0-9]*\)\].*/\1/p' "$IT_WORK/daemon-state/bpaud.log")
+run "the daemon serves" 0 env KRB5CCNAME="$CC1" "$RAWCALL" \
+	"ncacn_ip_tcp:127.0.0.23[$DPORT,krb5,seal,target_hostname=$HOST,target_principal=$PRINCIPAL]" call
+has "with S_OK" 'result: hresult=0x00000000'
+kill -TERM "$DPID" 2>/dev/null
+for i in $(seq 40); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.05; done
+if kill -0 "$DPID" 2>/dev/null; then bad "the daemon ignores SIGTERM"; else ok "the daemon stops on SIGTERM"; fi
+if [ -e "$IT_WORK/daemon.pid" ]; then bad "pid file left behind"; else ok "and removes its pid file"; fi
+
 # The one-minute window first: the load below refreshes entries.
 suite_after_window
 
