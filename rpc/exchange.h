@@ -89,11 +89,10 @@ uint32_t bpau_server_exchange(struct bpau_server *srv, TALLOC_CTX *mem_ctx,
  * an RPC fault); the server's blob must be present, decode, and name
  * |server_sid| (the server account's SID as the domain reports it, never
  * taken from the certificate); then it goes into |table| under the usual
- * rules.  Returns NT_STATUS_OK with |outcome|, or:
- *   NT_STATUS_REMOTE_NOT_LISTENING is never returned here (RPC errors are
- *   the caller's); NT_STATUS_ACCESS_DENIED for a nonzero HRESULT or a
- *   certificate naming another SID; NT_STATUS_INVALID_NETWORK_RESPONSE for
- *   an empty or undecodable blob; NT_STATUS_CERTTABLE_FULL.
+ * rules.  Returns NT_STATUS_OK with |outcome|, or (RPC errors are the
+ * caller's): NT_STATUS_ACCESS_DENIED for a nonzero HRESULT or a
+ * certificate naming another SID; NT_STATUS_INVALID_NETWORK_RESPONSE for
+ * an empty or undecodable blob; NT_STATUS_CERTTABLE_FULL.
  * |reason| says which in words.
  */
 NTSTATUS bpau_client_accept(struct certtable *table, uint32_t hresult, uint32_t server_len,

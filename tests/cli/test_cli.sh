@@ -8,59 +8,45 @@ V="$top/../shared/vectors/bpau"
 work=$(mktemp -d /tmp/bpau-cli.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export BPAU_TABLE="$work/table.tdb"
-pass=0 fail=0
+ASSERT_DIR=$work
+source "$top/tests/assert.sh"
 
-ok() { pass=$((pass + 1)); printf 'ok   %s\n' "$1"; }
-bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$1"; }
-# expect NAME WANT_RC CMD...: run CMD, check its exit code; output in $work/out
-expect() {
-	local name=$1 want=$2 rc
-	shift 2
-	"$@" >"$work/out" 2>"$work/err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$name"; else
-		bad "$name (exit $rc, want $want)"; sed 's/^/     /' "$work/err"; fi
-}
-has() { # has NAME PATTERN FILE
-	if grep -qE -- "$2" "$3"; then ok "$1"; else bad "$1: no /$2/ in $3"; sed 's/^/     /' "$3"; fi
-}
-
-expect "help exits 0" 0 "$BPAU" help
+run "help exits 0" 0 "$BPAU" help
 has "help lists exit codes" '^  4  the table refused' "$work/out"
-expect "no arguments is a usage error" 2 "$BPAU"
-expect "unknown command" 2 "$BPAU" frobnicate
-expect "subcommand --help" 0 "$BPAU" blob decode --help
+run "no arguments is a usage error" 2 "$BPAU"
+run "unknown command" 2 "$BPAU" frobnicate
+run "subcommand --help" 0 "$BPAU" blob decode --help
 has "subcommand help text" 'Usage: bpau blob decode' "$work/out"
 
 # The acceptance check: the Vista vector rebuilt byte for byte.
-expect "encode the Vista certificate" 0 "$BPAU" blob encode --cert "$V/vista-certificate.der" \
+run "encode the Vista certificate" 0 "$BPAU" blob encode --cert "$V/vista-certificate.der" \
 	--eku 1.3.6.1.5.5.7.3.1 --eku 1.3.6.1.5.5.7.3.2 --out "$work/vista.bin"
 if cmp -s "$work/vista.bin" "$V/vista-certificate-blob.bin"; then ok "encode is byte-identical"
 else bad "encode is byte-identical"; fi
-expect "encode to stdout" 0 sh -c "'$BPAU' blob encode --cert '$V/vista-certificate.der' > '$work/nok.bin'"
-expect "decode the Vista blob" 0 "$BPAU" blob decode "$V/vista-certificate-blob.bin"
+run "encode to stdout" 0 sh -c "'$BPAU' blob encode --cert '$V/vista-certificate.der' > '$work/nok.bin'"
+run "decode the Vista blob" 0 "$BPAU" blob decode "$V/vista-certificate-blob.bin"
 has "decode shows the subject SID" 'Subject SID: S-1-5-21-397955417-626881126-188441444-3394717' "$work/out"
 for p in SUBJECT_PUBLIC_KEY_MD5_HASH SIGNATURE_HASH SHA1_HASH ENHKEY_USAGE MD5_HASH KEY_IDENTIFIER; do
 	has "decode shows $p" "^  $p " "$work/out"
 done
 has "decode names the EKUs" 'serverAuth.*clientAuth' "$work/out"
-expect "decode --json" 0 "$BPAU" blob decode --json "$V/vista-certificate-blob.bin"
+run "decode --json" 0 "$BPAU" blob decode --json "$V/vista-certificate-blob.bin"
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["certificate"]["subject_sid"]=="S-1-5-21-397955417-626881126-188441444-3394717"; assert [p["id"] for p in d["properties"]]==[25,15,3,9,4,20]' "$work/out"; then
 	ok "decode --json is valid JSON with the SID and properties"; else bad "decode --json content"; fi
 
 # Bad input: a clear error, exit 3.
 head -c 100 "$V/vista-certificate-blob.bin" >"$work/trunc.bin"
-expect "truncated blob" 3 "$BPAU" blob decode "$work/trunc.bin"
+run "truncated blob" 3 "$BPAU" blob decode "$work/trunc.bin"
 has "truncated blob says why" 'not a valid CERTIFICATE_BLOB: ' "$work/err"
-expect "missing file" 5 "$BPAU" blob decode "$work/nonexistent"
-expect "encode a non-certificate" 3 "$BPAU" blob encode --cert "$V/vista-certificate-blob.bin" --out "$work/x.bin"
-expect "encode with a bad OID" 3 "$BPAU" blob encode --cert "$V/vista-certificate.der" --eku 1.99.3 --out "$work/x.bin"
-expect "encode an EC certificate" 3 "$BPAU" blob encode --cert "$top/tests/unit/data/ec-cert.der" --out "$work/x.bin"
+run "missing file" 5 "$BPAU" blob decode "$work/nonexistent"
+run "encode a non-certificate" 3 "$BPAU" blob encode --cert "$V/vista-certificate-blob.bin" --out "$work/x.bin"
+run "encode with a bad OID" 3 "$BPAU" blob encode --cert "$V/vista-certificate.der" --eku 1.99.3 --out "$work/x.bin"
+run "encode an EC certificate" 3 "$BPAU" blob encode --cert "$top/tests/unit/data/ec-cert.der" --out "$work/x.bin"
 has "EC refusal names the rule" 'not RSA' "$work/err"
 
 # cert create
 SID=S-1-5-21-1111-2222-3333-1104
-expect "cert create" 0 "$BPAU" cert create --sid "$SID" --dns peer1.bpau.test \
+run "cert create" 0 "$BPAU" cert create --sid "$SID" --dns peer1.bpau.test \
 	--cert-out "$work/peer.der" --key-out "$work/peer.key"
 if [ "$(stat -c %a "$work/peer.key")" = 600 ]; then ok "key file mode 0600"; else bad "key file mode"; fi
 if openssl x509 -inform der -in "$work/peer.der" -noout -subject -issuer | grep -c "CN = $SID" | grep -q 2; then
@@ -68,43 +54,41 @@ if openssl x509 -inform der -in "$work/peer.der" -noout -subject -issuer | grep 
 if openssl x509 -inform der -in "$work/peer.der" -noout -text | grep -q 'DNS:peer1.bpau.test'; then
 	ok "DNS name in subjectAltName"; else bad "DNS name in subjectAltName"; fi
 if openssl pkey -in "$work/peer.key" -noout 2>/dev/null; then ok "key is a valid private key"; else bad "key"; fi
-expect "cert create keeps an existing key" 5 "$BPAU" cert create --sid "$SID" \
+run "cert create keeps an existing key" 5 "$BPAU" cert create --sid "$SID" \
 	--cert-out "$work/peer2.der" --key-out "$work/peer.key"
 has "and says so" 'use --force' "$work/err"
-expect "cert create with a bad SID" 3 "$BPAU" cert create --sid S-1-5 --cert-out "$work/y.der" --key-out "$work/y.key"
+run "cert create with a bad SID" 3 "$BPAU" cert create --sid S-1-5 --cert-out "$work/y.der" --key-out "$work/y.key"
 [ -e "$work/y.key" ] && bad "bad SID wrote a key" || ok "bad SID writes nothing"
-expect "cert create with --bits 1024" 2 "$BPAU" cert create --sid "$SID" --bits 1024
+run "cert create with --bits 1024" 2 "$BPAU" cert create --sid "$SID" --bits 1024
 
 # table
-expect "encode the new certificate" 0 "$BPAU" blob encode --cert "$work/peer.der" --out "$work/peer.bin"
-expect "empty table check" 1 "$BPAU" table check "$work/peer.der"
-expect "table add" 0 "$BPAU" table add "$work/peer.bin" --principal 'PEER1$@BPAU.TEST'
+run "encode the new certificate" 0 "$BPAU" blob encode --cert "$work/peer.der" --out "$work/peer.bin"
+run "empty table check" 1 "$BPAU" table check "$work/peer.der"
+run "table add" 0 "$BPAU" table add "$work/peer.bin" --principal 'PEER1$@BPAU.TEST'
 has "table add reports added" "^$SID: added" "$work/out"
-expect "table check present" 0 "$BPAU" table check "$work/peer.der"
+run "table check present" 0 "$BPAU" table check "$work/peer.der"
 has "check names the SID" "TRUE: the certificate belongs to $SID" "$work/out"
-expect "table check another cert" 1 "$BPAU" table check "$V/vista-certificate.der"
-expect "table add the Vista blob" 0 "$BPAU" table add "$V/vista-certificate-blob.bin"
-expect "table add again replaces" 0 "$BPAU" table add "$V/vista-certificate-blob.bin"
+run "table check another cert" 1 "$BPAU" table check "$V/vista-certificate.der"
+run "table add the Vista blob" 0 "$BPAU" table add "$V/vista-certificate-blob.bin"
+run "table add again replaces" 0 "$BPAU" table add "$V/vista-certificate-blob.bin"
 has "replace reported" 'replaced' "$work/out"
-expect "table list" 0 "$BPAU" table list
+run "table list" 0 "$BPAU" table list
 has "list shows both" '^2 of 100 entries' "$work/out"
 has "list shows the principal" 'PEER1\$@BPAU.TEST' "$work/out"
-expect "table list --json" 0 "$BPAU" table list --json
+run "table list --json" 0 "$BPAU" table list --json
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==2 and d[0]["sid"]=="S-1-5-21-1111-2222-3333-1104"' "$work/out"; then
 	ok "list --json"; else bad "list --json"; fi
 cp "$BPAU_TABLE" "$work/before.tdb"
-expect "table add a malformed blob" 3 "$BPAU" table add "$work/trunc.bin"
+run "table add a malformed blob" 3 "$BPAU" table add "$work/trunc.bin"
 if cmp -s "$BPAU_TABLE" "$work/before.tdb"; then ok "malformed add leaves the file untouched"; else bad "file changed"; fi
-expect "table add into an empty capacity-1 table" 0 "$BPAU" table add "$work/peer.bin" --capacity 1 \
+run "table add into an empty capacity-1 table" 0 "$BPAU" table add "$work/peer.bin" --capacity 1 \
 	--table "$work/one.tdb" --principal x
-expect "second SID within a minute" 4 "$BPAU" table add "$V/vista-certificate-blob.bin" --capacity 1 --table "$work/one.tdb"
+run "second SID within a minute" 4 "$BPAU" table add "$V/vista-certificate-blob.bin" --capacity 1 --table "$work/one.tdb"
 has "refusal says why" 'younger than a minute' "$work/err"
-expect "table remove" 0 "$BPAU" table remove "$SID"
-expect "removed cert no longer verifies" 1 "$BPAU" table check "$work/peer.der"
-expect "remove absent SID" 1 "$BPAU" table remove "$SID"
-expect "remove with a bad SID" 3 "$BPAU" table remove "S-1-5-x"
-expect "table in a missing directory" 5 "$BPAU" table list --table /nonexistent/dir/t.tdb
+run "table remove" 0 "$BPAU" table remove "$SID"
+run "removed cert no longer verifies" 1 "$BPAU" table check "$work/peer.der"
+run "remove absent SID" 1 "$BPAU" table remove "$SID"
+run "remove with a bad SID" 3 "$BPAU" table remove "S-1-5-x"
+run "table in a missing directory" 5 "$BPAU" table list --table /nonexistent/dir/t.tdb
 
-echo
-echo "cli: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+summary cli

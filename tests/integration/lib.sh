@@ -12,7 +12,6 @@ RAWCALL=${RAWCALL:-$IT_TOP/build/tests/bpau-rawcall}
 MODULE=${MODULE:-$IT_TOP/build/bitspeerauth.so}
 IT_WORK=$(mktemp -d /tmp/bpau-it.XXXXXX)
 IT_RUNS=()
-pass=0 fail=0
 
 it_cleanup() {
 	local r
@@ -28,26 +27,8 @@ it_cleanup() {
 }
 trap it_cleanup EXIT
 
-ok() { pass=$((pass + 1)); printf 'ok   %s\n' "$1"; }
-bad() { fail=$((fail + 1)); printf 'FAIL %s\n' "$1"; }
-# run NAME WANT_RC CMD...: output in $IT_WORK/out, $IT_WORK/err
-run() {
-	local name=$1 want=$2 rc
-	shift 2
-	"$@" >"$IT_WORK/out" 2>"$IT_WORK/err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$name"; else
-		bad "$name (exit $rc, want $want)"
-		sed 's/^/     | /' "$IT_WORK/out" "$IT_WORK/err" | tail -15
-	fi
-}
-has() { # has NAME PATTERN [FILE]
-	local f=${3:-$IT_WORK/out}
-	if grep -qE -- "$2" "$f"; then ok "$1"; else bad "$1: no /$2/"; sed 's/^/     | /' "$f" | tail -10; fi
-}
-same() { # same NAME FILE1 FILE2
-	if cmp -s "$2" "$3"; then ok "$1"; else bad "$1"; diff "$2" "$3" | head -10; fi
-}
+ASSERT_DIR=$IT_WORK
+source "$IT_TOP/tests/assert.sh"
 
 # it_template: provision the test domain once per test run (~5 s).
 it_template() {
@@ -89,8 +70,4 @@ it_cert() {
 		{ echo "FAIL blob encode $1"; exit 1; }
 }
 
-it_summary() {
-	echo
-	echo "$(basename "$0" .sh): $pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
-}
+it_summary() { summary "$(basename "$0" .sh)"; }
