@@ -60,6 +60,15 @@ def check_deps(conf):
                        ('tevent-util', 'TEVENT_UTIL')):
         conf.check_cc(lib=lib, uselib_store=store,
                       msg='Checking for lib' + lib)
+    # The bpau client speaks DCE/RPC itself on GSSAPI (Heimdal), without
+    # Samba's libraries; it still uses Samba's NTSTATUS headers.
+    conf.check_cfg(package='heimdal-gssapi', uselib_store='GSSAPI',
+                   args=['--cflags', '--libs'])
+    conf.check_cc(header_name='gssapi/gssapi_krb5.h', use='GSSAPI',
+                  function_name='gss_wrap_iov', msg='Checking for gss_wrap_iov (Heimdal)')
+    conf.env.CFLAGS_SAMBA_HDRS = [
+        '-isystem' + f[2:] if f.startswith('-I') else f
+        for f in conf.cmd_and_log(['pkg-config', '--cflags', 'samba-util']).split()]
     check_bpaud_deps(conf)
     # Samba's headers are not -Wextra clean: treat them as system headers.
     for store in ('NDR', 'DCERPC', 'SAMBA_UTIL', 'SAMBA_CREDENTIALS',
@@ -149,16 +158,24 @@ def configure(conf):
 
 
 CORE_USE = 'TALLOC TDB SAMBA_UTIL SAMBA_ERRORS CRYPTO'
+# What the bpau client links: no Samba library (see rpc/ncacn.h).
+LEAN_USE = 'TALLOC TDB CRYPTO SAMBA_HDRS'
 
 
 def build(bld):
     bld.stlib(source=bld.path.ant_glob('crypto/*.c'), target='bpaucrypto',
-              use=CORE_USE)
+              use=LEAN_USE)
     bld.stlib(source=['certtable/certblob.c', 'certtable/certtable.c'],
-              target='certtable', use='bpaucrypto ' + CORE_USE)
+              target='certtable', use='bpaucrypto ' + LEAN_USE)
 
     bld.stlib(source=['rpc/exchange.c'], target='bpauexchange',
-              use='certtable bpaucrypto ' + CORE_USE)
+              use='certtable bpaucrypto ' + LEAN_USE)
+    # The client: our DCE/RPC framing and NDR, GSSAPI, the SID cache.
+    bld.stlib(source=['rpc/client_ndr.c'], target='bpaundr',
+              use='bpaucrypto ' + LEAN_USE)
+    bld.stlib(source=['rpc/client.c', 'rpc/ncacn.c', 'rpc/sidcache.c'],
+              target='bpauclient',
+              use='bpaundr bpauexchange certtable bpaucrypto GSSAPI ' + LEAN_USE)
 
     # pidl: idl/bitspeerauth.idl -> build/<variant>/gen/*.  pidl writes
     # '#include "gen/x.h"' literally, so it runs in the build directory
@@ -189,8 +206,12 @@ def build(bld):
     RPC_USE = ('ndr_bitspeerauth_c ndr_bitspeerauth bpauexchange certtable '
                'bpaucrypto DCERPC DCERPC_SAMR NDR_STANDARD NDR DCERPC_BINDING '
                'SAMBA_CREDENTIALS SAMBA_HOSTCONFIG TEVENT TEVENT_UTIL ' + CORE_USE)
-    bld.stlib(source=['rpc/client.c'], target='bpauclient',
+    # Samba's client stack, for the benchmark and test tools only.
+    bld.stlib(source=['rpc/samba_session.c'], target='sambasession',
               includes=[bld.bldnode.abspath()], use=RPC_USE)
+    bld.objects(source=['gen/ndr_epmapper.c'], target='ndr_epmapper',
+                includes=[bld.bldnode.abspath()],
+                cflags=genflags + ['-fvisibility=hidden'], use='NDR TALLOC SAMBA_UTIL')
 
     if bld.variant == '':
         # The endpoint server module for Samba's AD DC: bitspeerauth.so in
@@ -213,16 +234,14 @@ def build(bld):
             name = os.path.splitext(src.name)[0]
             bld.program(source=[src], target='fuzz/' + name,
                         includes=[bld.bldnode.abspath()],
-                        use='ndr_bitspeerauth certtable bpaucrypto NDR ' + CORE_USE,
+                        use='ndr_bitspeerauth bpauclient certtable bpaucrypto NDR ' +
+                            CORE_USE,
                         linkflags=bld.env.FUZZ_LINKFLAGS, install_path=None)
         return
 
     if bld.variant == '':
         # bpaud: the same endpoint on Samba's DCE/RPC server core.  The
         # epmapper code is hidden: Samba's libraries carry the same names.
-        bld.objects(source=['gen/ndr_epmapper.c'], target='ndr_epmapper',
-                    includes=[bld.bldnode.abspath()],
-                    cflags=genflags + ['-fvisibility=hidden'], use='NDR TALLOC SAMBA_UTIL')
         bld.program(source=['rpc/bpaud.c', 'rpc/bpaud_epm.c', 'rpc/endpoint.c',
                             'rpc/gss_accept_fix.c'],
                     target='bpaud', includes=[bld.bldnode.abspath()],
@@ -239,13 +258,14 @@ def build(bld):
     bld.install_files('${PREFIX}/lib/systemd/system', ['rpc/dist/bpaud.service'])
 
     bld.program(source=['rpc/bpau.c'], target='bpau',
-                includes=[bld.bldnode.abspath()], use='bpauclient ' + RPC_USE)
+                use='bpauclient bpaundr bpauexchange certtable bpaucrypto GSSAPI ' +
+                    LEAN_USE)
 
     bld.program(source=['bench/bench_verify.c'], target='bench/bench_verify',
                 use='certtable bpaucrypto ' + CORE_USE, install_path=None)
 
     bld.program(source=['bench/bench_rpc.c'], target='bench/bench_rpc',
-                includes=[bld.bldnode.abspath()], use='bpauclient ' + RPC_USE,
+                includes=[bld.bldnode.abspath()], use='sambasession ' + RPC_USE,
                 install_path=None)
 
     bld.program(source=['tests/tools/rawcall.c'], target='tests/bpau-rawcall',
@@ -254,7 +274,7 @@ def build(bld):
     for src in bld.path.ant_glob('tests/unit/test_*.c'):
         name = os.path.splitext(src.name)[0]
         bld.program(source=[src], target='tests/' + name,
-                    use='ndr_bitspeerauth bpauexchange certtable bpaucrypto '
-                        'NDR CMOCKA ' + CORE_USE,
+                    use='ndr_bitspeerauth ndr_epmapper bpaundr bpauexchange certtable '
+                        'bpaucrypto NDR NDR_STANDARD CMOCKA ' + CORE_USE,
                     includes=[bld.bldnode.abspath()],
                     install_path=None)

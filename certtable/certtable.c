@@ -104,7 +104,7 @@ NTSTATUS certtable_open(TALLOC_CTX *mem_ctx, const char *path, unsigned capacity
 		int err = errno;
 		talloc_free(t);
 		return err == 0 ? NT_STATUS_FILE_CORRUPT_ERROR
-				: map_nt_error_from_unix_common(err);
+				: crypto_status_from_errno(err);
 	}
 	talloc_set_destructor(t, certtable_destructor);
 	*out = t;
@@ -132,6 +132,8 @@ const char *certtable_outcome_name(enum certtable_outcome o)
 		return "replaced";
 	case CERTTABLE_EVICTED:
 		return "added, oldest entry evicted";
+	case CERTTABLE_REFRESHED:
+		return "unchanged, refreshed";
 	}
 	return "?";
 }

@@ -43,6 +43,7 @@ enum certtable_outcome {
 	CERTTABLE_ADDED,    /* a new entry, nothing removed */
 	CERTTABLE_REPLACED, /* the SID's previous entry was replaced */
 	CERTTABLE_EVICTED,  /* the oldest entry was evicted to make room */
+	CERTTABLE_REFRESHED, /* the SID's entry held this blob: new time only */
 };
 
 /* The clock, in microseconds since the Unix epoch; injectable for tests. */

@@ -37,6 +37,16 @@ static inline void crypto_set_reason(const char **reason, const char *why)
 	}
 }
 
+/* ---- status -------------------------------------------------------------- */
+
+/* crypto_status_name: "NT_STATUS_ACCESS_DENIED" for the codes this project
+ * produces, else "NT_STATUS 0x%08x" (a thread-local buffer).  Used instead
+ * of Samba's nt_errstr() where Samba's libraries are not loaded. */
+const char *crypto_status_name(NTSTATUS status);
+
+/* crypto_status_from_errno maps an errno value to an NTSTATUS. */
+NTSTATUS crypto_status_from_errno(int err);
+
 /* ---- hashes, MACs, randomness ------------------------------------------ */
 
 #define CRYPTO_SHA1_LEN 20

@@ -149,7 +149,7 @@ NTSTATUS crypto_x509_read_file(TALLOC_CTX *mem_ctx, const char *path,
 	if (f == NULL) {
 		talloc_free(frame);
 		crypto_set_reason(reason, "cannot open the certificate file");
-		return map_nt_error_from_unix_common(errno);
+		return crypto_status_from_errno(errno);
 	}
 	n = fread(buf, 1, X509_FILE_MAX + 1, f);
 	fclose(f);

@@ -20,6 +20,7 @@
 
 #include "certtable/certtable.h"
 #include "rpc/client.h"
+#include "rpc/sidcache.h"
 
 /* Exit codes (documented in usage()). */
 enum {
@@ -73,12 +74,13 @@ static const char usage_text[] =
 	"      Remove the entry for SID.\n"
 	"  exchange HOST [--address IP] [--principal NAME] [--cert CERT]\n"
 	"               [--table FILE] [--ccache CCACHE] [--dc FQDN [--dc-address IP]]\n"
-	"               [--server-sid SID] [--timeout SECONDS] [--conf SMB.CONF]\n"
+	"               [--server-sid SID] [--sid-cache-ttl S] [--timeout SECONDS]\n"
 	"      ExchangePublicKeys with the BPAU server HOST (its FQDN): endpoint\n"
 	"      mapper lookup, Kerberos bind with mutual authentication and packet\n"
 	"      privacy as HOST's computer account (host$@REALM), send our\n"
 	"      certificate, check the server's against its account's SID (looked\n"
-	"      up at --dc, by default HOST itself) and store it in our table.\n"
+	"      up at --dc, by default HOST itself, and remembered for an hour)\n"
+	"      and store it in our table.\n"
 	"      Uses the Kerberos ticket cache (KRB5CCNAME; kinit -k first).\n"
 	"  help\n"
 	"      This text.  Every command also takes --help.\n"
@@ -130,7 +132,7 @@ static int fail(NTSTATUS status, const char *what, const char *reason)
 	if (reason != NULL) {
 		fprintf(stderr, "%s: %s: %s\n", progname, what, reason);
 	} else {
-		fprintf(stderr, "%s: %s: %s\n", progname, what, nt_errstr(status));
+		fprintf(stderr, "%s: %s: %s\n", progname, what, crypto_status_name(status));
 	}
 	return status_exit(status);
 }
@@ -151,7 +153,7 @@ static NTSTATUS read_blob_file(TALLOC_CTX *mem_ctx, const char *path, uint8_t **
 	if (f == NULL) {
 		*reason = strerror(errno);
 		talloc_free(buf);
-		return map_nt_error_from_unix_common(errno);
+		return crypto_status_from_errno(errno);
 	}
 	n = fread(buf, 1, BLOB_FILE_MAX, f);
 	if (ferror(f)) {
@@ -567,7 +569,7 @@ static int cmd_cert_create(TALLOC_CTX *t, int argc, char **argv)
 		status = bpau_client_lookup_sid(t, &lookup, account, &sid, &res);
 		if (!NT_STATUS_IS_OK(status)) {
 			fprintf(stderr, "%s: cert create: %s\n", progname,
-				res && res->message ? res->message : nt_errstr(status));
+				res && res->message ? res->message : crypto_status_name(status));
 			return res != NULL && res->stage == BPAU_STAGE_SETUP ? EXIT_USAGE : EXIT_CONNECT;
 		}
 	} else {
@@ -649,7 +651,7 @@ static int open_table(TALLOC_CTX *t, const struct table_opts *o, struct certtabl
 	NTSTATUS status = certtable_open(t, o->path, o->capacity, table);
 	if (!NT_STATUS_IS_OK(status)) {
 		fprintf(stderr, "%s: cannot open the table %s: %s\n", progname, o->path,
-			nt_errstr(status));
+			crypto_status_name(status));
 		return EXIT_SYSTEM;
 	}
 	return EXIT_OK;
@@ -868,20 +870,21 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 					     {"table", required_argument, NULL, 't'},
 					     {"capacity", required_argument, NULL, 'n'},
 					     {"ccache", required_argument, NULL, 'k'},
-					     {"conf", required_argument, NULL, 's'},
 					     {"dc", required_argument, NULL, 'd'},
 					     {"dc-address", required_argument, NULL, 'D'},
 					     {"server-sid", required_argument, NULL, 'S'},
 					     {"timeout", required_argument, NULL, 'T'},
-					     {"debug", required_argument, NULL, 'g'},
+					     {"sid-cache", required_argument, NULL, 'C'},
+					     {"sid-cache-ttl", required_argument, NULL, 'L'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
-	struct bpau_client_opts o = {.timeout = BPAU_CALL_TIMEOUT};
+	struct bpau_client_opts o = {.timeout = BPAU_CALL_TIMEOUT,
+				     .sid_cache_ttl = SIDCACHE_DEFAULT_TTL};
 	struct bpau_client_result *res;
 	struct sigaction sa;
 	int ch, v;
 
-	while ((ch = getopt_long(argc, argv, "a:p:c:Nt:n:k:s:d:D:S:T:g:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:p:c:Nt:n:k:d:D:S:T:C:L:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a': o.address = optarg; break;
 		case 'p': o.principal = optarg; break;
@@ -889,7 +892,7 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 		case 'N': o.no_client_key = true; break;
 		case 't': o.table_file = optarg; break;
 		case 'k': o.ccache = optarg; break;
-		case 's': o.smb_conf = optarg; break;
+		case 'C': o.sid_cache = optarg; break;
 		case 'd': o.dc = optarg; break;
 		case 'D': o.dc_address = optarg; break;
 		case 'S': o.server_sid = optarg; break;
@@ -905,10 +908,12 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 			}
 			o.timeout = (unsigned)v;
 			break;
-		case 'g':
-			if (!parse_int(optarg, 0, 10, &o.debug_level)) {
-				return usage_error("--debug must be 0 to 10, not '%s'", optarg);
+		case 'L':
+			if (!parse_int(optarg, 0, 30 * 86400, &v)) {
+				return usage_error("--sid-cache-ttl must be 0 to 2592000 seconds, not '%s'",
+						   optarg);
 			}
+			o.sid_cache_ttl = (unsigned)v;
 			break;
 		case 'h':
 			printf("Usage: bpau exchange HOST [options]\n"
@@ -920,12 +925,18 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 			       "  --table FILE        our peer table (default " DEFAULT_TABLE ")\n"
 			       "  --capacity N        table size limit (default 100)\n"
 			       "  --ccache NAME       Kerberos ticket cache (default KRB5CCNAME)\n"
-			       "  --conf FILE         Samba client configuration (optional)\n"
 			       "  --dc FQDN           domain controller for the server SID lookup\n"
 			       "                      (default: HOST itself); --dc-address IP\n"
 			       "  --server-sid SID    the server account's SID, instead of a lookup\n"
-			       "  --timeout SECONDS   per call (default 15, 3.2.2); the whole\n"
-			       "                      exchange is bounded by three times this\n");
+			       "  --sid-cache FILE    remembered SID lookups (default: sid-cache.tdb\n"
+			       "                      beside the table)\n"
+			       "  --sid-cache-ttl S   use a remembered SID for S seconds (default\n"
+			       "                      3600; 0: look it up every time).  A certificate\n"
+			       "                      not matching a remembered SID is checked again\n"
+			       "                      against a fresh lookup, never refused on it\n"
+			       "  --timeout SECONDS   per step (default 15, 3.2.2); the whole\n"
+			       "                      exchange is bounded by three times this\n"
+			       "Exit status 9 when a step or the whole exchange timed out.\n");
 			return EXIT_OK;
 		default:
 			return EXIT_USAGE;
@@ -939,8 +950,8 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 	if (o.cert_file == NULL && !o.no_client_key) {
 		return usage_error("%s", "exchange needs --cert CERT (our certificate)");
 	}
-	/* Samba's connect/bind phase has a fixed 60 s timer; bound the whole
-	 * exchange (connect, bind, call, SID lookup) ourselves. */
+	/* Each step has its own timeout; bound the whole exchange (endpoint
+	 * mapper, connect, bind, call, SID lookup) as well. */
 	deadline_seconds = 3 * o.timeout;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_deadline;
@@ -954,7 +965,10 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 	}
 	if (res->stage != BPAU_STAGE_DONE) {
 		fprintf(stderr, "%s: exchange: %s: %s\n", progname, bpau_client_stage_name(res->stage),
-			res->message ? res->message : nt_errstr(res->status));
+			res->message ? res->message : crypto_status_name(res->status));
+		if (NT_STATUS_EQUAL(res->status, NT_STATUS_IO_TIMEOUT)) {
+			return EXIT_TIMEOUT;
+		}
 		switch (res->stage) {
 		case BPAU_STAGE_SETUP:
 			return status_exit(res->status);
@@ -971,7 +985,8 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 	}
 	printf("%s\n", res->message);
 	printf("  server principal: %s\n", res->principal);
-	printf("  server SID:       %s\n", crypto_sid_string(t, &res->server_sid));
+	printf("  server SID:       %s%s\n", crypto_sid_string(t, &res->server_sid),
+	       res->sid_cached ? " (remembered)" : "");
 	printf("  binding:          %s\n", res->binding ? res->binding : "?");
 	printf("  our table:        %s (%s)\n", o.table_file, certtable_outcome_name(res->outcome));
 	return EXIT_OK;

@@ -1,12 +1,16 @@
 /*
- * client.h: the BPAU client (MS-BPAU 3.2) on Samba's public libdcerpc.
+ * client.h: the BPAU client (MS-BPAU 3.2).
  *
  * bpau_client_exchange finds the server's dynamic endpoint through its
  * endpoint mapper, binds with Kerberos (mutual authentication, packet
  * privacy, no delegation), calls ExchangePublicKeys with our
  * CERTIFICATE_BLOB, resolves the server account's SID through the domain
- * (SAMR LookupNames at a domain controller), checks the returned
- * certificate against it and stores it in our table.
+ * (SAMR LookupNames at a domain controller, remembered in a SID cache),
+ * checks the returned certificate against it and stores it in our table.
+ *
+ * It speaks DCE/RPC itself (rpc/ncacn.c, rpc/client_ndr.c) on GSSAPI and
+ * does not load Samba's client libraries: a process that does spends
+ * about 21 ms in the dynamic loader before its first packet.
  */
 #ifndef RPC_CLIENT_H
 #define RPC_CLIENT_H
@@ -24,13 +28,15 @@ struct bpau_client_opts {
 	const char *table_file;
 	unsigned table_size;
 	const char *ccache;       /* default: KRB5CCNAME */
-	const char *smb_conf;     /* optional Samba configuration */
+	const char *smb_conf;     /* Samba configuration (session.h only) */
 	const char *dc;           /* domain controller for the SID lookup;
 				   * default: the server itself */
 	const char *dc_address;
 	const char *server_sid;   /* skip the lookup: the SID, from the admin */
 	unsigned timeout;         /* per call, default BPAU_CALL_TIMEOUT */
-	int debug_level;
+	int debug_level;          /* session.h only */
+	const char *sid_cache;    /* default: sid-cache.tdb beside the table */
+	unsigned sid_cache_ttl;   /* seconds; 0: look the SID up every time */
 };
 
 /* Which step failed, for messages and exit codes. */
@@ -53,11 +59,13 @@ struct bpau_client_result {
 	char *principal;              /* the target principal used */
 	char *binding;                /* the binding the pipe ended up on */
 	struct crypto_sid server_sid;
+	bool sid_cached;              /* server_sid came from the SID cache */
 	enum certtable_outcome outcome;
 };
 
 /* bpau_client_exchange runs the whole exchange; |res| is filled on success
- * and failure (allocated on mem_ctx).  Returns res->status. */
+ * and failure (allocated on mem_ctx).  Returns res->status;
+ * NT_STATUS_IO_TIMEOUT when a step ran out of time. */
 NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *opts,
 			      struct bpau_client_result **res);
 

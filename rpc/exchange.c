@@ -259,7 +259,7 @@ uint32_t bpau_server_exchange(struct bpau_server *srv, TALLOC_CTX *mem_ctx,
 		}
 		if (!NT_STATUS_IS_OK(status)) {
 			logf_(srv, BPAU_LOG_ERROR, "ExchangePublicKeys from %s (%s): failed: "
-			      "table insert: %s", sid, principal, nt_errstr(status));
+			      "table insert: %s", sid, principal, crypto_status_name(status));
 			hr = BPAU_E_FAIL;
 			goto out;
 		}
@@ -314,6 +314,18 @@ NTSTATUS bpau_client_accept(struct certtable *table, uint32_t hresult, uint32_t 
 		crypto_set_reason(reason, "the server returned no certificate");
 		status = NT_STATUS_INVALID_NETWORK_RESPONSE;
 		goto out;
+	}
+	/* The blob our entry for this SID already holds was decoded and
+	 * checked against the SID when it was inserted: only its time changes
+	 * (no decode, no durable transaction), as on the server. */
+	{
+		bool refreshed = false;
+		status = certtable_refresh(table, server_sid, server_principal, server_key,
+					   server_len, &refreshed);
+		if (NT_STATUS_IS_OK(status) && refreshed) {
+			*outcome = CERTTABLE_REFRESHED;
+			goto out;
+		}
 	}
 	status = certblob_parse(frame, server_key, server_len, &blob, reason);
 	if (!NT_STATUS_IS_OK(status)) {

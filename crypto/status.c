@@ -1,0 +1,111 @@
+/*
+ * status.c: NTSTATUS names and errno mapping for code that must not load
+ * Samba's libraries (the bpau command line client), so the same messages
+ * come out of every program without libsamba-errors.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "crypto/crypto.h"
+
+const char *crypto_status_name(NTSTATUS status)
+{
+	static __thread char other[32];
+
+	/* NTSTATUS is a struct in Samba's headers: compare, don't index. */
+#define N(x)                                                                               \
+	if (NT_STATUS_EQUAL(status, x)) {                                                      \
+		return #x;                                                                     \
+	}
+	N(NT_STATUS_OK)
+	N(NT_STATUS_UNSUCCESSFUL)
+	N(NT_STATUS_NOT_IMPLEMENTED)
+	N(NT_STATUS_INVALID_PARAMETER)
+	N(NT_STATUS_NO_SUCH_FILE)
+	N(NT_STATUS_END_OF_FILE)
+	N(NT_STATUS_NO_MEMORY)
+	N(NT_STATUS_ACCESS_DENIED)
+	N(NT_STATUS_OBJECT_NAME_NOT_FOUND)
+	N(NT_STATUS_OBJECT_NAME_COLLISION)
+	N(NT_STATUS_OBJECT_PATH_NOT_FOUND)
+	N(NT_STATUS_DATA_ERROR)
+	N(NT_STATUS_QUOTA_EXCEEDED)
+	N(NT_STATUS_NONE_MAPPED)
+	N(NT_STATUS_NO_SUCH_DOMAIN)
+	N(NT_STATUS_NO_SUCH_USER)
+	N(NT_STATUS_LOGON_FAILURE)
+	N(NT_STATUS_NO_LOGON_SERVERS)
+	N(NT_STATUS_INTERNAL_ERROR)
+	N(NT_STATUS_INTERNAL_DB_CORRUPTION)
+	N(NT_STATUS_NOT_SUPPORTED)
+	N(NT_STATUS_IO_TIMEOUT)
+	N(NT_STATUS_IO_DEVICE_ERROR)
+	N(NT_STATUS_DISK_FULL)
+	N(NT_STATUS_TOO_MANY_OPENED_FILES)
+	N(NT_STATUS_NOT_FOUND)
+	N(NT_STATUS_CONNECTION_REFUSED)
+	N(NT_STATUS_CONNECTION_RESET)
+	N(NT_STATUS_CONNECTION_DISCONNECTED)
+	N(NT_STATUS_HOST_UNREACHABLE)
+	N(NT_STATUS_NETWORK_UNREACHABLE)
+	N(NT_STATUS_BAD_NETWORK_NAME)
+	N(NT_STATUS_INVALID_NETWORK_RESPONSE)
+	N(NT_STATUS_RPC_PROTOCOL_ERROR)
+	N(NT_STATUS_RPC_CALL_FAILED)
+	N(NT_STATUS_RPC_BAD_STUB_DATA)
+	N(NT_STATUS_RPC_PROCNUM_OUT_OF_RANGE)
+	N(NT_STATUS_RPC_UNSUPPORTED_AUTHN_LEVEL)
+	N(NT_STATUS_RPC_SEC_PKG_ERROR)
+	N(NT_STATUS_RPC_NOT_RPC_ERROR)
+	N(NT_STATUS_RPC_UNKNOWN_IF)
+	N(NT_STATUS_RPC_INTERFACE_NOT_FOUND)
+	N(NT_STATUS_RPC_NO_ENDPOINT_FOUND)
+	N(NT_STATUS_RPC_CALL_FAILED_DNE)
+	N(NT_STATUS_MORE_ENTRIES)
+#undef N
+	snprintf(other, sizeof(other), "NT_STATUS 0x%08x", (unsigned)NT_STATUS_V(status));
+	return other;
+}
+
+NTSTATUS crypto_status_from_errno(int err)
+{
+	switch (err) {
+	case 0:
+		return NT_STATUS_OK;
+	case ENOMEM:
+		return NT_STATUS_NO_MEMORY;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return NT_STATUS_ACCESS_DENIED;
+	case ENOENT:
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	case ENOTDIR:
+		return NT_STATUS_OBJECT_PATH_NOT_FOUND;
+	case EEXIST:
+		return NT_STATUS_OBJECT_NAME_COLLISION;
+	case ENOSPC:
+	case EDQUOT:
+		return NT_STATUS_DISK_FULL;
+	case EMFILE:
+	case ENFILE:
+		return NT_STATUS_TOO_MANY_OPENED_FILES;
+	case EIO:
+		return NT_STATUS_IO_DEVICE_ERROR;
+	case EINVAL:
+		return NT_STATUS_INVALID_PARAMETER;
+	case ETIMEDOUT:
+		return NT_STATUS_IO_TIMEOUT;
+	case ECONNREFUSED:
+		return NT_STATUS_CONNECTION_REFUSED;
+	case ECONNRESET:
+	case EPIPE:
+		return NT_STATUS_CONNECTION_RESET;
+	case EHOSTUNREACH:
+		return NT_STATUS_HOST_UNREACHABLE;
+	case ENETUNREACH:
+		return NT_STATUS_NETWORK_UNREACHABLE;
+	default:
+		return NT_STATUS_UNSUCCESSFUL;
+	}
+}
