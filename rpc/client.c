@@ -113,8 +113,8 @@ static NTSTATUS associate(TALLOC_CTX *mem_ctx, const char *host, const char *add
 		}
 	}
 	if (!NT_STATUS_IS_OK(status)) {
-		failf(r, BPAU_STAGE_CONNECT, status, "endpoint mapper at %s: %s", where,
-		      ncacn_reason(epm));
+		failf(r, BPAU_STAGE_CONNECT, status, "%s (the endpoint mapper at %s)",
+		      ncacn_reason(epm), where);
 		talloc_free(epm);
 		return status;
 	}
