@@ -274,7 +274,7 @@ def build(bld):
     for src in bld.path.ant_glob('tests/unit/test_*.c'):
         name = os.path.splitext(src.name)[0]
         bld.program(source=[src], target='tests/' + name,
-                    use='ndr_bitspeerauth ndr_epmapper bpaundr bpauexchange certtable '
-                        'bpaucrypto NDR NDR_STANDARD CMOCKA ' + CORE_USE,
+                    use='ndr_bitspeerauth ndr_epmapper bpauclient bpaundr bpauexchange '
+                        'certtable bpaucrypto NDR NDR_STANDARD GSSAPI CMOCKA ' + CORE_USE,
                     includes=[bld.bldnode.abspath()],
                     install_path=None)
