@@ -91,4 +91,15 @@ run "remove absent SID" 1 "$BPAU" table remove "$SID"
 run "remove with a bad SID" 3 "$BPAU" table remove "S-1-5-x"
 run "table in a missing directory" 5 "$BPAU" table list --table /nonexistent/dir/t.tdb
 
+# The client does not load Samba's client stack (rpc/ncacn.h): its
+# process start is a small fraction of an exchange's time.
+if ldd "$BPAU" | grep -qi samba; then bad "bpau links Samba libraries"; ldd "$BPAU" | grep -i samba | head -3
+else ok "bpau links no Samba library ($(ldd "$BPAU" | wc -l) libraries)"; fi
+run "exchange --help names the SID cache options" 0 "$BPAU" exchange --help
+has "... --sid-cache-ttl" '--sid-cache-ttl' "$work/out"
+run "exchange --sid-cache-ttl out of range" 2 "$BPAU" exchange h.example --cert x --sid-cache-ttl -1
+run "exchange to an unresolvable host fails cleanly" 6 "$BPAU" exchange no-such-host.invalid \
+	--cert "$work/peer.der" --table "$work/x.tdb" --timeout 2
+has "... and says so" 'cannot resolve' "$work/err"
+
 summary cli

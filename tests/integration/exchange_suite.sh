@@ -39,6 +39,19 @@ has "client table maps it to the server's SID" "TRUE: the certificate belongs to
 run "verify-status is FALSE for an unknown certificate" 1 "$BPAU" table check "$IT_WORK/peer2.der" --table "$SERVER_TABLE"
 run "the same exchange again (unchanged certificate)" 0 \
 	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
+has "the server SID was remembered from the lookup" "server SID: +$SERVER_SID \\(remembered\\)"
+has "our table entry was only refreshed" "our table: .*unchanged, refreshed"
+run "--sid-cache-ttl 0 looks the SID up again" 0 \
+	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb" --sid-cache-ttl 0
+if grep -q remembered "$IT_WORK/out"; then bad "... but it was remembered"; else ok "... and does"; fi
+# A remembered SID that no longer matches (the account was recreated, or
+# the cache is wrong) is never trusted to refuse: the client asks again.
+tdbtool "$IT_WORK/sid-cache.tdb" store "${PRINCIPAL,,}" "1 $(date +%s) S-1-5-21-1-2-3-4444" >/dev/null 2>&1
+run "a wrong remembered SID is looked up again, not trusted" 0 \
+	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
+has "and the domain's answer is used" "server SID: +$SERVER_SID\$"
+run "... and remembered" 0 exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
+has "(remembered)" "server SID: +$SERVER_SID \\(remembered\\)"
 
 # --- refusals that must not change the server's table ---------------------
 server_list >"$IT_WORK/table.before"
