@@ -268,6 +268,9 @@ def build(bld):
                 includes=[bld.bldnode.abspath()], use='sambasession ' + RPC_USE,
                 install_path=None)
 
+    bld.program(source=['tests/tools/leancall.c'], target='tests/bpau-leancall',
+                use='bpauclient bpaundr bpaucrypto GSSAPI ' + LEAN_USE, install_path=None)
+
     bld.program(source=['tests/tools/rawcall.c'], target='tests/bpau-rawcall',
                 includes=[bld.bldnode.abspath()], use=RPC_USE, install_path=None)
 

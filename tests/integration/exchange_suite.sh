@@ -108,6 +108,12 @@ run "ClientKeyLength 65537 is rejected by NDR" 1 env KRB5CCNAME="$CC2" "$RAWCALL
 has "as bad stub data" 'fault: NT_STATUS_RPC_BAD_STUB_DATA'
 run "a NULL ClientKey with a nonzero length is rejected" 1 env KRB5CCNAME="$CC2" "$RAWCALL" "$BIND" null-nonzero
 has "as bad stub data" 'fault: NT_STATUS_RPC_BAD_STUB_DATA'
+# The bpau client's own framing: a 64 KiB ClientKey goes out as a dozen
+# sealed request fragments, which the server reassembles and refuses as a
+# malformed blob.
+run "a 64 KiB ClientKey in sealed request fragments (our client)" 0 \
+	env KRB5CCNAME="$CC2" "$LEANCALL" "$SERVER_IP" "$PRINCIPAL" --bytes 65536
+has "... reassembled and refused as a malformed blob" 'result: hresult=0x80070057 len=0'
 run "the server is still serving" 0 env KRB5CCNAME="$CC2" "$RAWCALL" "$BIND" call
 has "with S_OK" 'result: hresult=0x00000000'
 

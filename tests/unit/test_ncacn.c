@@ -1,0 +1,269 @@
+/*
+ * test_ncacn.c: the bpau client's DCE/RPC framing (rpc/ncacn.c) against a
+ * scripted fake server on loopback (a forked child), without
+ * authentication (the Kerberos path is covered by the integration tests
+ * against Samba): request fragmentation at the negotiated size, response
+ * reassembly, faults, a server that never answers, bind_nak, malformed
+ * and out-of-sequence PDUs.
+ */
+#include "helpers.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rpc/ncacn.h"
+
+enum script { ECHO, FAULT, SILENT, NAK, BAD_VERSION, WRONG_CALL_ID };
+
+#define SERVER_MAX_RECV 2048 /* forces the client to fragment */
+#define RESPONSE_FRAG 1000
+
+static bool read_exact(int fd, uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t r = read(fd, p, n);
+		if (r <= 0) {
+			return false;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return true;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)v);
+	put16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void header(uint8_t *p, uint8_t ptype, uint8_t flags, uint16_t frag_len, uint32_t call_id)
+{
+	memset(p, 0, 16);
+	p[0] = 5;
+	p[2] = ptype;
+	p[3] = flags;
+	p[4] = 0x10;
+	put16(p + 8, frag_len);
+	put32(p + 12, call_id);
+}
+
+/* read_pdu: one PDU into |buf| (at most 70000 bytes). */
+static bool read_pdu(int fd, uint8_t *buf, size_t *len)
+{
+	if (!read_exact(fd, buf, 16)) {
+		return false;
+	}
+	*len = (size_t)(buf[8] | buf[9] << 8);
+	return *len >= 16 && read_exact(fd, buf + 16, *len - 16);
+}
+
+static void serve(int fd, enum script script)
+{
+	static uint8_t buf[70000], stub[200000];
+	size_t len, stub_len = 0;
+	uint32_t call_id;
+	uint8_t ack[72];
+
+	if (!read_pdu(fd, buf, &len) || buf[2] != NCACN_PKT_BIND) {
+		_exit(1);
+	}
+	call_id = (uint32_t)(buf[12] | buf[13] << 8);
+	if (script == NAK) {
+		uint8_t nak[24];
+		header(nak, NCACN_PKT_BIND_NAK, 3, sizeof(nak), call_id);
+		put16(nak + 16, 4); /* reason */
+		(void)!write(fd, nak, sizeof(nak));
+		_exit(0);
+	}
+	/* bind_ack: max_xmit, max_recv SERVER_MAX_RECV, address "", one result
+	 * accepting NDR (buf + 52: the transfer syntax the client offered). */
+	header(ack, NCACN_PKT_BIND_ACK, 3, 16 + 8 + 4 + 4 + 24, call_id);
+	put16(ack + 16, SERVER_MAX_RECV);
+	put16(ack + 18, SERVER_MAX_RECV);
+	put32(ack + 20, 0x1234);
+	put16(ack + 24, 0); /* empty secondary address, then 2 bytes to align */
+	ack[28] = 1;        /* one result */
+	memset(ack + 32, 0, 4);
+	memcpy(ack + 36, buf + 52, 20);
+	put16(ack + 8, 56);
+	(void)!write(fd, ack, 56);
+
+	/* The request, in fragments no larger than we said. */
+	for (;;) {
+		if (!read_pdu(fd, buf, &len) || buf[2] != NCACN_PKT_REQUEST || len > SERVER_MAX_RECV) {
+			_exit(2);
+		}
+		call_id = (uint32_t)(buf[12] | buf[13] << 8);
+		memcpy(stub + stub_len, buf + 24, len - 24);
+		stub_len += len - 24;
+		if (buf[3] & NCACN_PFC_LAST) {
+			break;
+		}
+	}
+	switch (script) {
+	case ECHO:
+		/* The stub back, in fragments of RESPONSE_FRAG. */
+		for (size_t off = 0; off < stub_len || off == 0;) {
+			size_t n = stub_len - off > RESPONSE_FRAG ? RESPONSE_FRAG : stub_len - off;
+			uint8_t flags = (off == 0 ? NCACN_PFC_FIRST : 0) |
+					(off + n == stub_len ? NCACN_PFC_LAST : 0);
+			header(buf, NCACN_PKT_RESPONSE, flags, (uint16_t)(24 + n), call_id);
+			put32(buf + 16, (uint32_t)(stub_len - off));
+			memset(buf + 20, 0, 4);
+			memcpy(buf + 24, stub + off, n);
+			(void)!write(fd, buf, 24 + n);
+			off += n;
+			if (n == 0) {
+				break;
+			}
+		}
+		break;
+	case FAULT:
+		header(buf, NCACN_PKT_FAULT, 3, 32, call_id);
+		memset(buf + 16, 0, 16);
+		put32(buf + 24, 5); /* access denied */
+		(void)!write(fd, buf, 32);
+		break;
+	case SILENT:
+		sleep(5);
+		break;
+	case BAD_VERSION:
+		header(buf, NCACN_PKT_RESPONSE, 3, 24, call_id);
+		buf[0] = 4;
+		(void)!write(fd, buf, 24);
+		break;
+	case WRONG_CALL_ID:
+		header(buf, NCACN_PKT_RESPONSE, 3, 24, call_id + 1);
+		memset(buf + 16, 0, 8);
+		(void)!write(fd, buf, 24);
+		break;
+	default:
+		break;
+	}
+	sleep(1); /* let the client read before the close */
+	_exit(0);
+}
+
+/* start: a child serving one connection with |script|; returns its port. */
+static uint16_t start(enum script script, pid_t *pid)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sa);
+	int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(lfd >= 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 1), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	*pid = fork();
+	assert_true(*pid >= 0);
+	if (*pid == 0) {
+		int fd = accept(lfd, NULL, NULL);
+		if (fd < 0) {
+			_exit(1);
+		}
+		serve(fd, script);
+	}
+	close(lfd);
+	return ntohs(sa.sin_port);
+}
+
+static void reap(pid_t pid)
+{
+	int st;
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+}
+
+static NTSTATUS run(enum script script, size_t stub_len, unsigned timeout, uint8_t **out,
+		    size_t *out_len, TALLOC_CTX *t)
+{
+	pid_t pid;
+	uint16_t port = start(script, &pid);
+	struct ncacn_conn *c;
+	uint8_t *stub = talloc_array(t, uint8_t, stub_len ? stub_len : 1);
+	NTSTATUS status;
+
+	for (size_t i = 0; i < stub_len; i++) {
+		stub[i] = (uint8_t)(i * 31 + 7);
+	}
+	assert_true(NT_STATUS_IS_OK(ncacn_connect(t, "127.0.0.1", port, timeout, &c)));
+	status = ncacn_bind(c, &ncacn_syntax_bitspeerauth, NULL);
+	if (NT_STATUS_IS_OK(status)) {
+		status = ncacn_call(c, t, 0, stub, stub_len, out, out_len);
+	}
+	if (NT_STATUS_IS_OK(status) && script == ECHO) {
+		assert_int_equal(*out_len, stub_len);
+		assert_memory_equal(*out, stub, stub_len);
+	}
+	talloc_free(c);
+	reap(pid);
+	return status;
+}
+
+static void test_fragments(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	uint8_t *out;
+	size_t n;
+	(void)state;
+	/* 0 bytes, one fragment, exactly one fragment's room, many fragments
+	 * each way (the server checks the negotiated size). */
+	const size_t sizes[] = {0, 100, 2048 - 24, 2048 - 23, 65536 + 12};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		assert_true(NT_STATUS_IS_OK(run(ECHO, sizes[i], 5, &out, &n, t)));
+	}
+	talloc_free(t);
+}
+
+static void test_failures(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	uint8_t *out;
+	size_t n;
+	struct ncacn_conn *c;
+	(void)state;
+
+	assert_int_equal(NT_STATUS_V(run(FAULT, 8, 5, &out, &n, t)),
+			 NT_STATUS_V(NT_STATUS_ACCESS_DENIED));
+	assert_int_equal(NT_STATUS_V(run(SILENT, 8, 1, &out, &n, t)),
+			 NT_STATUS_V(NT_STATUS_IO_TIMEOUT));
+	assert_int_equal(NT_STATUS_V(run(NAK, 8, 5, &out, &n, t)),
+			 NT_STATUS_V(NT_STATUS_RPC_PROTOCOL_ERROR));
+	assert_int_equal(NT_STATUS_V(run(BAD_VERSION, 8, 5, &out, &n, t)),
+			 NT_STATUS_V(NT_STATUS_RPC_PROTOCOL_ERROR));
+	assert_int_equal(NT_STATUS_V(run(WRONG_CALL_ID, 8, 5, &out, &n, t)),
+			 NT_STATUS_V(NT_STATUS_RPC_PROTOCOL_ERROR));
+	/* Nobody listening: refused, with words. */
+	{
+		pid_t pid;
+		uint16_t port = start(ECHO, &pid);
+		reap(pid); /* the listener is gone with the child */
+		assert_int_equal(NT_STATUS_V(ncacn_connect(t, "127.0.0.1", port, 2, &c)),
+				 NT_STATUS_V(NT_STATUS_CONNECTION_REFUSED));
+		assert_non_null(strstr(ncacn_reason(c), "cannot connect"));
+	}
+	talloc_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fragments),
+		cmocka_unit_test(test_failures),
+	};
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
