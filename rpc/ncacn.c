@@ -818,7 +818,7 @@ NTSTATUS ncacn_call(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t opnum,
 	int64_t deadline = now_ms() + c->timeout_ms;
 	struct builder resp;
 	NTSTATUS status;
-	bool first = true;
+	bool first = true, faulted = false;
 
 	if (!c->bound) {
 		return failf(c, NT_STATUS_INVALID_PARAMETER, "not bound");
@@ -848,6 +848,7 @@ NTSTATUS ncacn_call(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t opnum,
 								       (uint32_t)pdu[27] << 24
 							     : 0;
 			status = ncacn_fault_status(fault);
+			faulted = (h.pfc_flags & NCACN_PFC_LAST) != 0;
 			failf(c, status, "the server answered with a fault: %s (0x%08x)",
 			      crypto_status_name(status), (unsigned)fault);
 			break;
@@ -877,6 +878,11 @@ NTSTATUS ncacn_call(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t opnum,
 	talloc_free(frame);
 	c->call_id++;
 	if (!NT_STATUS_IS_OK(status)) {
+		/* A fault ends only the call; anything else leaves the stream
+		 * in an unknown state: no further calls on it. */
+		if (!faulted) {
+			c->bound = false;
+		}
 		builder_abort(&resp);
 		return status;
 	}
