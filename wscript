@@ -171,7 +171,7 @@ def build(bld):
     bld.stlib(source=['rpc/exchange.c'], target='bpauexchange',
               use='certtable bpaucrypto ' + LEAN_USE)
     # The client: our DCE/RPC framing and NDR, GSSAPI, the SID cache.
-    bld.stlib(source=['rpc/client_ndr.c'], target='bpaundr',
+    bld.stlib(source=['rpc/client_ndr.c', 'rpc/client_result.c'], target='bpaundr',
               use='bpaucrypto ' + LEAN_USE)
     bld.stlib(source=['rpc/client.c', 'rpc/ncacn.c', 'rpc/sidcache.c'],
               target='bpauclient',
@@ -208,7 +208,7 @@ def build(bld):
                'SAMBA_CREDENTIALS SAMBA_HOSTCONFIG TEVENT TEVENT_UTIL ' + CORE_USE)
     # Samba's client stack, for the benchmark and test tools only.
     bld.stlib(source=['rpc/samba_session.c'], target='sambasession',
-              includes=[bld.bldnode.abspath()], use=RPC_USE)
+              includes=[bld.bldnode.abspath()], use='bpaundr ' + RPC_USE)
     bld.objects(source=['gen/ndr_epmapper.c'], target='ndr_epmapper',
                 includes=[bld.bldnode.abspath()],
                 cflags=genflags + ['-fvisibility=hidden'], use='NDR TALLOC SAMBA_UTIL')

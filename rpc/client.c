@@ -17,63 +17,6 @@
 #define SID_NAME_USER 1
 #define EPM_PORT 135
 
-const char *bpau_client_stage_name(enum bpau_client_stage s)
-{
-	switch (s) {
-	case BPAU_STAGE_SETUP:
-		return "setup";
-	case BPAU_STAGE_CONNECT:
-		return "connect";
-	case BPAU_STAGE_CALL:
-		return "call";
-	case BPAU_STAGE_SERVER:
-		return "server";
-	case BPAU_STAGE_LOOKUP:
-		return "SID lookup";
-	case BPAU_STAGE_VERIFY:
-		return "verify";
-	case BPAU_STAGE_TABLE:
-		return "table";
-	case BPAU_STAGE_DONE:
-		return "done";
-	}
-	return "?";
-}
-
-char *bpau_client_principal(TALLOC_CTX *mem_ctx, const char *fqdn)
-{
-	const char *dot = strchr(fqdn, '.');
-	char *p;
-
-	if (dot == NULL || dot == fqdn || dot[1] == '\0') {
-		return NULL;
-	}
-	/* 3.2.3: "sample.corp.contoso.com" -> "sample$@corp.contoso.com";
-	 * Active Directory realms are the upper-cased DNS domain. */
-	p = talloc_asprintf(mem_ctx, "%.*s$@%s", (int)(dot - fqdn), fqdn, dot + 1);
-	if (p != NULL) {
-		for (char *q = strchr(p, '@'); *q != '\0'; q++) {
-			*q = (char)toupper((unsigned char)*q);
-		}
-	}
-	return p;
-}
-
-static NTSTATUS failf(struct bpau_client_result *r, enum bpau_client_stage stage,
-		      NTSTATUS status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static NTSTATUS failf(struct bpau_client_result *r, enum bpau_client_stage stage,
-		      NTSTATUS status, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	r->message = talloc_vasprintf(r, fmt, ap);
-	va_end(ap);
-	r->stage = stage;
-	r->status = status;
-	return status;
-}
-
 /*
  * associate: the endpoint mapper on port 135 (unauthenticated, as Windows
  * and Samba clients do), then TCP to the registered port and a Kerberos
@@ -104,7 +47,7 @@ static NTSTATUS associate(TALLOC_CTX *mem_ctx, const char *host, const char *add
 		if (NT_STATUS_IS_OK(status)) {
 			status = epm_map_parse(resp, resp_len, iface, &port);
 			if (!NT_STATUS_IS_OK(status)) {
-				failf(r, BPAU_STAGE_CONNECT, status,
+				bpau_client_fail(r, BPAU_STAGE_CONNECT, status,
 				      "the endpoint mapper at %s has no endpoint for the interface "
 				      "(%s)", where, crypto_status_name(status));
 				talloc_free(epm);
@@ -113,7 +56,7 @@ static NTSTATUS associate(TALLOC_CTX *mem_ctx, const char *host, const char *add
 		}
 	}
 	if (!NT_STATUS_IS_OK(status)) {
-		failf(r, BPAU_STAGE_CONNECT, status, "%s (the endpoint mapper at %s)",
+		bpau_client_fail(r, BPAU_STAGE_CONNECT, status, "%s (the endpoint mapper at %s)",
 		      ncacn_reason(epm), where);
 		talloc_free(epm);
 		return status;
@@ -124,7 +67,7 @@ static NTSTATUS associate(TALLOC_CTX *mem_ctx, const char *host, const char *add
 		status = ncacn_bind(c, iface, principal);
 	}
 	if (!NT_STATUS_IS_OK(status)) {
-		failf(r, BPAU_STAGE_CONNECT, status, "cannot bind to %s port %u as %s: %s", where,
+		bpau_client_fail(r, BPAU_STAGE_CONNECT, status, "cannot bind to %s port %u as %s: %s", where,
 		      (unsigned)port, principal, ncacn_reason(c));
 		talloc_free(c);
 		return status;
@@ -143,11 +86,11 @@ static NTSTATUS call(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t opnum, 
 	NTSTATUS status;
 
 	if (!built) {
-		return failf(r, stage, NT_STATUS_NO_MEMORY, "out of memory");
+		return bpau_client_fail(r, stage, NT_STATUS_NO_MEMORY, "out of memory");
 	}
 	status = ncacn_call(c, mem_ctx, opnum, *req, *req_len, resp, resp_len);
 	if (!NT_STATUS_IS_OK(status)) {
-		return failf(r, stage, status, "%s failed: %s", what, ncacn_reason(c));
+		return bpau_client_fail(r, stage, status, "%s failed: %s", what, ncacn_reason(c));
 	}
 	return NT_STATUS_OK;
 }
@@ -175,11 +118,11 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o
 
 	if (frame == NULL || sam == NULL) {
 		talloc_free(frame);
-		return failf(r, L, NT_STATUS_NO_MEMORY, "out of memory");
+		return bpau_client_fail(r, L, NT_STATUS_NO_MEMORY, "out of memory");
 	}
 	if (dc_principal == NULL) {
 		talloc_free(frame);
-		return failf(r, L, NT_STATUS_INVALID_PARAMETER,
+		return bpau_client_fail(r, L, NT_STATUS_INVALID_PARAMETER,
 			     "domain controller name %s is not a FQDN", dc);
 	}
 	status = associate(frame, dc, dc_address, dc_principal, &ncacn_syntax_samr, o->timeout,
@@ -239,7 +182,7 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o
 	}
 	if (!NT_STATUS_IS_OK(status)) {
 		if (r->stage != L || !NT_STATUS_EQUAL(r->status, status)) {
-			failf(r, L, status, "cannot resolve the SID of %s at %s: %s", sam, dc,
+			bpau_client_fail(r, L, status, "cannot resolve the SID of %s at %s: %s", sam, dc,
 			      crypto_status_name(status));
 		}
 		talloc_free(frame);
@@ -283,11 +226,11 @@ NTSTATUS bpau_client_lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_op
 		opts.timeout = BPAU_CALL_TIMEOUT;
 	}
 	if (opts.dc == NULL) {
-		return failf(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER,
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER,
 			     "a domain controller (--dc FQDN) is needed for the lookup");
 	}
 	if (opts.ccache != NULL && !NT_STATUS_IS_OK(ncacn_set_ccache(opts.ccache, &reason))) {
-		return failf(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER, "--ccache: %s", reason);
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER, "--ccache: %s", reason);
 	}
 	status = lookup_sid(r, &opts, account, sid, r);
 	if (NT_STATUS_IS_OK(status)) {
@@ -320,7 +263,7 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 	*out = r;
 	frame = talloc_new(r);
 	if (frame == NULL) {
-		return failf(r, BPAU_STAGE_SETUP, NT_STATUS_NO_MEMORY, "out of memory");
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_NO_MEMORY, "out of memory");
 	}
 	struct bpau_client_opts opts = *o;
 	if (opts.timeout == 0) {
@@ -332,7 +275,7 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 	r->principal = opts.principal ? talloc_strdup(r, opts.principal)
 				      : bpau_client_principal(r, opts.host);
 	if (r->principal == NULL) {
-		return failf(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER,
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER,
 			     "%s is not a fully qualified domain name; give --principal",
 			     opts.host);
 	}
@@ -345,18 +288,18 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 			status = certblob_build(frame, x, NULL, 0, &ours, &reason);
 		}
 		if (!NT_STATUS_IS_OK(status)) {
-			return failf(r, BPAU_STAGE_SETUP, status, "our certificate %s: %s",
+			return bpau_client_fail(r, BPAU_STAGE_SETUP, status, "our certificate %s: %s",
 				     opts.cert_file ? opts.cert_file : "(none given)",
 				     reason ? reason : crypto_status_name(status));
 		}
 	}
 	status = certtable_open(frame, opts.table_file, opts.table_size, &table);
 	if (!NT_STATUS_IS_OK(status)) {
-		return failf(r, BPAU_STAGE_SETUP, status, "cannot open the table %s: %s",
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, status, "cannot open the table %s: %s",
 			     opts.table_file, crypto_status_name(status));
 	}
 	if (opts.ccache != NULL && !NT_STATUS_IS_OK(ncacn_set_ccache(opts.ccache, &reason))) {
-		return failf(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER, "--ccache: %s", reason);
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER, "--ccache: %s", reason);
 	}
 
 	status = associate(frame, opts.host, opts.address, r->principal,
@@ -377,14 +320,14 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 	}
 	status = bpau_exchange_parse(resp, resp_len, &server_key, &server_len, &r->hresult);
 	if (!NT_STATUS_IS_OK(status)) {
-		return failf(r, BPAU_STAGE_CALL, status,
+		return bpau_client_fail(r, BPAU_STAGE_CALL, status,
 			     "ExchangePublicKeys on %s: the response does not decode",
 			     opts.host);
 	}
 	talloc_free(c);
 	if (r->hresult != BPAU_S_OK) {
 		/* 3.2.4.1: ignore the out parameters, report the error. */
-		return failf(r, BPAU_STAGE_SERVER, NT_STATUS_ACCESS_DENIED,
+		return bpau_client_fail(r, BPAU_STAGE_SERVER, NT_STATUS_ACCESS_DENIED,
 			     "%s refused the exchange: 0x%08x (%s)", opts.host, r->hresult,
 			     bpau_hresult_name(r->hresult));
 	}
@@ -393,7 +336,7 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 	if (opts.server_sid != NULL) {
 		status = crypto_sid_parse(opts.server_sid, &r->server_sid, &reason);
 		if (!NT_STATUS_IS_OK(status)) {
-			return failf(r, BPAU_STAGE_SETUP, status, "--server-sid: %s", reason);
+			return bpau_client_fail(r, BPAU_STAGE_SETUP, status, "--server-sid: %s", reason);
 		}
 	} else {
 		cache = open_sidcache(frame, &opts);
@@ -423,7 +366,7 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 	if (!NT_STATUS_IS_OK(status)) {
 		char sid[CRYPTO_SID_MAX_STRING];
 		crypto_sid_format(&r->server_sid, sid);
-		return failf(r,
+		return bpau_client_fail(r,
 			     NT_STATUS_EQUAL(status, NT_STATUS_CERTTABLE_FULL) ||
 					     NT_STATUS_EQUAL(status, NT_STATUS_NO_MEMORY)
 				     ? BPAU_STAGE_TABLE

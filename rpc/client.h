@@ -84,4 +84,9 @@ char *bpau_client_principal(TALLOC_CTX *mem_ctx, const char *fqdn);
 
 const char *bpau_client_stage_name(enum bpau_client_stage s);
 
+/* bpau_client_fail records a failure in |r| (stage, status, message) and
+ * returns |status|. */
+NTSTATUS bpau_client_fail(struct bpau_client_result *r, enum bpau_client_stage stage,
+			  NTSTATUS status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -348,8 +348,11 @@ static bool utf16(TALLOC_CTX *mem_ctx, const char *s, uint8_t **u, size_t *ul)
 	       *ul <= 0xfffe;
 }
 
-bool samr_lookup_domain_request(TALLOC_CTX *mem_ctx, const uint8_t *handle, const char *name,
-				uint8_t **out, size_t *len)
+/* handle_and_name: a handle, then |name| as one lsa_String, or (for
+ * LookupNames) as an array of one: num_names, then the conformant-varying
+ * array [size_is(1000), length_is(num_names)]. */
+static bool handle_and_name(TALLOC_CTX *mem_ctx, const uint8_t *handle, const char *name,
+			    bool as_array, uint8_t **out, size_t *len)
 {
 	struct builder b;
 	uint8_t *u;
@@ -360,10 +363,22 @@ bool samr_lookup_domain_request(TALLOC_CTX *mem_ctx, const uint8_t *handle, cons
 	}
 	builder_init(&b, mem_ctx);
 	builder_add_bytes(&b, handle, SAMR_HANDLE_LEN);
-	out_string_hdr(&b, ul, 0x00020000); /* [ref] lsa_String *domain_name */
+	if (as_array) {
+		out_u32(&b, 1);    /* num_names */
+		out_u32(&b, 1000); /* max_count, offset, actual_count */
+		out_u32(&b, 0);
+		out_u32(&b, 1);
+	}
+	out_string_hdr(&b, ul, 0x00020000);
 	out_string_body(&b, u, ul);
 	talloc_free(u);
 	return builder_finish(&b, out, len);
+}
+
+bool samr_lookup_domain_request(TALLOC_CTX *mem_ctx, const uint8_t *handle, const char *name,
+				uint8_t **out, size_t *len)
+{
+	return handle_and_name(mem_ctx, handle, name, false, out, len); /* [ref] domain_name */
 }
 
 bool samr_open_domain_request(TALLOC_CTX *mem_ctx, const uint8_t *handle, uint32_t access,
@@ -381,23 +396,7 @@ bool samr_open_domain_request(TALLOC_CTX *mem_ctx, const uint8_t *handle, uint32
 bool samr_lookup_names_request(TALLOC_CTX *mem_ctx, const uint8_t *handle, const char *name,
 			       uint8_t **out, size_t *len)
 {
-	struct builder b;
-	uint8_t *u;
-	size_t ul;
-
-	if (!utf16(mem_ctx, name, &u, &ul)) {
-		return false;
-	}
-	builder_init(&b, mem_ctx);
-	builder_add_bytes(&b, handle, SAMR_HANDLE_LEN);
-	out_u32(&b, 1);    /* num_names */
-	out_u32(&b, 1000); /* [size_is(1000), length_is(num_names)] names */
-	out_u32(&b, 0);
-	out_u32(&b, 1);
-	out_string_hdr(&b, ul, 0x00020000);
-	out_string_body(&b, u, ul);
-	talloc_free(u);
-	return builder_finish(&b, out, len);
+	return handle_and_name(mem_ctx, handle, name, true, out, len);
 }
 
 NTSTATUS samr_handle_parse(const uint8_t *p, size_t len, uint8_t handle[SAMR_HANDLE_LEN])

@@ -153,31 +153,12 @@ static NTSTATUS wait_fd(struct ncacn_conn *c, short events, int64_t deadline)
 	}
 }
 
-static NTSTATUS send_all(struct ncacn_conn *c, const uint8_t *p, size_t len, int64_t deadline)
+/* io_all sends or receives exactly |len| bytes before |deadline|. */
+static NTSTATUS io_all(struct ncacn_conn *c, uint8_t *p, size_t len, int64_t deadline,
+		       bool sending)
 {
 	while (len > 0) {
-		ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			NTSTATUS status = wait_fd(c, POLLOUT, deadline);
-			if (!NT_STATUS_IS_OK(status)) {
-				return status;
-			}
-			continue;
-		}
-		return failf(c, crypto_status_from_errno(errno), "send: %s", strerror(errno));
-	}
-	return NT_STATUS_OK;
-}
-
-static NTSTATUS recv_all(struct ncacn_conn *c, uint8_t *p, size_t len, int64_t deadline)
-{
-	while (len > 0) {
-		ssize_t n = recv(c->fd, p, len, 0);
+		ssize_t n = sending ? send(c->fd, p, len, MSG_NOSIGNAL) : recv(c->fd, p, len, 0);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
@@ -188,15 +169,26 @@ static NTSTATUS recv_all(struct ncacn_conn *c, uint8_t *p, size_t len, int64_t d
 				     "the server closed the connection");
 		}
 		if (errno == EAGAIN || errno == EINTR) {
-			NTSTATUS status = wait_fd(c, POLLIN, deadline);
+			NTSTATUS status = wait_fd(c, sending ? POLLOUT : POLLIN, deadline);
 			if (!NT_STATUS_IS_OK(status)) {
 				return status;
 			}
 			continue;
 		}
-		return failf(c, crypto_status_from_errno(errno), "recv: %s", strerror(errno));
+		return failf(c, crypto_status_from_errno(errno), "%s: %s", sending ? "send" : "recv",
+			     strerror(errno));
 	}
 	return NT_STATUS_OK;
+}
+
+static NTSTATUS send_all(struct ncacn_conn *c, const uint8_t *p, size_t len, int64_t deadline)
+{
+	return io_all(c, (uint8_t *)(uintptr_t)p, len, deadline, true);
+}
+
+static NTSTATUS recv_all(struct ncacn_conn *c, uint8_t *p, size_t len, int64_t deadline)
+{
+	return io_all(c, p, len, deadline, false);
 }
 
 /* ---- parsing what the server sends ----------------------------------------- */

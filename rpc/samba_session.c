@@ -21,21 +21,6 @@
 #include <tevent.h>
 #include <util/debug.h>
 
-static NTSTATUS failf(struct bpau_client_result *r, enum bpau_client_stage stage,
-		      NTSTATUS status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static NTSTATUS failf(struct bpau_client_result *r, enum bpau_client_stage stage,
-		      NTSTATUS status, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	r->message = talloc_vasprintf(r, fmt, ap);
-	va_end(ap);
-	r->stage = stage;
-	r->status = status;
-	return status;
-}
-
 /*
  * Samba's ncacn_ip_tcp client does not set TCP_NODELAY and offers no way
  * to reach its socket, so the first request after the Kerberos bind waits
@@ -73,10 +58,10 @@ NTSTATUS bpau_session_setup(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *
 	s->ev = tevent_context_init(mem_ctx);
 	s->lp = loadparm_init_global(false);
 	if (s->ev == NULL || s->lp == NULL) {
-		return failf(r, BPAU_STAGE_SETUP, NT_STATUS_NO_MEMORY, "out of memory");
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_NO_MEMORY, "out of memory");
 	}
 	if (o->smb_conf != NULL && !lpcfg_load(s->lp, o->smb_conf)) {
-		return failf(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER,
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER,
 			     "cannot load %s", o->smb_conf);
 	}
 	if (o->debug_level > 0) {
@@ -95,12 +80,12 @@ NTSTATUS bpau_session_setup(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *
 	 * server's AP-REP proves its key.  Pin it anyway. */
 	lpcfg_set_cmdline(s->lp, "gensec_gssapi:mutual", "yes");
 	if (!NT_STATUS_IS_OK(dcerpc_init())) {
-		return failf(r, BPAU_STAGE_SETUP, NT_STATUS_INTERNAL_ERROR,
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_INTERNAL_ERROR,
 			     "cannot initialise the RPC client library");
 	}
 	s->creds = cli_credentials_init(mem_ctx);
 	if (s->creds == NULL) {
-		return failf(r, BPAU_STAGE_SETUP, NT_STATUS_NO_MEMORY, "out of memory");
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_NO_MEMORY, "out of memory");
 	}
 	cli_credentials_set_conf(s->creds, s->lp);
 	cli_credentials_set_kerberos_state(s->creds, CRED_USE_KERBEROS_REQUIRED, CRED_SPECIFIED);
@@ -109,7 +94,7 @@ NTSTATUS bpau_session_setup(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *
 	 * client gets initial tickets only from a password, so a keytab is
 	 * not taken here.) */
 	if (cli_credentials_set_ccache(s->creds, s->lp, o->ccache, CRED_SPECIFIED, &err) != 0) {
-		return failf(r, BPAU_STAGE_SETUP, NT_STATUS_NO_LOGON_SERVERS,
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_NO_LOGON_SERVERS,
 			     "no usable Kerberos credentials cache%s%s (run kinit -k for the "
 			     "machine account first)", err ? ": " : "", err ? err : "");
 	}
@@ -127,11 +112,11 @@ NTSTATUS bpau_session_connect(TALLOC_CTX *mem_ctx, struct bpau_session *s, const
 	NTSTATUS status;
 
 	if (binding == NULL) {
-		return failf(r, BPAU_STAGE_CONNECT, NT_STATUS_NO_MEMORY, "out of memory");
+		return bpau_client_fail(r, BPAU_STAGE_CONNECT, NT_STATUS_NO_MEMORY, "out of memory");
 	}
 	status = dcerpc_pipe_connect(mem_ctx, out, binding, table, s->creds, s->ev, s->lp);
 	if (!NT_STATUS_IS_OK(status)) {
-		return failf(r, BPAU_STAGE_CONNECT, status, "cannot connect to %s (%s) as %s: %s",
+		return bpau_client_fail(r, BPAU_STAGE_CONNECT, status, "cannot connect to %s (%s) as %s: %s",
 			     host, table->name, principal, nt_errstr(status));
 	}
 	set_nodelay_all();
