@@ -53,6 +53,21 @@ has "and the domain's answer is used" "server SID: +$SERVER_SID\$"
 run "... and remembered" 0 exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
 has "(remembered)" "server SID: +$SERVER_SID \\(remembered\\)"
 
+# The client's own DCE/RPC, GSSAPI and NDR code under ASan+UBSan (and
+# LeakSanitizer) against the real server: the exchange and the SAMR lookup.
+ASAN_BPAU=$IT_TOP/build/asan/bpau
+if [ -x "$ASAN_BPAU" ]; then
+	run "the ASan+UBSan client: exchange with a fresh SID lookup" 0 env \
+		ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		KRB5CCNAME="$CC1" "$ASAN_BPAU" exchange "$HOST" --address "$SERVER_IP" \
+		--cert "$IT_WORK/peer1.der" --table "$IT_WORK/client1-asan.tdb" $LOOKUP_ARGS --sid-cache-ttl 0
+	if grep -qE 'Sanitizer|runtime error' "$IT_WORK/err"; then bad "... sanitizer report"; head -20 "$IT_WORK/err"
+	else ok "... no sanitizer report"; fi
+	run "the ASan+UBSan framing: a 64 KiB key in fragments" 0 env \
+		ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+		KRB5CCNAME="$CC2" "$IT_TOP/build/asan/tests/bpau-leancall" "$SERVER_IP" "$PRINCIPAL" --bytes 65536
+fi
+
 # --- refusals that must not change the server's table ---------------------
 server_list >"$IT_WORK/table.before"
 run "a certificate with another SID is refused" 7 \
