@@ -27,6 +27,7 @@
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
+#include <krb5_err.h>
 
 #include "rpc/ncacn.h"
 
@@ -98,6 +99,32 @@ static void gss_message(char *buf, size_t n, OM_uint32 major, OM_uint32 minor)
 			 (unsigned)minor);
 	}
 	gss_release_buffer(&min2, &text);
+}
+
+/* krb5_hint: what to do about the commonest Kerberos failures, in words
+ * (Heimdal's own text is often terse). */
+static const char *krb5_hint(OM_uint32 minor)
+{
+	switch ((int32_t)minor) {
+	case (int32_t)KRB5_FCC_NOFILE:
+	case (int32_t)KRB5_CC_NOTFOUND:
+	case (int32_t)KRB5_CC_END:
+	case ENOENT:
+		return "; no ticket in the cache: run kinit -k for the machine account, or give "
+		       "--ccache";
+	case (int32_t)KRB5KRB_AP_ERR_TKT_EXPIRED:
+		return "; the ticket has expired: kinit -k again";
+	case (int32_t)KRB5KDC_ERR_S_PRINCIPAL_UNKNOWN:
+	case (int32_t)KRB5_NO_TKT_IN_RLM:
+		return "; the KDC does not know the server principal (check the host name or "
+		       "--principal)";
+	case (int32_t)KRB5_KDC_UNREACH:
+		return "; no KDC answered (krb5.conf, KRB5_CONFIG)";
+	case (int32_t)KRB5KRB_AP_ERR_SKEW:
+		return "; the clocks of this host and the server differ too much";
+	default:
+		return "";
+	}
 }
 
 NTSTATUS ncacn_fault_status(uint32_t fault)
@@ -542,7 +569,8 @@ NTSTATUS ncacn_bind(struct ncacn_conn *c, const struct ncacn_syntax *iface, cons
 		if (GSS_ERROR(major) || major != GSS_S_CONTINUE_NEEDED) {
 			gss_message(why, sizeof(why), major, minor);
 			status = failf(c, NT_STATUS_LOGON_FAILURE,
-				       "Kerberos (a ticket for %s): %s", principal, why);
+				       "Kerberos (a ticket for %s): %s%s", principal, why,
+				       krb5_hint(minor));
 			goto done;
 		}
 	}

@@ -20,6 +20,9 @@ source "$(dirname "$0")/exchange_suite.sh"
 run "server down: the client fails cleanly" 6 env KRB5CCNAME="$CC1" "$BPAU" exchange "$HOST" \
 	--address 127.0.0.13 --cert "$IT_WORK/peer1.der" --table "$IT_WORK/c.tdb" --timeout 2
 has "with a connect error" 'exchange: connect: cannot connect' "$IT_WORK/err"
+run "no ticket cache: the client fails cleanly" 6 env KRB5CCNAME="FILE:$IT_WORK/no-such-cc" \
+	"$BPAU" exchange "$HOST" --address "$SERVER_IP" --cert "$IT_WORK/peer1.der" --table "$IT_WORK/c.tdb"
+has "and says what to do" 'no ticket in the cache: run kinit -k' "$IT_WORK/err"
 # A server that accepts connections and never answers.
 /usr/bin/python3 -c '
 import socket, time
