@@ -97,6 +97,9 @@ spec() { names+=("$1"); local n=$1; shift; CMD[$n]=$(printf '%q ' "${PIN[@]}" "$
 spec samr_enum env KRB5CCNAME="$CC1" "$rpc" samr-enum "${common[@]}" --count 2000
 spec one env KRB5CCNAME="$CC1" "$rpc" exchange-one "${common[@]}" --blob "$work/peer1.bin" --count 2000
 spec bpaud_one env KRB5CCNAME="$CC1" "$rpc" exchange-one "${bcommon[@]}" --blob "$work/peer1.bin" --count 2000
+# the same on our own client stack (what bpau exchange speaks), for comparison
+spec lean_one env KRB5CCNAME="$CC1" "$top/build/tests/bpau-leancall" "$IP" "$PRINC" \
+	--blob "$work/peer1.bin" --count 2000
 spec first "$rpc" exchange-first "${common[@]}" --pool "$work/pool"
 spec bpaud_first "$rpc" exchange-first "${bcommon[@]}" --pool "$work/pool"
 for c in 1 4 16; do
@@ -173,6 +176,8 @@ def line(label, k, ref=None, target=None):
 line("samr EnumDomains, one association (reference)", "samr_enum")
 line("DC module: exchange, one association, same cert", "one", "samr_enum", 0.9)
 line("bpaud:     exchange, one association, same cert", "bpaud_one", "samr_enum", 0.9)
+m, lo, hi = ratio("lean_one", "samr_enum")
+print("%-52s %30s   %.2fx (%.2f-%.2f)  (our client; for comparison)" % ("DC module: the same, on bpau's own client stack", fmt("lean_one"), m, lo, hi))
 line("DC module: first exchange per identity", "first", "samr_enum", 0.5)
 line("bpaud:     first exchange per identity", "bpaud_first", "samr_enum", 0.5)
 for c in (1, 4, 16):
