@@ -726,6 +726,11 @@ static NTSTATUS send_request(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t
 			return status;
 		}
 	}
+	if ((size_t)c->max_xmit < NCACN_REQ_HDR_LEN + NCACN_TRAILER_LEN + sig + 16) {
+		return failf(c, NT_STATUS_RPC_PROTOCOL_ERROR,
+			     "the server's fragment size (%u) leaves no room for data",
+			     (unsigned)c->max_xmit);
+	}
 	do {
 		size_t room = c->max_xmit - NCACN_REQ_HDR_LEN -
 			      (c->auth ? NCACN_TRAILER_LEN + sig : 0);
