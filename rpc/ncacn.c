@@ -55,7 +55,7 @@ struct ncacn_conn {
 	bool hdr_sign;
 	uint32_t auth_context_id;
 	gss_ctx_id_t gss;
-	char reason[256];
+	char reason[512];
 };
 
 /* ---- failures --------------------------------------------------------------- */
