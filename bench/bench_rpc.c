@@ -49,14 +49,12 @@ static void die(const char *what, NTSTATUS status, const struct bpau_client_resu
 
 static uint8_t *read_blob(TALLOC_CTX *t, const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *b = talloc_array(t, uint8_t, CERTBLOB_MAX_LEN + 1);
-	if (f == NULL || b == NULL) {
-		fprintf(stderr, "bench_rpc: cannot read %s\n", path);
+	uint8_t *b;
+	int err;
+	if (!NT_STATUS_IS_OK(crypto_read_file(t, path, false, CERTBLOB_MAX_LEN + 1, &b, len, &err))) {
+		fprintf(stderr, "bench_rpc: cannot read %s: %s\n", path, strerror(err));
 		exit(1);
 	}
-	*len = fread(b, 1, CERTBLOB_MAX_LEN + 1, f);
-	fclose(f);
 	return b;
 }
 

@@ -47,6 +47,15 @@ const char *crypto_status_name(NTSTATUS status);
 /* crypto_status_from_errno maps an errno value to an NTSTATUS. */
 NTSTATUS crypto_status_from_errno(int err);
 
+/*
+ * crypto_read_file reads at most |max| bytes of |path| (standard input for
+ * "-" when |dash_is_stdin|) into a buffer on mem_ctx.  Ask for one byte
+ * more than you accept to learn that a file is too large.  On failure
+ * *err is the errno (EIO for a read error) and nothing is allocated.
+ */
+NTSTATUS crypto_read_file(TALLOC_CTX *mem_ctx, const char *path, bool dash_is_stdin, size_t max,
+			  uint8_t **out, size_t *len, int *err);
+
 /* ---- hashes, MACs, randomness ------------------------------------------ */
 
 #define CRYPTO_SHA1_LEN 20

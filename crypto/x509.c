@@ -134,25 +134,19 @@ NTSTATUS crypto_x509_read_file(TALLOC_CTX *mem_ctx, const char *path,
 	TALLOC_CTX *frame = talloc_new(mem_ctx);
 	uint8_t *buf;
 	size_t n;
-	FILE *f;
+	int err;
 	NTSTATUS status;
 
 	if (frame == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	buf = talloc_array(frame, uint8_t, X509_FILE_MAX + 1);
-	if (buf == NULL) {
+	status = crypto_read_file(frame, path, false, X509_FILE_MAX + 1, &buf, &n, &err);
+	if (!NT_STATUS_IS_OK(status)) {
 		talloc_free(frame);
-		return NT_STATUS_NO_MEMORY;
+		crypto_set_reason(reason, err == EIO ? "cannot read the certificate file"
+						     : "cannot open the certificate file");
+		return status;
 	}
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		talloc_free(frame);
-		crypto_set_reason(reason, "cannot open the certificate file");
-		return crypto_status_from_errno(errno);
-	}
-	n = fread(buf, 1, X509_FILE_MAX + 1, f);
-	fclose(f);
 	if (n > X509_FILE_MAX) {
 		talloc_free(frame);
 		crypto_set_reason(reason, "certificate file is larger than 1 MiB");

@@ -137,39 +137,19 @@ static int fail(NTSTATUS status, const char *what, const char *reason)
 	return status_exit(status);
 }
 
-/* read_blob_file reads a file of at most 64 KiB + 1 (so an oversized blob
- * is reported as such by the parser). */
+/* read_blob_file reads a file ("-": standard input) of at most 64 KiB + 1
+ * (so an oversized blob is reported as such by the parser). */
 static NTSTATUS read_blob_file(TALLOC_CTX *mem_ctx, const char *path, uint8_t **out,
 			       size_t *len, const char **reason)
 {
-	uint8_t *buf = talloc_array(mem_ctx, uint8_t, BLOB_FILE_MAX);
-	FILE *f;
-	size_t n;
+	int err;
+	NTSTATUS status = crypto_read_file(mem_ctx, path, true, BLOB_FILE_MAX, out, len, &err);
 
-	if (buf == NULL) {
-		return NT_STATUS_NO_MEMORY;
+	if (!NT_STATUS_IS_OK(status)) {
+		*reason = NT_STATUS_EQUAL(status, NT_STATUS_IO_DEVICE_ERROR) ? "read error"
+									   : strerror(err);
 	}
-	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (f == NULL) {
-		*reason = strerror(errno);
-		talloc_free(buf);
-		return crypto_status_from_errno(errno);
-	}
-	n = fread(buf, 1, BLOB_FILE_MAX, f);
-	if (ferror(f)) {
-		*reason = "read error";
-		if (f != stdin) {
-			fclose(f);
-		}
-		talloc_free(buf);
-		return NT_STATUS_IO_DEVICE_ERROR;
-	}
-	if (f != stdin) {
-		fclose(f);
-	}
-	*out = buf;
-	*len = n;
-	return NT_STATUS_OK;
+	return status;
 }
 
 static const char *table_path(const char *opt)

@@ -76,19 +76,18 @@ static NTSTATUS associate(TALLOC_CTX *mem_ctx, const char *host, const char *add
 	return NT_STATUS_OK;
 }
 
-/* call: one request and its response; failures are reported at |stage|.
- * |built| is the encoder's result; the request is read through |req| and
- * |req_len| only here, after the encoder (an argument) has run. */
-static NTSTATUS call(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t opnum, bool built,
-		     uint8_t *const *req, const size_t *req_len, uint8_t **resp, size_t *resp_len,
+/* call: one request (|encoded| says whether its encoder succeeded) and
+ * its response; failures are reported at |stage|. */
+static NTSTATUS call(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t opnum, bool encoded,
+		     const uint8_t *req, size_t req_len, uint8_t **resp, size_t *resp_len,
 		     const char *what, enum bpau_client_stage stage, struct bpau_client_result *r)
 {
 	NTSTATUS status;
 
-	if (!built) {
+	if (!encoded) {
 		return bpau_client_fail(r, stage, NT_STATUS_NO_MEMORY, "out of memory");
 	}
-	status = ncacn_call(c, mem_ctx, opnum, *req, *req_len, resp, resp_len);
+	status = ncacn_call(c, mem_ctx, opnum, req, req_len, resp, resp_len);
 	if (!NT_STATUS_IS_OK(status)) {
 		return bpau_client_fail(r, stage, status, "%s failed: %s", what, ncacn_reason(c));
 	}
@@ -114,6 +113,7 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o
 	struct crypto_sid sid;
 	uint32_t rid = 0, type = 0;
 	const enum bpau_client_stage L = BPAU_STAGE_LOOKUP;
+	bool ok;
 	NTSTATUS status;
 
 	if (frame == NULL || sam == NULL) {
@@ -132,26 +132,25 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o
 		talloc_free(frame);
 		return status;
 	}
-	status = call(c, frame, SAMR_OPNUM_CONNECT2,
-		      samr_connect2_request(frame, 0x31 /* connect, enum and look up domains */,
-					    &req, &req_len),
-		      &req, &req_len, &resp, &resp_len, "SAMR Connect2", L, r);
+	ok = samr_connect2_request(frame, 0x31 /* connect, enum and look up domains */, &req,
+				   &req_len);
+	status = call(c, frame, SAMR_OPNUM_CONNECT2, ok, req, req_len, &resp, &resp_len,
+		      "SAMR Connect2", L, r);
 	if (NT_STATUS_IS_OK(status)) {
 		status = samr_handle_parse(resp, resp_len, connect_h);
 	}
 	if (NT_STATUS_IS_OK(status)) {
-		status = call(c, frame, SAMR_OPNUM_ENUM_DOMAINS,
-			      samr_enum_domains_request(frame, connect_h, &req, &req_len),
-			      &req,
-			      &req_len, &resp, &resp_len, "SAMR EnumDomains", L, r);
+		ok = samr_enum_domains_request(frame, connect_h, &req, &req_len);
+		status = call(c, frame, SAMR_OPNUM_ENUM_DOMAINS, ok, req, req_len, &resp, &resp_len,
+			      "SAMR EnumDomains", L, r);
 	}
 	if (NT_STATUS_IS_OK(status)) {
 		status = samr_enum_domains_parse(frame, resp, resp_len, &domain);
 	}
 	if (NT_STATUS_IS_OK(status)) {
-		status = call(c, frame, SAMR_OPNUM_LOOKUP_DOMAIN,
-			      samr_lookup_domain_request(frame, connect_h, domain, &req, &req_len),
-			      &req, &req_len, &resp, &resp_len, "SAMR LookupDomain", L, r);
+		ok = samr_lookup_domain_request(frame, connect_h, domain, &req, &req_len);
+		status = call(c, frame, SAMR_OPNUM_LOOKUP_DOMAIN, ok, req, req_len, &resp,
+			      &resp_len, "SAMR LookupDomain", L, r);
 	}
 	if (NT_STATUS_IS_OK(status)) {
 		status = samr_lookup_domain_parse(resp, resp_len, &sid);
@@ -160,19 +159,18 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o
 		status = NT_STATUS_RPC_BAD_STUB_DATA;
 	}
 	if (NT_STATUS_IS_OK(status)) {
-		status = call(c, frame, SAMR_OPNUM_OPEN_DOMAIN,
-			      samr_open_domain_request(frame, connect_h, 0x80 /* lookup */, &sid,
-						       &req, &req_len),
-			      &req, &req_len, &resp, &resp_len, "SAMR OpenDomain", L, r);
+		ok = samr_open_domain_request(frame, connect_h, 0x80 /* lookup */, &sid, &req,
+					      &req_len);
+		status = call(c, frame, SAMR_OPNUM_OPEN_DOMAIN, ok, req, req_len, &resp, &resp_len,
+			      "SAMR OpenDomain", L, r);
 	}
 	if (NT_STATUS_IS_OK(status)) {
 		status = samr_handle_parse(resp, resp_len, domain_h);
 	}
 	if (NT_STATUS_IS_OK(status)) {
-		status = call(c, frame, SAMR_OPNUM_LOOKUP_NAMES,
-			      samr_lookup_names_request(frame, domain_h, sam, &req, &req_len),
-			      &req,
-			      &req_len, &resp, &resp_len, "SAMR LookupNames", L, r);
+		ok = samr_lookup_names_request(frame, domain_h, sam, &req, &req_len);
+		status = call(c, frame, SAMR_OPNUM_LOOKUP_NAMES, ok, req, req_len, &resp, &resp_len,
+			      "SAMR LookupNames", L, r);
 	}
 	if (NT_STATUS_IS_OK(status)) {
 		status = samr_lookup_names_parse(resp, resp_len, &rid, &type);
@@ -255,6 +253,7 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 	size_t req_len = 0, resp_len;
 	const uint8_t *server_key = NULL;
 	uint32_t server_len = 0;
+	bool encoded;
 	NTSTATUS status;
 
 	if (r == NULL) {
@@ -311,10 +310,10 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 				     opts.address ? opts.address : opts.host,
 				     (unsigned)ncacn_port(c), r->principal);
 	/* 3.2.2: a 15-second call timeout (per step, from ncacn_connect). */
-	status = call(c, frame, BPAU_OPNUM_EXCHANGE,
-		      bpau_exchange_request(frame, ours ? ours->raw : NULL,
-					    ours ? (uint32_t)ours->raw_len : 0, &req, &req_len),
-		      &req, &req_len, &resp, &resp_len, "ExchangePublicKeys", BPAU_STAGE_CALL, r);
+	encoded = bpau_exchange_request(frame, ours ? ours->raw : NULL,
+					ours ? (uint32_t)ours->raw_len : 0, &req, &req_len);
+	status = call(c, frame, BPAU_OPNUM_EXCHANGE, encoded, req, req_len, &resp, &resp_len,
+		      "ExchangePublicKeys", BPAU_STAGE_CALL, r);
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;
 	}

@@ -28,13 +28,11 @@ struct bpau_client_opts {
 	const char *table_file;
 	unsigned table_size;
 	const char *ccache;       /* default: KRB5CCNAME */
-	const char *smb_conf;     /* Samba configuration (session.h only) */
 	const char *dc;           /* domain controller for the SID lookup;
 				   * default: the server itself */
 	const char *dc_address;
 	const char *server_sid;   /* skip the lookup: the SID, from the admin */
 	unsigned timeout;         /* per call, default BPAU_CALL_TIMEOUT */
-	int debug_level;          /* session.h only */
 	const char *sid_cache;    /* default: sid-cache.tdb beside the table */
 	unsigned sid_cache_ttl;   /* seconds; 0: look the SID up every time */
 };

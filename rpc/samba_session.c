@@ -60,15 +60,6 @@ NTSTATUS bpau_session_setup(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *
 	if (s->ev == NULL || s->lp == NULL) {
 		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_NO_MEMORY, "out of memory");
 	}
-	if (o->smb_conf != NULL && !lpcfg_load(s->lp, o->smb_conf)) {
-		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER,
-			     "cannot load %s", o->smb_conf);
-	}
-	if (o->debug_level > 0) {
-		char lvl[16];
-		snprintf(lvl, sizeof(lvl), "%d", o->debug_level);
-		lpcfg_set_cmdline(s->lp, "log level", lvl);
-	}
 	/* No delegation: the KDC would refuse it for a computer account
 	 * anyway, and asking costs a round trip on every bind. */
 	lpcfg_set_cmdline(s->lp, "gensec_gssapi:delegation", "no");

@@ -55,14 +55,12 @@ int main(int argc, char **argv)
 			key[i] = (uint8_t)(i * 7);
 		}
 	} else {
-		FILE *f = fopen(argv[4], "rb");
-		key = talloc_array(t, uint8_t, 70000);
-		if (f == NULL || key == NULL) {
-			perror(argv[4]);
+		int err;
+		if (!NT_STATUS_IS_OK(crypto_read_file(t, argv[4], false, 70000, &key, &key_len,
+						      &err))) {
+			fprintf(stderr, "%s: %s\n", argv[4], strerror(err));
 			return 3;
 		}
-		key_len = fread(key, 1, 70000, f);
-		fclose(f);
 	}
 	status = ncacn_connect(t, argv[1], 135, 10, &c);
 	if (NT_STATUS_IS_OK(status)) {
