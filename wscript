@@ -66,6 +66,10 @@ def check_deps(conf):
                    args=['--cflags', '--libs'])
     conf.check_cc(header_name='gssapi/gssapi_krb5.h', use='GSSAPI',
                   function_name='gss_wrap_iov', msg='Checking for gss_wrap_iov (Heimdal)')
+    # libkrb5 for the unit tests only: crypto/kwrap.c is checked against
+    # Heimdal's own RFC 3961 code.
+    conf.check_cfg(package='heimdal-krb5', uselib_store='KRB5',
+                   args=['--cflags', '--libs'])
     conf.env.CFLAGS_SAMBA_HDRS = [
         '-isystem' + f[2:] if f.startswith('-I') else f
         for f in conf.cmd_and_log(['pkg-config', '--cflags', 'samba-util']).split()]
@@ -278,6 +282,6 @@ def build(bld):
         name = os.path.splitext(src.name)[0]
         bld.program(source=[src], target='tests/' + name,
                     use='ndr_bitspeerauth ndr_epmapper bpauclient bpaundr bpauexchange '
-                        'certtable bpaucrypto NDR NDR_STANDARD GSSAPI CMOCKA ' + CORE_USE,
+                        'certtable bpaucrypto NDR NDR_STANDARD GSSAPI KRB5 CMOCKA ' + CORE_USE,
                     includes=[bld.bldnode.abspath()],
                     install_path=None)
