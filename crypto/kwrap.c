@@ -124,6 +124,10 @@ struct crypto_kwrap {
 	uint64_t send_seq, recv_seq;
 	uint8_t *buf; /* scratch: the gathered plaintext or ciphertext */
 	size_t buf_len;
+	/* confounders, drawn from the CSPRNG 16 at a time (OpenSSL's
+	 * RAND_bytes costs a getpid() system call per call) */
+	uint8_t pool[16 * AES_BLOCK];
+	size_t pool_pos;
 };
 
 static void dir_free(struct dir *d)
@@ -141,6 +145,7 @@ static int kwrap_destructor(struct crypto_kwrap *k)
 	if (k->buf != NULL) {
 		crypto_wipe(k->buf, k->buf_len);
 	}
+	crypto_wipe(k->pool, sizeof(k->pool));
 	return 0;
 }
 
@@ -209,6 +214,7 @@ NTSTATUS crypto_kwrap_new(TALLOC_CTX *mem_ctx, int enctype, const uint8_t *key, 
 	k->acceptor_subkey = acceptor_subkey;
 	k->send_seq = send_seq;
 	k->recv_seq = recv_seq;
+	k->pool_pos = sizeof(k->pool);
 	status = dir_init(&k->send, enctype, key, key_len,
 			  initiator ? CRYPTO_KU_INITIATOR_SEAL : CRYPTO_KU_ACCEPTOR_SEAL, 1);
 	if (NT_STATUS_IS_OK(status)) {
@@ -420,10 +426,16 @@ NTSTATUS crypto_kwrap_seal_dce(struct crypto_kwrap *k, uint8_t token[CRYPTO_KWRA
 	put_header(token, flags, DCE_EC, 0, k->send_seq);
 	memset(tail, 0xFF, DCE_EC);
 	memcpy(tail + DCE_EC, token, TOK_LEN);
-	status = crypto_random(conf, AES_BLOCK);
-	if (!NT_STATUS_IS_OK(status)) {
-		return status;
+	if (k->pool_pos == sizeof(k->pool)) {
+		status = crypto_random(k->pool, sizeof(k->pool));
+		if (!NT_STATUS_IS_OK(status)) {
+			return status;
+		}
+		k->pool_pos = 0;
 	}
+	memcpy(conf, k->pool + k->pool_pos, AES_BLOCK);
+	crypto_wipe(k->pool + k->pool_pos, AES_BLOCK);
+	k->pool_pos += AES_BLOCK;
 	if (!hmac_regions(&k->send, conf, iov, n, tail, DCE_EC + TOK_LEN, cksum)) {
 		return NT_STATUS_INTERNAL_ERROR;
 	}

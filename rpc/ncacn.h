@@ -70,6 +70,13 @@ NTSTATUS ncacn_connect(TALLOC_CTX *mem_ctx, const char *address, uint16_t port,
 NTSTATUS ncacn_bind(struct ncacn_conn *c, const struct ncacn_syntax *iface,
 		    const char *principal);
 
+/* ncacn_use_gssapi_wrap: before ncacn_bind, keep sealing on gss_wrap_iov
+ * (the default is OpenSSL through crypto/kwrap.h for AES contexts). */
+void ncacn_use_gssapi_wrap(struct ncacn_conn *c);
+/* ncacn_wraps_with_openssl: after ncacn_bind, whether calls are sealed
+ * with crypto/kwrap.h. */
+bool ncacn_wraps_with_openssl(const struct ncacn_conn *c);
+
 /* ncacn_call: request |stub| on |opnum|, return the response stub (on
  * mem_ctx).  A fault is returned as its NTSTATUS (ncacn_fault_status). */
 NTSTATUS ncacn_call(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t opnum,

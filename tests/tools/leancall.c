@@ -6,8 +6,11 @@
  * (a key that spans many request fragments).
  *
  *   bpau-leancall ADDRESS PRINCIPAL (--blob FILE | --bytes N) [--count N]
+ *                 [--gssapi-wrap]
  *
- * Prints "port: N", then "result: hresult=0x... len=N" or "error: ...".
+ * Prints "port: N", "sealing: openssl" (crypto/kwrap.h) or "sealing:
+ * gssapi" (gss_wrap_iov; forced with --gssapi-wrap), then "result:
+ * hresult=0x... len=N" or "error: ...".
  * With --count, makes N calls on the one association after the first and
  * prints "rate CALLS_PER_SECOND" (the benchmark's one-association
  * measurement on our client).  Exit 0 if the calls completed, 1 otherwise.
@@ -38,14 +41,19 @@ int main(int argc, char **argv)
 	NTSTATUS status;
 
 	long count = 0;
+	bool gssapi_wrap = false;
 
+	if (argc >= 6 && strcmp(argv[argc - 1], "--gssapi-wrap") == 0) {
+		gssapi_wrap = true;
+		argc--;
+	}
 	if (argc == 7 && strcmp(argv[5], "--count") == 0) {
 		count = strtol(argv[6], NULL, 10);
 		argc = 5;
 	}
 	if (argc != 5 || count < 0) {
 		fprintf(stderr, "usage: bpau-leancall ADDRESS PRINCIPAL (--blob FILE | --bytes N) "
-				"[--count N]\n");
+				"[--count N] [--gssapi-wrap]\n");
 		return 3;
 	}
 	if (strcmp(argv[3], "--bytes") == 0) {
@@ -81,11 +89,15 @@ int main(int argc, char **argv)
 	talloc_free(c);
 	status = ncacn_connect(t, argv[1], port, 10, &c);
 	if (NT_STATUS_IS_OK(status)) {
+		if (gssapi_wrap) {
+			ncacn_use_gssapi_wrap(c);
+		}
 		status = ncacn_bind(c, &ncacn_syntax_bitspeerauth, argv[2]);
 	}
 	if (!NT_STATUS_IS_OK(status)) {
 		return fail("bind", status, c);
 	}
+	printf("sealing: %s\n", ncacn_wraps_with_openssl(c) ? "openssl" : "gssapi");
 	if (!bpau_exchange_request(t, key, (uint32_t)key_len, &req, &req_len)) {
 		return fail("encode", NT_STATUS_NO_MEMORY, c);
 	}
