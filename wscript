@@ -268,6 +268,9 @@ def build(bld):
     bld.program(source=['bench/bench_verify.c'], target='bench/bench_verify',
                 use='certtable bpaucrypto ' + CORE_USE, install_path=None)
 
+    bld.program(source=['bench/bench_commit.c'], target='bench/bench_commit',
+                use='certtable bpaucrypto ' + CORE_USE, install_path=None)
+
     bld.program(source=['bench/bench_rpc.c'], target='bench/bench_rpc',
                 includes=[bld.bldnode.abspath()], use='sambasession ' + RPC_USE,
                 install_path=None)

@@ -4,7 +4,8 @@
 # Provisions a throwaway domain, starts its DC with the bitspeerauth module,
 # and measures in the same run, on the same transport (ncacn_ip_tcp,
 # Kerberos, packet privacy):
-#   - ExchangePublicKeys on one association, same certificate each call;
+#   - ExchangePublicKeys on one association, same certificate each call,
+#     on bpau's client (rpc/ncacn.c) and, for comparison, Samba's;
 #   - first exchanges: a pool of computer accounts, each with its own
 #     association (set up first, untimed) and a certificate new to the
 #     server (decode + durable insert);
@@ -12,7 +13,10 @@
 #     bind, exchange, close) with 1, 4 and 16 concurrent clients;
 #   - "bpau exchange" end to end with a cached ticket;
 #   - the reference: Samba's samr EnumDomains on one association and
-#     Connect2 on new associations, against the same DC;
+#     Connect2 on new associations, against the same DC (EnumDomains also
+#     on bpau's client, so one client stack shows the servers' difference);
+#   - the servers' CPU time per call (from /proc/PID/task/*/schedstat);
+#   - what a durable insert costs on the tables' disk (bench_commit);
 #   - the verify-status lookup at 100, 10^4 and 10^6 entries.
 # Medians of REPS (default 5) runs with min-max, and ratios to the
 # reference.  Both hosts: the DC module and bpaud.
@@ -94,12 +98,18 @@ results="$work/results"
 declare -A CMD
 names=()
 spec() { names+=("$1"); local n=$1; shift; CMD[$n]=$(printf '%q ' "${PIN[@]}" "$@"); }
+lean="$top/build/tests/bpau-leancall"
 spec samr_enum env KRB5CCNAME="$CC1" "$rpc" samr-enum "${common[@]}" --count 2000
-spec one env KRB5CCNAME="$CC1" "$rpc" exchange-one "${common[@]}" --blob "$work/peer1.bin" --count 2000
-spec bpaud_one env KRB5CCNAME="$CC1" "$rpc" exchange-one "${bcommon[@]}" --blob "$work/peer1.bin" --count 2000
-# the same on our own client stack (what bpau exchange speaks), for comparison
-spec lean_one env KRB5CCNAME="$CC1" "$top/build/tests/bpau-leancall" "$IP" "$PRINC" \
-	--blob "$work/peer1.bin" --count 2000
+# One association on bpau's client (what bpau exchange speaks): ours
+# against Samba's EnumDomains on Samba's client, the reference.
+spec one env KRB5CCNAME="$CC1" "$lean" "$IP" "$PRINC" --blob "$work/peer1.bin" --count 2000
+spec bpaud_one env KRB5CCNAME="$CC1" "$lean" 127.0.0.32 'peer5$@BPAU.TEST' --blob "$work/peer1.bin" --count 2000
+# For comparison: EnumDomains on bpau's client (one client stack, so the
+# ratio is the servers' difference), our client sealing through Heimdal's
+# GSSAPI instead of OpenSSL, and the exchange on Samba's client.
+spec lean_enum env KRB5CCNAME="$CC1" "$lean" "$IP" "$PRINC" --samr-enum --count 2000
+spec one_gss env KRB5CCNAME="$CC1" "$lean" "$IP" "$PRINC" --blob "$work/peer1.bin" --count 2000 --gssapi-wrap
+spec one_samba env KRB5CCNAME="$CC1" "$rpc" exchange-one "${common[@]}" --blob "$work/peer1.bin" --count 2000
 spec first "$rpc" exchange-first "${common[@]}" --pool "$work/pool"
 spec bpaud_first "$rpc" exchange-first "${bcommon[@]}" --pool "$work/pool"
 for c in 1 4 16; do
@@ -108,8 +118,11 @@ for c in 1 4 16; do
 	spec "new$c" env KRB5CCNAME="$CC1" "$rpc" exchange-new "${common[@]}" --blob "$work/peer1.bin" --count "$n" --concurrency "$c"
 	spec "bpaud_new$c" env KRB5CCNAME="$CC1" "$rpc" exchange-new "${bcommon[@]}" --blob "$work/peer1.bin" --count "$n" --concurrency "$c"
 done
+# cpu_ns PID: the CPU time of all of PID's threads, in nanoseconds.
+cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%d", s}'; }
+DC_PID=$(cat "$work/dc1/samba.pid")
 measure_one() { # measure_one REP NAME
-	local rep=$1 name=$2
+	local rep=$1 name=$2 spid= c0 c1 out
 	case $name in first|bpaud_first)
 		for i in $(seq "$POOL"); do
 			sidvar="BENCH${i}_SID"
@@ -118,7 +131,14 @@ measure_one() { # measure_one REP NAME
 			done
 		done;;
 	esac
-	echo "$name $rep $(eval "${CMD[$name]}" | sed -n 's/^rate //p')" >>"$results"
+	case $name in bpaud_*) spid=$BPAUD_PID;; samr_*|one*|lean_*|first|new*) spid=$DC_PID;; esac
+	c0=$(cpu_ns "$spid")
+	out=$(eval "${CMD[$name]}" | sed -n 's/^rate //p')
+	c1=$(cpu_ns "$spid")
+	echo "$name $rep $out" >>"$results"
+	case $name in one|bpaud_one|samr_enum|lean_enum) # server CPU per call, us
+		echo "cpu_$name $rep $(( (c1 - c0) / 2000 / 1000 ))" >>"$results";;
+	esac
 }
 for r in $(seq "$REPS"); do
 	k=${#names[@]}
@@ -145,10 +165,12 @@ cli cli_lookup_us "$HOST" --address "$IP" --cert "$work/peer1.der" --table "$wor
 cli cli_bpaud_us peer5.bpau.test --address 127.0.0.32 --cert "$work/peer1.der" --table "$work/p2.tdb" \
 	--dc "$HOST" --dc-address "$IP"
 echo "  measured bpau exchange" >&2
+echo "  measuring a durable insert on the tables' disk ..." >&2
+"$top/build/bench/bench_commit" "$work" 300 >"$work/commit.txt"
 echo "  measuring verify-status (fills a 10^6-entry table) ..." >&2
 "$top/build/bench/bench_verify" "$work" >"$work/verify.txt"
 
-"$PY" - "$results" "$work/verify.txt" <<'PYEOF'
+"$PY" - "$results" "$work/verify.txt" "$work/commit.txt" <<'PYEOF'
 import sys, statistics
 rows, reps = {}, {}
 for line in open(sys.argv[1]):
@@ -173,13 +195,29 @@ def line(label, k, ref=None, target=None):
         m, lo, hi = ratio(k, ref)
         txt = "%.2fx (%.2f-%.2f)  target >= %.1fx %s" % (m, lo, hi, target, "met" if m >= target else "NOT MET")
     print("%-52s %30s   %s" % (label, fmt(k), txt))
+def cmp(label, k, ref, note):
+    m, lo, hi = ratio(k, ref)
+    print("%-52s %30s   %.2fx (%.2f-%.2f)  %s" % (label, fmt(k), m, lo, hi, note))
 line("samr EnumDomains, one association (reference)", "samr_enum")
 line("DC module: exchange, one association, same cert", "one", "samr_enum", 0.9)
 line("bpaud:     exchange, one association, same cert", "bpaud_one", "samr_enum", 0.9)
-m, lo, hi = ratio("lean_one", "samr_enum")
-print("%-52s %30s   %.2fx (%.2f-%.2f)  (our client; for comparison)" % ("DC module: the same, on bpau's own client stack", fmt("lean_one"), m, lo, hi))
+print("  for comparison:")
+cmp("  samr EnumDomains on bpau's client", "lean_enum", "samr_enum", "(the client's share)")
+cmp("  DC module: exchange vs EnumDomains, bpau's client", "one", "lean_enum", "(the servers' share)")
+cmp("  DC module: exchange, bpau's client on GSSAPI", "one_gss", "samr_enum", "(sealing in Heimdal)")
+cmp("  DC module: exchange on Samba's client", "one_samba", "samr_enum", "")
+cpu = {k: statistics.median(rows["cpu_" + k]) for k in ("samr_enum", "lean_enum", "one", "bpaud_one")}
+print("  server CPU per call (us): EnumDomains %.0f / %.0f (Samba's / bpau's client), exchange DC module %.0f, bpaud %.0f"
+      % (cpu["samr_enum"], cpu["lean_enum"], cpu["one"], cpu["bpaud_one"]))
 line("DC module: first exchange per identity", "first", "samr_enum", 0.5)
 line("bpaud:     first exchange per identity", "bpaud_first", "samr_enum", 0.5)
+commit = dict((l.split()[0], [float(x) for x in l.split()[1:]]) for l in open(sys.argv[3]))
+budget = 1e6 / (0.5 * statistics.median(rows["samr_enum"]))
+print("  a durable insert (certtable, one tdb transaction): %.0f us (%.0f-%.0f); one 4 KiB write + fdatasync: %.0f us (%.0f-%.0f)"
+      % tuple(commit["commit_us"] + commit["flush_us"]))
+print("  the 0.5x target leaves %.0f us per first exchange: %s" % (budget,
+      "one flush alone exceeds it" if commit["flush_us"][0] > budget else
+      "one flush is %.0f%% of it" % (100 * commit["flush_us"][0] / budget)))
 for c in (1, 4, 16):
     line("samr Connect2, new association, %2d clients (ref)" % c, "samr_new%d" % c)
     line("DC module: exchange, new association, %2d clients" % c, "new%d" % c, "samr_new%d" % c, 0.9)

@@ -19,6 +19,9 @@ pass=0 fail=0
 failed=()
 
 step() { printf '\n=== %s\n' "$*"; }
+# record NAME RC.  Take $? into a variable first: in 'record "$(basename
+# "$t")" $?' the command substitution runs before $? is expanded, and
+# every test would be recorded as passed.
 record() { # record NAME RC
 	if [ "$2" -eq 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); failed+=("$1"); fi
 }
@@ -37,7 +40,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 step "unit tests (ASan+UBSan)"
 for t in build/asan/tests/test_*; do
 	"$t"
-	record "$(basename "$t")" $?
+	rc=$?
+	record "$(basename "$t")" "$rc"
 done
 
 step "command-line tests (ASan+UBSan build)"
@@ -66,7 +70,8 @@ if [ ${#integration[@]} -gt 0 ]; then
 	step "integration tests (real peers)"
 	for t in "${integration[@]}"; do
 		"$t"
-		record "$(basename "$t")" $?
+		rc=$?
+		record "$(basename "$t")" "$rc"
 	done
 fi
 

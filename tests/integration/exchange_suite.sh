@@ -135,6 +135,7 @@ has "with S_OK" 'result: hresult=0x00000000'
 # --- the one-minute rule (capacity 3) --------------------------------------
 run "PEER2 fills the table" 0 exchange "$CC2" "$IT_WORK/peer2.der" "$IT_WORK/client2.tdb"
 run "PEER3 fills the table" 0 exchange "$CC3" "$IT_WORK/peer3.der" "$IT_WORK/client3.tdb"
+T_FILL=$(date +%s) # PEER2 and PEER3's insertion (or refresh) times
 run "PEER4 within the minute is refused" 7 exchange "$CC4" "$IT_WORK/peer4.der" "$IT_WORK/client4.tdb"
 has "with 0x80040006" '0x80040006' "$IT_WORK/err"
 run "... and not added" 1 "$BPAU" table check "$IT_WORK/peer4.der" --table "$SERVER_TABLE"

@@ -5,15 +5,18 @@
  * so the integration tests can drive what "bpau exchange" never sends
  * (a key that spans many request fragments).
  *
- *   bpau-leancall ADDRESS PRINCIPAL (--blob FILE | --bytes N) [--count N]
- *                 [--gssapi-wrap]
+ *   bpau-leancall ADDRESS PRINCIPAL (--blob FILE | --bytes N | --samr-enum)
+ *                 [--count N] [--gssapi-wrap]
  *
  * Prints "port: N", "sealing: openssl" (crypto/kwrap.h) or "sealing:
  * gssapi" (gss_wrap_iov; forced with --gssapi-wrap), then "result:
  * hresult=0x... len=N" or "error: ...".
  * With --count, makes N calls on the one association after the first and
  * prints "rate CALLS_PER_SECOND" (the benchmark's one-association
- * measurement on our client).  Exit 0 if the calls completed, 1 otherwise.
+ * measurement on our client).  --samr-enum makes the calls samr
+ * EnumDomains (after one Connect2) instead: Samba's cheapest authenticated
+ * call, on our client, so the benchmark can compare the two calls on one
+ * client stack.  Exit 0 if the calls completed, 1 otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,32 +44,46 @@ int main(int argc, char **argv)
 	NTSTATUS status;
 
 	long count = 0;
-	bool gssapi_wrap = false;
+	bool gssapi_wrap = false, samr = false;
+	const struct ncacn_syntax *iface = &ncacn_syntax_bitspeerauth;
+	uint16_t opnum = BPAU_OPNUM_EXCHANGE;
 
-	if (argc >= 6 && strcmp(argv[argc - 1], "--gssapi-wrap") == 0) {
-		gssapi_wrap = true;
-		argc--;
+	const char *blob = NULL, *bytes = NULL;
+	bool bad = argc < 4;
+
+	for (int i = 3; i < argc && !bad; i++) {
+		if (strcmp(argv[i], "--gssapi-wrap") == 0) {
+			gssapi_wrap = true;
+		} else if (strcmp(argv[i], "--samr-enum") == 0) {
+			samr = true;
+		} else if (i + 1 < argc && strcmp(argv[i], "--count") == 0) {
+			count = strtol(argv[++i], NULL, 10);
+		} else if (i + 1 < argc && strcmp(argv[i], "--blob") == 0) {
+			blob = argv[++i];
+		} else if (i + 1 < argc && strcmp(argv[i], "--bytes") == 0) {
+			bytes = argv[++i];
+		} else {
+			bad = true;
+		}
 	}
-	if (argc == 7 && strcmp(argv[5], "--count") == 0) {
-		count = strtol(argv[6], NULL, 10);
-		argc = 5;
-	}
-	if (argc != 5 || count < 0) {
-		fprintf(stderr, "usage: bpau-leancall ADDRESS PRINCIPAL (--blob FILE | --bytes N) "
-				"[--count N] [--gssapi-wrap]\n");
+	if (bad || count < 0 || (samr + (blob != NULL) + (bytes != NULL)) != 1) {
+		fprintf(stderr, "usage: bpau-leancall ADDRESS PRINCIPAL (--blob FILE | --bytes N | "
+				"--samr-enum) [--count N] [--gssapi-wrap]\n");
 		return 3;
 	}
-	if (strcmp(argv[3], "--bytes") == 0) {
-		key_len = strtoul(argv[4], NULL, 10);
+	if (samr) {
+		iface = &ncacn_syntax_samr;
+		opnum = SAMR_OPNUM_ENUM_DOMAINS;
+	} else if (bytes != NULL) {
+		key_len = strtoul(bytes, NULL, 10);
 		key = talloc_zero_array(t, uint8_t, key_len ? key_len : 1);
 		for (size_t i = 0; i < key_len; i++) {
 			key[i] = (uint8_t)(i * 7);
 		}
 	} else {
 		int err;
-		if (!NT_STATUS_IS_OK(crypto_read_file(t, argv[4], false, 70000, &key, &key_len,
-						      &err))) {
-			fprintf(stderr, "%s: %s\n", argv[4], strerror(err));
+		if (!NT_STATUS_IS_OK(crypto_read_file(t, blob, false, 70000, &key, &key_len, &err))) {
+			fprintf(stderr, "%s: %s\n", blob, strerror(err));
 			return 3;
 		}
 	}
@@ -75,12 +92,12 @@ int main(int argc, char **argv)
 		status = ncacn_bind(c, &ncacn_syntax_epmapper, NULL);
 	}
 	if (NT_STATUS_IS_OK(status)) {
-		status = epm_map_request(t, &ncacn_syntax_bitspeerauth, &req, &req_len)
+		status = epm_map_request(t, iface, &req, &req_len)
 				 ? ncacn_call(c, t, EPM_OPNUM_MAP, req, req_len, &resp, &resp_len)
 				 : NT_STATUS_NO_MEMORY;
 	}
 	if (NT_STATUS_IS_OK(status)) {
-		status = epm_map_parse(resp, resp_len, &ncacn_syntax_bitspeerauth, &port);
+		status = epm_map_parse(resp, resp_len, iface, &port);
 	}
 	if (!NT_STATUS_IS_OK(status)) {
 		return fail("endpoint mapper", status, c);
@@ -92,32 +109,59 @@ int main(int argc, char **argv)
 		if (gssapi_wrap) {
 			ncacn_use_gssapi_wrap(c);
 		}
-		status = ncacn_bind(c, &ncacn_syntax_bitspeerauth, argv[2]);
+		status = ncacn_bind(c, iface, argv[2]);
 	}
 	if (!NT_STATUS_IS_OK(status)) {
 		return fail("bind", status, c);
 	}
 	printf("sealing: %s\n", ncacn_wraps_with_openssl(c) ? "openssl" : "gssapi");
-	if (!bpau_exchange_request(t, key, (uint32_t)key_len, &req, &req_len)) {
-		return fail("encode", NT_STATUS_NO_MEMORY, c);
+	if (samr) {
+		uint8_t handle[SAMR_HANDLE_LEN];
+		char *domain;
+
+		status = samr_connect2_request(t, 0x31, &req, &req_len)
+				 ? ncacn_call(c, t, SAMR_OPNUM_CONNECT2, req, req_len, &resp, &resp_len)
+				 : NT_STATUS_NO_MEMORY;
+		if (NT_STATUS_IS_OK(status)) {
+			status = samr_handle_parse(resp, resp_len, handle);
+		}
+		if (NT_STATUS_IS_OK(status)) {
+			status = samr_enum_domains_request(t, handle, &req, &req_len)
+					 ? ncacn_call(c, t, opnum, req, req_len, &resp, &resp_len)
+					 : NT_STATUS_NO_MEMORY;
+		}
+		if (NT_STATUS_IS_OK(status)) {
+			status = samr_enum_domains_parse(t, resp, resp_len, &domain);
+		}
+		if (!NT_STATUS_IS_OK(status)) {
+			return fail("samr", status, c);
+		}
+		printf("result: domain=%s\n", domain);
+	} else {
+		if (!bpau_exchange_request(t, key, (uint32_t)key_len, &req, &req_len)) {
+			return fail("encode", NT_STATUS_NO_MEMORY, c);
+		}
+		status = ncacn_call(c, t, opnum, req, req_len, &resp, &resp_len);
+		if (!NT_STATUS_IS_OK(status)) {
+			return fail("call", status, c);
+		}
+		status = bpau_exchange_parse(resp, resp_len, &srv, &srv_len, &hr);
+		if (!NT_STATUS_IS_OK(status)) {
+			return fail("response", status, c);
+		}
+		printf("result: hresult=0x%08x len=%u\n", (unsigned)hr, (unsigned)srv_len);
 	}
-	status = ncacn_call(c, t, BPAU_OPNUM_EXCHANGE, req, req_len, &resp, &resp_len);
-	if (!NT_STATUS_IS_OK(status)) {
-		return fail("call", status, c);
-	}
-	status = bpau_exchange_parse(resp, resp_len, &srv, &srv_len, &hr);
-	if (!NT_STATUS_IS_OK(status)) {
-		return fail("response", status, c);
-	}
-	printf("result: hresult=0x%08x len=%u\n", (unsigned)hr, (unsigned)srv_len);
 	if (count > 0) {
 		struct timespec a, b;
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		for (long i = 0; i < count; i++) {
 			TALLOC_CTX *f = talloc_new(t);
-			status = ncacn_call(c, f, BPAU_OPNUM_EXCHANGE, req, req_len, &resp, &resp_len);
+			status = ncacn_call(c, f, opnum, req, req_len, &resp, &resp_len);
 			if (NT_STATUS_IS_OK(status)) {
-				status = bpau_exchange_parse(resp, resp_len, &srv, &srv_len, &hr);
+				char *domain;
+				hr = 0;
+				status = samr ? samr_enum_domains_parse(f, resp, resp_len, &domain)
+					      : bpau_exchange_parse(resp, resp_len, &srv, &srv_len, &hr);
 			}
 			if (!NT_STATUS_IS_OK(status) || hr != 0) {
 				return fail("repeated call", status, c);
