@@ -70,11 +70,12 @@ NTSTATUS ncacn_connect(TALLOC_CTX *mem_ctx, const char *address, uint16_t port,
 NTSTATUS ncacn_bind(struct ncacn_conn *c, const struct ncacn_syntax *iface,
 		    const char *principal);
 
-/* ncacn_use_gssapi_wrap: before ncacn_bind, keep sealing on gss_wrap_iov
- * (the default is OpenSSL through crypto/kwrap.h for AES contexts). */
+/* ncacn_use_gssapi_wrap: keep sealing on gss_wrap_iov (by default an
+ * association of an AES context moves to OpenSSL, crypto/kwrap.h, at its
+ * eighth call; see use_kwrap in ncacn.c). */
 void ncacn_use_gssapi_wrap(struct ncacn_conn *c);
-/* ncacn_wraps_with_openssl: after ncacn_bind, whether calls are sealed
- * with crypto/kwrap.h. */
+/* ncacn_wraps_with_openssl: whether calls are now sealed with
+ * crypto/kwrap.h. */
 bool ncacn_wraps_with_openssl(const struct ncacn_conn *c);
 
 /* ncacn_call: request |stub| on |opnum|, return the response stub (on

@@ -66,6 +66,22 @@ if [ -x "$ASAN_BPAU" ]; then
 	run "the ASan+UBSan framing: a 64 KiB key in fragments" 0 env \
 		ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
 		KRB5CCNAME="$CC2" "$IT_TOP/build/asan/tests/bpau-leancall" "$SERVER_IP" "$PRINCIPAL" --bytes 65536
+	# A long association moves its sealing from Heimdal's GSSAPI to
+	# crypto/kwrap.c (OpenSSL) at its eighth call: the server must accept
+	# what we seal and we must accept what it seals, on both sides of the
+	# switch, under ASan.
+	run "the ASan+UBSan client: 40 exchanges on one association" 0 env \
+		ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+		KRB5CCNAME="$CC1" "$IT_TOP/build/asan/tests/bpau-leancall" "$SERVER_IP" "$PRINCIPAL" \
+		--blob "$IT_WORK/peer1.bin" --count 40
+	has "... sealed with OpenSSL after the switch" 'sealing: openssl'
+	if [ -z "$LOOKUP_ARGS" ]; then # the server is the DC
+		run "... and samr EnumDomains at the DC likewise, 40 calls" 0 env \
+			ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+			KRB5CCNAME="$CC1" "$IT_TOP/build/asan/tests/bpau-leancall" "$SERVER_IP" \
+			"$PRINCIPAL" --samr-enum --count 40
+		has "... sealed with OpenSSL" 'sealing: openssl'
+	fi
 fi
 
 # --- refusals that must not change the server's table ---------------------

@@ -8,9 +8,10 @@
  *   bpau-leancall ADDRESS PRINCIPAL (--blob FILE | --bytes N | --samr-enum)
  *                 [--count N] [--gssapi-wrap]
  *
- * Prints "port: N", "sealing: openssl" (crypto/kwrap.h) or "sealing:
- * gssapi" (gss_wrap_iov; forced with --gssapi-wrap), then "result:
- * hresult=0x... len=N" or "error: ...".
+ * Prints "port: N", then "result: hresult=0x... len=N" or "error: ...",
+ * and at the end "sealing: openssl" (crypto/kwrap.h, which an association
+ * moves to at its eighth call) or "sealing: gssapi" (gss_wrap_iov; always
+ * with --gssapi-wrap).
  * With --count, makes N calls on the one association after the first and
  * prints "rate CALLS_PER_SECOND" (the benchmark's one-association
  * measurement on our client).  --samr-enum makes the calls samr
@@ -114,7 +115,6 @@ int main(int argc, char **argv)
 	if (!NT_STATUS_IS_OK(status)) {
 		return fail("bind", status, c);
 	}
-	printf("sealing: %s\n", ncacn_wraps_with_openssl(c) ? "openssl" : "gssapi");
 	if (samr) {
 		uint8_t handle[SAMR_HANDLE_LEN];
 		char *domain;
@@ -172,6 +172,7 @@ int main(int argc, char **argv)
 		printf("rate %.1f\n", (double)count / ((double)(b.tv_sec - a.tv_sec) +
 						      (double)(b.tv_nsec - a.tv_nsec) / 1e9));
 	}
+	printf("sealing: %s\n", ncacn_wraps_with_openssl(c) ? "openssl" : "gssapi");
 	talloc_free(t);
 	return 0;
 }
