@@ -232,12 +232,13 @@ for c in (1, 4, 16):
     line("samr Connect2, new association, %2d clients (ref)" % c, "samr_new%d" % c)
     line("DC module: exchange, new association, %2d clients" % c, "new%d" % c, "samr_new%d" % c, 0.9)
     line("bpaud:     exchange, new association, %2d clients" % c, "bpaud_new%d" % c, "samr_new%d" % c, 0.9)
-for k, label in (("cli_us", "bpau exchange, DC module, SID remembered"),
-                 ("cli_bpaud_us", "bpau exchange, bpaud, SID remembered"),
-                 ("cli_lookup_us", "bpau exchange, DC module, SID looked up")):
+for k, label, target in (("cli_us", "bpau exchange, DC module, SID remembered", True),
+                         ("cli_bpaud_us", "bpau exchange, bpaud, SID remembered", True),
+                         ("cli_lookup_us", "bpau exchange, DC module, SID looked up", False)):
     ms = [v / 1000.0 for v in rows[k]]
     m = statistics.median(ms)
-    print("%-52s %21.1f ms (%.1f-%.1f)   target < 20 ms %s" % (label, m, min(ms), max(ms), "met" if m < 20 else "NOT MET"))
+    print("%-52s %21.1f ms (%.1f-%.1f)   %s" % (label, m, min(ms), max(ms),
+          ("target < 20 ms " + ("met" if m < 20 else "NOT MET")) if target else "(for comparison)"))
 print("  for scale, process start-up here: /bin/true %.1f ms, bpau help %.1f ms" %
       (statistics.median(rows["start_true_us"]) / 1000, statistics.median(rows["start_help_us"]) / 1000))
 print()
