@@ -75,7 +75,6 @@ struct ncacn_conn {
 	char reason[512];
 };
 
-
 /* ---- failures --------------------------------------------------------------- */
 
 static NTSTATUS failf(struct ncacn_conn *c, NTSTATUS status, const char *fmt, ...)
