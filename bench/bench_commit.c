@@ -18,22 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench.h"
 #include "certtable/certtable.h"
 
 #define CERT_LEN 700
-
-static double now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 static void report(const char *name, double *v, int n)
 {
@@ -73,12 +61,12 @@ int main(int argc, char **argv)
 
 		memset(raw, 0, sizeof(raw));
 		memcpy(raw, &i, sizeof(i)); /* a new certificate every time */
-		t0 = now_us();
+		t0 = now_ns();
 		if (!NT_STATUS_IS_OK(certtable_insert(table, &sid, "BENCH$@BPAU.TEST", &blob, &o))) {
 			fprintf(stderr, "bench_commit: insert %d failed\n", i);
 			return 1;
 		}
-		commit[i] = now_us() - t0;
+		commit[i] = (now_ns() - t0) / 1e3;
 	}
 	talloc_free(table);
 	unlink(path);
@@ -92,14 +80,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 0; i < n; i++) {
-		double t0 = now_us();
+		double t0 = now_ns();
 		block[0] = (uint8_t)i;
 		if (pwrite(fd, block, sizeof(block), 0) != (ssize_t)sizeof(block) ||
 		    fdatasync(fd) != 0) {
 			perror(path);
 			return 1;
 		}
-		flush[i] = now_us() - t0;
+		flush[i] = (now_ns() - t0) / 1e3;
 	}
 	close(fd);
 	unlink(path);

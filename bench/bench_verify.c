@@ -15,24 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench.h"
 #include "certtable/certtable.h"
 
 #define CERT_LEN 64
 #define ROUNDS 5
 #define LOOKUPS 200000
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 static uint8_t *cert_bytes(uint8_t *buf, size_t i)
 {

@@ -122,7 +122,7 @@ done
 cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%.0f", s}'; }
 DC_PID=$(cat "$work/dc1/samba.pid")
 measure_one() { # measure_one REP NAME
-	local rep=$1 name=$2 spid= c0 c1 out
+	local rep=$1 name=$2 spid= c0 c1
 	case $name in first|bpaud_first)
 		for i in $(seq "$POOL"); do
 			sidvar="BENCH${i}_SID"
@@ -131,14 +131,13 @@ measure_one() { # measure_one REP NAME
 			done
 		done;;
 	esac
-	case $name in bpaud_*) spid=$BPAUD_PID;; samr_*|one*|lean_*|first|new*) spid=$DC_PID;; esac
-	c0=$(cpu_ns "$spid")
-	out=$(eval "${CMD[$name]}" | sed -n 's/^rate //p')
-	c1=$(cpu_ns "$spid")
-	echo "$name $rep $out" >>"$results"
-	case $name in one|bpaud_one|samr_enum|lean_enum) # server CPU per call, us
-		echo "cpu_$name $rep $(( (c1 - c0) / 2000 / 1000 ))" >>"$results";;
-	esac
+	# the server's CPU per call (us) for the 2000-call one-association runs
+	case $name in one|samr_enum|lean_enum) spid=$DC_PID;; bpaud_one) spid=$BPAUD_PID;; esac
+	[ -n "$spid" ] && c0=$(cpu_ns "$spid")
+	echo "$name $rep $(eval "${CMD[$name]}" | sed -n 's/^rate //p')" >>"$results"
+	[ -n "$spid" ] && c1=$(cpu_ns "$spid") &&
+		echo "cpu_$name $rep $(( (c1 - c0) / 2000 / 1000 ))" >>"$results"
+	return 0
 }
 for r in $(seq "$REPS"); do
 	k=${#names[@]}

@@ -114,7 +114,7 @@ done:
 
 struct dir {
 	EVP_CIPHER_CTX *cbc;     /* Ke, CBC without padding */
-	EVP_CIPHER_CTX *ecb_dec; /* Ke, one-block decryption for CTS */
+	EVP_CIPHER_CTX *ecb_dec; /* Ke, one-block decryption for CTS (receiving) */
 	EVP_MAC_CTX *hmac;       /* Ki, HMAC-SHA1, keyed */
 };
 
@@ -174,16 +174,17 @@ static NTSTATUS dir_init(struct dir *d, int enctype, const uint8_t *key, size_t 
 	}
 	status = NT_STATUS_INTERNAL_ERROR;
 	d->cbc = EVP_CIPHER_CTX_new();
-	d->ecb_dec = EVP_CIPHER_CTX_new();
+	d->ecb_dec = enc ? NULL : EVP_CIPHER_CTX_new();
 	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	d->hmac = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
-	if (d->cbc == NULL || d->ecb_dec == NULL || d->hmac == NULL) {
+	if (d->cbc == NULL || (!enc && d->ecb_dec == NULL) || d->hmac == NULL) {
 		goto done;
 	}
 	if (EVP_CipherInit_ex(d->cbc, cipher_of(enctype, key_len, true), NULL, ke, NULL, enc) != 1 ||
 	    EVP_CIPHER_CTX_set_padding(d->cbc, 0) != 1 ||
-	    EVP_DecryptInit_ex(d->ecb_dec, cipher_of(enctype, key_len, false), NULL, ke, NULL) != 1 ||
-	    EVP_CIPHER_CTX_set_padding(d->ecb_dec, 0) != 1 ||
+	    (!enc && (EVP_DecryptInit_ex(d->ecb_dec, cipher_of(enctype, key_len, false), NULL, ke,
+					 NULL) != 1 ||
+		      EVP_CIPHER_CTX_set_padding(d->ecb_dec, 0) != 1)) ||
 	    EVP_MAC_init(d->hmac, ki, key_len, params) != 1) {
 		goto done;
 	}
@@ -375,6 +376,22 @@ static void scatter(const struct crypto_kwrap *k, uint8_t *conf, struct crypto_k
 	memcpy(tail, q, tail_len);
 }
 
+/* next_confounder: 16 bytes from the pool, refilled from the CSPRNG. */
+static NTSTATUS next_confounder(struct crypto_kwrap *k, uint8_t out[AES_BLOCK])
+{
+	if (k->pool_pos == sizeof(k->pool)) {
+		NTSTATUS status = crypto_random(k->pool, sizeof(k->pool));
+		if (!NT_STATUS_IS_OK(status)) {
+			return status;
+		}
+		k->pool_pos = 0;
+	}
+	memcpy(out, k->pool + k->pool_pos, AES_BLOCK);
+	crypto_wipe(k->pool + k->pool_pos, AES_BLOCK);
+	k->pool_pos += AES_BLOCK;
+	return NT_STATUS_OK;
+}
+
 static void put_header(uint8_t h[TOK_LEN], uint8_t flags, uint16_t ec, uint16_t rrc, uint64_t seq)
 {
 	h[0] = 0x05;
@@ -426,16 +443,10 @@ NTSTATUS crypto_kwrap_seal_dce(struct crypto_kwrap *k, uint8_t token[CRYPTO_KWRA
 	put_header(token, flags, DCE_EC, 0, k->send_seq);
 	memset(tail, 0xFF, DCE_EC);
 	memcpy(tail + DCE_EC, token, TOK_LEN);
-	if (k->pool_pos == sizeof(k->pool)) {
-		status = crypto_random(k->pool, sizeof(k->pool));
-		if (!NT_STATUS_IS_OK(status)) {
-			return status;
-		}
-		k->pool_pos = 0;
+	status = next_confounder(k, conf);
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
 	}
-	memcpy(conf, k->pool + k->pool_pos, AES_BLOCK);
-	crypto_wipe(k->pool + k->pool_pos, AES_BLOCK);
-	k->pool_pos += AES_BLOCK;
 	if (!hmac_regions(&k->send, conf, iov, n, tail, DCE_EC + TOK_LEN, cksum)) {
 		return NT_STATUS_INTERNAL_ERROR;
 	}
@@ -459,6 +470,7 @@ NTSTATUS crypto_kwrap_unseal_dce(struct crypto_kwrap *k, const uint8_t *token, s
 	uint16_t ec, rrc;
 	uint64_t seq = 0;
 	size_t total;
+	NTSTATUS status;
 
 	if (token_len < TOK_LEN || token[0] != 0x05 || token[1] != 0x04 || token[3] != 0xFF) {
 		crypto_set_reason(reason, "not an RFC 4121 wrap token");
@@ -496,15 +508,15 @@ NTSTATUS crypto_kwrap_unseal_dce(struct crypto_kwrap *k, const uint8_t *token, s
 	their_cksum = token + TOK_LEN + ec + TOK_LEN;
 	gather(k, conf, iov, n, tail, (size_t)ec + TOK_LEN);
 	if (!cts_decrypt(&k->recv, k->buf, total)) {
-		crypto_wipe(k->buf, k->buf_len);
 		crypto_set_reason(reason, "decryption failed");
-		return NT_STATUS_INTERNAL_ERROR;
+		status = NT_STATUS_INTERNAL_ERROR;
+		goto done;
 	}
 	scatter(k, conf, iov, n, tail, (size_t)ec + TOK_LEN);
 	if (!hmac_regions(&k->recv, conf, iov, n, tail, (size_t)ec + TOK_LEN, cksum)) {
-		crypto_wipe(k->buf, k->buf_len);
 		crypto_set_reason(reason, "checksum computation failed");
-		return NT_STATUS_INTERNAL_ERROR;
+		status = NT_STATUS_INTERNAL_ERROR;
+		goto done;
 	}
 	/* The encrypted copy must match the header but for RRC, which the
 	 * sender sets after encrypting (RFC 4121 4.2.5; Heimdal compares the
@@ -514,11 +526,13 @@ NTSTATUS crypto_kwrap_unseal_dce(struct crypto_kwrap *k, const uint8_t *token, s
 	hdr[7] = tail[ec + 7];
 	if (!crypto_memequal(cksum, their_cksum, CKSUM_LEN) ||
 	    !crypto_memequal(hdr, tail + ec, TOK_LEN)) {
-		crypto_wipe(k->buf, k->buf_len);
 		crypto_set_reason(reason, "the wrap token failed its integrity check");
-		return NT_STATUS_ACCESS_DENIED;
+		status = NT_STATUS_ACCESS_DENIED;
+		goto done;
 	}
-	crypto_wipe(k->buf, k->buf_len);
 	k->recv_seq++;
-	return NT_STATUS_OK;
+	status = NT_STATUS_OK;
+done:
+	crypto_wipe(k->buf, k->buf_len);
+	return status;
 }

@@ -197,30 +197,40 @@ static NTSTATUS wait_fd(struct ncacn_conn *c, short events, int64_t deadline)
 	}
 }
 
+/* io_error: what a send or recv that returned |n| <= 0 means: NT_STATUS_OK
+ * to wait and try again (EAGAIN, EINTR), else the failure. */
+static NTSTATUS io_error(struct ncacn_conn *c, ssize_t n, bool sending)
+{
+	if (n == 0) {
+		return failf(c, NT_STATUS_CONNECTION_DISCONNECTED, "the server closed the connection");
+	}
+	if (errno == EAGAIN || errno == EINTR) {
+		return NT_STATUS_OK;
+	}
+	return failf(c, crypto_status_from_errno(errno), "%s: %s", sending ? "send" : "recv",
+		     strerror(errno));
+}
+
 /* io_all sends or receives exactly |len| bytes before |deadline|. */
 static NTSTATUS io_all(struct ncacn_conn *c, uint8_t *p, size_t len, int64_t deadline,
 		       bool sending)
 {
 	while (len > 0) {
 		ssize_t n = sending ? send(c->fd, p, len, MSG_NOSIGNAL) : recv(c->fd, p, len, 0);
+		NTSTATUS status;
+
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
 			continue;
 		}
-		if (n == 0) {
-			return failf(c, NT_STATUS_CONNECTION_DISCONNECTED,
-				     "the server closed the connection");
+		status = io_error(c, n, sending);
+		if (NT_STATUS_IS_OK(status)) {
+			status = wait_fd(c, sending ? POLLOUT : POLLIN, deadline);
 		}
-		if (errno == EAGAIN || errno == EINTR) {
-			NTSTATUS status = wait_fd(c, sending ? POLLOUT : POLLIN, deadline);
-			if (!NT_STATUS_IS_OK(status)) {
-				return status;
-			}
-			continue;
+		if (!NT_STATUS_IS_OK(status)) {
+			return status;
 		}
-		return failf(c, crypto_status_from_errno(errno), "%s: %s", sending ? "send" : "recv",
-			     strerror(errno));
 	}
 	return NT_STATUS_OK;
 }
@@ -256,12 +266,9 @@ static NTSTATUS recv_all(struct ncacn_conn *c, uint8_t *p, size_t len, int64_t d
 			c->rlen = (size_t)n;
 			continue;
 		}
-		if (n == 0) {
-			return failf(c, NT_STATUS_CONNECTION_DISCONNECTED,
-				     "the server closed the connection");
-		}
-		if (errno != EAGAIN && errno != EINTR) {
-			return failf(c, crypto_status_from_errno(errno), "recv: %s", strerror(errno));
+		status = io_error(c, n, false);
+		if (!NT_STATUS_IS_OK(status)) {
+			return status;
 		}
 	}
 	return NT_STATUS_OK;
@@ -957,10 +964,6 @@ static NTSTATUS open_response(struct ncacn_conn *c, uint8_t *pdu, const struct n
 		return failf(c, NT_STATUS_RPC_PROTOCOL_ERROR, "a short response PDU");
 	}
 	if (c->auth) {
-		OM_uint32 major, minor;
-		int conf = 0;
-		gss_qop_t qop = 0;
-
 		if (!parse_trailer(pdu, h, &t) || t.offset < NCACN_REQ_HDR_LEN ||
 		    t.auth_type != NCACN_AUTH_TYPE_KRB5 || t.auth_level != NCACN_AUTH_LEVEL_PRIVACY ||
 		    t.context_id != c->auth_context_id ||
@@ -978,27 +981,29 @@ static NTSTATUS open_response(struct ncacn_conn *c, uint8_t *pdu, const struct n
 				return failf(c, NT_STATUS_ACCESS_DENIED,
 					     "the response failed its Kerberos check: %s", why);
 			}
-			*data = pdu + NCACN_REQ_HDR_LEN;
-			*data_len = t.offset - t.pad_length - NCACN_REQ_HDR_LEN;
-			return NT_STATUS_OK;
+		} else {
+			gss_iov_buffer_desc iov[4] = {
+				{GSS_IOV_BUFFER_TYPE_HEADER, {t.token_len, (void *)(uintptr_t)t.token}},
+				{c->hdr_sign ? GSS_IOV_BUFFER_TYPE_SIGN_ONLY : GSS_IOV_BUFFER_TYPE_EMPTY,
+				 {c->hdr_sign ? NCACN_REQ_HDR_LEN : 0, pdu}},
+				{GSS_IOV_BUFFER_TYPE_DATA,
+				 {t.offset - NCACN_REQ_HDR_LEN, pdu + NCACN_REQ_HDR_LEN}},
+				{c->hdr_sign ? GSS_IOV_BUFFER_TYPE_SIGN_ONLY : GSS_IOV_BUFFER_TYPE_EMPTY,
+				 {c->hdr_sign ? NCACN_TRAILER_LEN : 0, pdu + t.offset}},
+			};
+			OM_uint32 major, minor;
+			int conf = 0;
+			gss_qop_t qop = 0;
+
+			major = gss_unwrap_iov(&minor, c->gss, &conf, &qop, iov, 4);
+			if (GSS_ERROR(major) || !conf) {
+				char why[160];
+				gss_message(why, sizeof(why), major, minor);
+				return failf(c, NT_STATUS_ACCESS_DENIED,
+					     "the response failed its Kerberos check: %s", why);
+			}
+			c->gss_recvd = cfx_seq(t.token, t.token_len, &c->gss_recv_seq);
 		}
-		gss_iov_buffer_desc iov[4] = {
-			{GSS_IOV_BUFFER_TYPE_HEADER, {t.token_len, (void *)(uintptr_t)t.token}},
-			{c->hdr_sign ? GSS_IOV_BUFFER_TYPE_SIGN_ONLY : GSS_IOV_BUFFER_TYPE_EMPTY,
-			 {c->hdr_sign ? NCACN_REQ_HDR_LEN : 0, pdu}},
-			{GSS_IOV_BUFFER_TYPE_DATA,
-			 {t.offset - NCACN_REQ_HDR_LEN, pdu + NCACN_REQ_HDR_LEN}},
-			{c->hdr_sign ? GSS_IOV_BUFFER_TYPE_SIGN_ONLY : GSS_IOV_BUFFER_TYPE_EMPTY,
-			 {c->hdr_sign ? NCACN_TRAILER_LEN : 0, pdu + t.offset}},
-		};
-		major = gss_unwrap_iov(&minor, c->gss, &conf, &qop, iov, 4);
-		if (GSS_ERROR(major) || !conf) {
-			char why[160];
-			gss_message(why, sizeof(why), major, minor);
-			return failf(c, NT_STATUS_ACCESS_DENIED,
-				     "the response failed its Kerberos check: %s", why);
-		}
-		c->gss_recvd = cfx_seq(t.token, t.token_len, &c->gss_recv_seq);
 		end = t.offset - t.pad_length;
 	} else if (h->auth_length != 0) {
 		return failf(c, NT_STATUS_RPC_PROTOCOL_ERROR, "an unexpected auth trailer");

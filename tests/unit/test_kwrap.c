@@ -18,15 +18,6 @@
 /* Heimdal exports its n-fold without a prototype in the public headers. */
 krb5_error_code _krb5_n_fold(const void *str, size_t len, void *key, size_t size);
 
-static void hex_to(const char *hex, uint8_t *out, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
-}
-
 /* RFC 3961 appendix A.1. */
 static void test_nfold_rfc3961(void **state)
 {
@@ -48,14 +39,15 @@ static void test_nfold_rfc3961(void **state)
 		{"kerberos", 168, "8372c236344e5f1550cd0747e15d62ca7a5a3bcea4"},
 		{"kerberos", 256, "6b65726265726f737b9b5b2b93132b935c9bdcdad95c9899c4cae4dee6d6cae4"},
 	};
+	TALLOC_CTX *t = talloc_new(NULL);
 	(void)state;
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		uint8_t want[32], got[32];
+		uint8_t got[32];
 		size_t n = v[i].bits / 8;
-		hex_to(v[i].out, want, n);
 		crypto_krb5_nfold((const uint8_t *)v[i].in, strlen(v[i].in), got, n);
-		assert_memory_equal(got, want, n);
+		assert_string_equal(crypto_hex(t, got, n), v[i].out);
 	}
+	talloc_free(t);
 }
 
 static void test_nfold_vs_heimdal(void **state)
@@ -169,53 +161,82 @@ static int heim_iov(struct msg *m, krb5_crypto_iov d[6])
 
 static const size_t sizes[] = {0, 1, 15, 16, 17, 31, 32, 33, 100, 926, 1024, 2900};
 
+/* One case of the cross-checks below: a Heimdal crypto context and our
+ * initiator-side wrap context over the same random key. */
+struct kcase {
+	TALLOC_CTX *mem;
+	struct heim h;
+	struct crypto_kwrap *k;
+};
+
+static void kcase_begin(struct kcase *c, int enctype, uint64_t send_seq, uint64_t recv_seq)
+{
+	c->mem = talloc_new(NULL);
+	heim_init(&c->h, enctype);
+	assert_true(NT_STATUS_IS_OK(crypto_kwrap_new(c->mem, enctype, c->h.key, c->h.key_len, true,
+						     true, send_seq, recv_seq, &c->k)));
+}
+
+static void kcase_end(struct kcase *c)
+{
+	heim_free(&c->h);
+	talloc_free(c->mem);
+}
+
+/* each_case runs |fn| for both AES enctypes and every size in sizes[]. */
+static void each_case(void (*fn)(int enctype, size_t size))
+{
+	for (int e = CRYPTO_KRB5_AES128; e <= CRYPTO_KRB5_AES256; e++) {
+		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			fn(e, sizes[s]);
+		}
+	}
+}
+
 /* Ours seals as the initiator; Heimdal opens with the initiator's usage. */
+static void seal_opened_by_heimdal(int enctype, size_t size)
+{
+	struct crypto_kwrap_iov iov[3];
+	krb5_crypto_iov d[6];
+	struct msg m, orig;
+	struct kcase c;
+
+	kcase_begin(&c, enctype, 7, 9);
+	msg_fill(&m, size);
+	orig = m;
+	msg_iov(&m, iov);
+	assert_true(NT_STATUS_IS_OK(crypto_kwrap_seal_dce(c.k, m.token, iov, 3)));
+	/* header: 05 04, sealed | acceptor subkey, FF, EC 16, RRC 28, seq 7 */
+	static const uint8_t want[16] = {5, 4, 6, 0xff, 0, 16, 0, 28, 0, 0, 0, 0, 0, 0, 0, 7};
+	assert_memory_equal(m.token, want, 16);
+	if (size >= 16) {
+		assert_memory_not_equal(m.stub, orig.stub, size);
+	}
+	assert_memory_equal(m.hdr, orig.hdr, sizeof(m.hdr));
+	assert_int_equal(krb5_decrypt_iov_ivec(c.h.ctx, c.h.crypto, CRYPTO_KU_INITIATOR_SEAL, d,
+					       (unsigned)heim_iov(&m, d), NULL),
+			 0);
+	assert_memory_equal(m.stub, orig.stub, size);
+	/* the filler and the header copy (RRC 0) */
+	for (int i = 0; i < 16; i++) {
+		assert_int_equal(m.token[16 + i], 0xff);
+	}
+	uint8_t copy[16];
+	memcpy(copy, want, 16);
+	copy[7] = 0;
+	assert_memory_equal(m.token + 32, copy, 16);
+	/* the next token carries the next sequence number */
+	msg_fill(&m, 10);
+	msg_iov(&m, iov);
+	assert_true(NT_STATUS_IS_OK(crypto_kwrap_seal_dce(c.k, m.token, iov, 3)));
+	assert_int_equal(m.token[15], 8);
+	kcase_end(&c);
+}
+
 static void test_seal_opened_by_heimdal(void **state)
 {
 	(void)state;
-	for (int e = CRYPTO_KRB5_AES128; e <= CRYPTO_KRB5_AES256; e++) {
-		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-			TALLOC_CTX *mem = talloc_new(NULL);
-			struct crypto_kwrap *k;
-			struct crypto_kwrap_iov iov[3];
-			krb5_crypto_iov d[6];
-			struct msg m, orig;
-			struct heim h;
-
-			heim_init(&h, e);
-			assert_true(NT_STATUS_IS_OK(crypto_kwrap_new(mem, e, h.key, h.key_len, true,
-								     true, 7, 9, &k)));
-			msg_fill(&m, sizes[s]);
-			orig = m;
-			msg_iov(&m, iov);
-			assert_true(NT_STATUS_IS_OK(crypto_kwrap_seal_dce(k, m.token, iov, 3)));
-			/* header: 05 04, sealed | acceptor subkey, FF, EC 16, RRC 28, seq 7 */
-			static const uint8_t want[16] = {5, 4, 6, 0xff, 0, 16, 0, 28, 0, 0, 0, 0, 0, 0, 0, 7};
-			assert_memory_equal(m.token, want, 16);
-			if (sizes[s] >= 16) {
-				assert_memory_not_equal(m.stub, orig.stub, sizes[s]);
-			}
-			assert_memory_equal(m.hdr, orig.hdr, sizeof(m.hdr));
-			assert_int_equal(krb5_decrypt_iov_ivec(h.ctx, h.crypto, CRYPTO_KU_INITIATOR_SEAL,
-							       d, (unsigned)heim_iov(&m, d), NULL), 0);
-			assert_memory_equal(m.stub, orig.stub, sizes[s]);
-			/* the filler and the header copy (RRC 0) */
-			for (int i = 0; i < 16; i++) {
-				assert_int_equal(m.token[16 + i], 0xff);
-			}
-			uint8_t copy[16];
-			memcpy(copy, want, 16);
-			copy[7] = 0;
-			assert_memory_equal(m.token + 32, copy, 16);
-			/* the next token carries the next sequence number */
-			msg_fill(&m, 10);
-			msg_iov(&m, iov);
-			assert_true(NT_STATUS_IS_OK(crypto_kwrap_seal_dce(k, m.token, iov, 3)));
-			assert_int_equal(m.token[15], 8);
-			heim_free(&h);
-			talloc_free(mem);
-		}
-	}
+	each_case(seal_opened_by_heimdal);
 }
 
 /* Heimdal seals as the acceptor would (usage 22, sent-by-acceptor); ours
@@ -237,57 +258,49 @@ static void heim_seal(struct heim *h, struct msg *m, uint32_t seq)
 	m->token[7] = 28;
 }
 
+static void heimdal_seal_opened(int enctype, size_t size)
+{
+	struct crypto_kwrap_iov iov[3];
+	struct msg m, orig;
+	struct kcase c;
+	const char *why = NULL;
+
+	kcase_begin(&c, enctype, 0, 41);
+	msg_fill(&m, size);
+	orig = m;
+	heim_seal(&c.h, &m, 41);
+	msg_iov(&m, iov);
+	assert_true(NT_STATUS_IS_OK(crypto_kwrap_unseal_dce(c.k, m.token, m.token_len, iov, 3, &why)));
+	assert_memory_equal(m.stub, orig.stub, size);
+
+	/* replaying the same token: refused, out of sequence */
+	heim_seal(&c.h, &m, 41);
+	msg_iov(&m, iov);
+	assert_int_equal(NT_STATUS_V(crypto_kwrap_unseal_dce(c.k, m.token, m.token_len, iov, 3, &why)),
+			 NT_STATUS_V(NT_STATUS_ACCESS_DENIED));
+	assert_string_equal(why, "the wrap token is out of sequence");
+	kcase_end(&c);
+}
+
 static void test_heimdal_seal_opened(void **state)
 {
 	(void)state;
-	for (int e = CRYPTO_KRB5_AES128; e <= CRYPTO_KRB5_AES256; e++) {
-		for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-			TALLOC_CTX *mem = talloc_new(NULL);
-			struct crypto_kwrap *k;
-			struct crypto_kwrap_iov iov[3];
-			struct msg m, orig;
-			struct heim h;
-			const char *why = NULL;
-
-			heim_init(&h, e);
-			assert_true(NT_STATUS_IS_OK(crypto_kwrap_new(mem, e, h.key, h.key_len, true,
-								     true, 0, 41, &k)));
-			msg_fill(&m, sizes[s]);
-			orig = m;
-			heim_seal(&h, &m, 41);
-			msg_iov(&m, iov);
-			assert_true(NT_STATUS_IS_OK(
-				crypto_kwrap_unseal_dce(k, m.token, m.token_len, iov, 3, &why)));
-			assert_memory_equal(m.stub, orig.stub, sizes[s]);
-
-			/* replaying the same token: refused, out of sequence */
-			heim_seal(&h, &m, 41);
-			msg_iov(&m, iov);
-			assert_int_equal(NT_STATUS_V(crypto_kwrap_unseal_dce(k, m.token, m.token_len,
-									     iov, 3, &why)),
-					 NT_STATUS_V(NT_STATUS_ACCESS_DENIED));
-			assert_string_equal(why, "the wrap token is out of sequence");
-			heim_free(&h);
-			talloc_free(mem);
-		}
-	}
+	each_case(heimdal_seal_opened);
 }
 
 static void test_refusals(void **state)
 {
-	TALLOC_CTX *mem = talloc_new(NULL);
 	struct crypto_kwrap *k;
 	struct crypto_kwrap_iov iov[3];
 	struct msg m, sealed;
-	struct heim h;
+	struct kcase c;
 	const char *why = NULL;
 	(void)state;
 
-	heim_init(&h, CRYPTO_KRB5_AES256);
-	assert_true(NT_STATUS_IS_OK(
-		crypto_kwrap_new(mem, h.enctype, h.key, h.key_len, true, true, 0, 5, &k)));
+	kcase_begin(&c, CRYPTO_KRB5_AES256, 0, 5);
+	k = c.k;
 	msg_fill(&m, 926);
-	heim_seal(&h, &m, 5);
+	heim_seal(&c.h, &m, 5);
 	sealed = m;
 
 	/* a flipped bit anywhere: in the stub, a signed header, the token */
@@ -336,7 +349,7 @@ static void test_refusals(void **state)
 			 NT_STATUS_V(NT_STATUS_INVALID_PARAMETER));
 	/* a gap in the sequence */
 	m = sealed;
-	heim_seal(&h, &m, 6);
+	heim_seal(&c.h, &m, 6);
 	msg_iov(&m, iov);
 	assert_int_equal(NT_STATUS_V(crypto_kwrap_unseal_dce(k, m.token, m.token_len, iov, 3, &why)),
 			 NT_STATUS_V(NT_STATUS_ACCESS_DENIED));
@@ -353,12 +366,11 @@ static void test_refusals(void **state)
 			 NT_STATUS_V(NT_STATUS_INVALID_PARAMETER));
 
 	/* other enctypes stay on GSSAPI */
-	assert_int_equal(NT_STATUS_V(crypto_kwrap_new(mem, 23, h.key, 16, true, true, 0, 0, &k)),
+	assert_int_equal(NT_STATUS_V(crypto_kwrap_new(c.mem, 23, c.h.key, 16, true, true, 0, 0, &k)),
 			 NT_STATUS_V(NT_STATUS_NOT_SUPPORTED));
-	assert_int_equal(NT_STATUS_V(crypto_kwrap_new(mem, 18, h.key, 16, true, true, 0, 0, &k)),
+	assert_int_equal(NT_STATUS_V(crypto_kwrap_new(c.mem, 18, c.h.key, 16, true, true, 0, 0, &k)),
 			 NT_STATUS_V(NT_STATUS_NOT_SUPPORTED));
-	heim_free(&h);
-	talloc_free(mem);
+	kcase_end(&c);
 }
 
 /* An acceptor-side context and an initiator-side one over the same key
