@@ -373,37 +373,38 @@ static void test_refusals(void **state)
 	kcase_end(&c);
 }
 
+/* round_trip: |from| seals a |size|-byte message with token flags
+ * |flags|, |to| opens it and gets the stub back. */
+static void round_trip(struct crypto_kwrap *from, struct crypto_kwrap *to, size_t size,
+		       uint8_t flags)
+{
+	struct crypto_kwrap_iov iov[3];
+	struct msg m, orig;
+
+	msg_fill(&m, size);
+	orig = m;
+	msg_iov(&m, iov);
+	assert_true(NT_STATUS_IS_OK(crypto_kwrap_seal_dce(from, m.token, iov, 3)));
+	assert_int_equal(m.token[2], flags);
+	assert_true(NT_STATUS_IS_OK(crypto_kwrap_unseal_dce(to, m.token, m.token_len, iov, 3, NULL)));
+	assert_memory_equal(m.stub, orig.stub, m.stub_len);
+}
+
 /* An acceptor-side context and an initiator-side one over the same key
  * talk to each other, both directions, without an acceptor subkey. */
 static void test_pair(void **state)
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
 	struct crypto_kwrap *ini, *acc;
-	struct crypto_kwrap_iov iov[3];
 	uint8_t key[16];
-	struct msg m, orig;
 	(void)state;
 
 	assert_true(NT_STATUS_IS_OK(crypto_random(key, sizeof(key))));
 	assert_true(NT_STATUS_IS_OK(crypto_kwrap_new(mem, 17, key, 16, true, false, 100, 200, &ini)));
 	assert_true(NT_STATUS_IS_OK(crypto_kwrap_new(mem, 17, key, 16, false, false, 200, 100, &acc)));
 	for (int round = 0; round < 5; round++) {
-		msg_fill(&m, 33 + (size_t)round * 17);
-		orig = m;
-		msg_iov(&m, iov);
-		assert_true(NT_STATUS_IS_OK(crypto_kwrap_seal_dce(ini, m.token, iov, 3)));
-		assert_int_equal(m.token[2], 0x02);
-		assert_true(NT_STATUS_IS_OK(
-			crypto_kwrap_unseal_dce(acc, m.token, m.token_len, iov, 3, NULL)));
-		assert_memory_equal(m.stub, orig.stub, m.stub_len);
-		msg_fill(&m, 1000 - (size_t)round);
-		orig = m;
-		msg_iov(&m, iov);
-		assert_true(NT_STATUS_IS_OK(crypto_kwrap_seal_dce(acc, m.token, iov, 3)));
-		assert_int_equal(m.token[2], 0x03);
-		assert_true(NT_STATUS_IS_OK(
-			crypto_kwrap_unseal_dce(ini, m.token, m.token_len, iov, 3, NULL)));
-		assert_memory_equal(m.stub, orig.stub, m.stub_len);
+		round_trip(ini, acc, 33 + (size_t)round * 17, 0x02);
+		round_trip(acc, ini, 1000 - (size_t)round, 0x03);
 	}
 	talloc_free(mem);
 }
