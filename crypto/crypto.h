@@ -195,9 +195,19 @@ enum crypto_key_type {
 NTSTATUS crypto_x509_parse(TALLOC_CTX *mem_ctx, const uint8_t *der,
 			   size_t len, struct crypto_x509 **out,
 			   const char **reason) CRYPTO_WARN_UNUSED;
-/* crypto_x509_read_file reads a DER or PEM certificate file. */
+/* crypto_x509_read_file reads a DER or PEM certificate file: it is
+ * crypto_x509_read_file_bytes then crypto_x509_parse_file. */
 NTSTATUS crypto_x509_read_file(TALLOC_CTX *mem_ctx, const char *path,
 			       struct crypto_x509 **out, const char **reason);
+/* crypto_x509_read_file_bytes reads a certificate file's bytes (at most
+ * 1 MiB), without decoding them. */
+NTSTATUS crypto_x509_read_file_bytes(TALLOC_CTX *mem_ctx, const char *path,
+				     uint8_t **buf, size_t *len, const char **reason);
+/* crypto_x509_parse_file decodes a certificate file's bytes: one DER
+ * certificate, or the first PEM certificate. */
+NTSTATUS crypto_x509_parse_file(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
+				struct crypto_x509 **out, const char **reason)
+	CRYPTO_WARN_UNUSED;
 
 /* Byte accessors: each points into the certificate's own copy. */
 struct cursor crypto_x509_der(const struct crypto_x509 *c);

@@ -7,6 +7,7 @@
 #include "crypto/crypto.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -128,46 +129,63 @@ NTSTATUS crypto_x509_parse(TALLOC_CTX *mem_ctx, const uint8_t *der,
 	return NT_STATUS_OK;
 }
 
-NTSTATUS crypto_x509_read_file(TALLOC_CTX *mem_ctx, const char *path,
-			       struct crypto_x509 **out, const char **reason)
+NTSTATUS crypto_x509_read_file_bytes(TALLOC_CTX *mem_ctx, const char *path,
+				     uint8_t **buf, size_t *len, const char **reason)
 {
-	TALLOC_CTX *frame = talloc_new(mem_ctx);
-	uint8_t *buf;
-	size_t n;
 	int err;
 	NTSTATUS status;
 
-	if (frame == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	status = crypto_read_file(frame, path, false, X509_FILE_MAX + 1, &buf, &n, &err);
+	status = crypto_read_file(mem_ctx, path, false, X509_FILE_MAX + 1, buf, len, &err);
 	if (!NT_STATUS_IS_OK(status)) {
-		talloc_free(frame);
 		crypto_set_reason(reason, err == EIO ? "cannot read the certificate file"
 						     : "cannot open the certificate file");
 		return status;
 	}
-	if (n > X509_FILE_MAX) {
-		talloc_free(frame);
+	if (*len > X509_FILE_MAX) {
+		TALLOC_FREE(*buf);
 		crypto_set_reason(reason, "certificate file is larger than 1 MiB");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
+	return NT_STATUS_OK;
+}
+
+NTSTATUS crypto_x509_parse_file(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t n,
+				struct crypto_x509 **out, const char **reason)
+{
+	NTSTATUS status;
+
 	if (n > 11 && memcmp(buf, "-----BEGIN ", 11) == 0) {
-		BIO *bio = BIO_new_mem_buf(buf, (int)n);
+		BIO *bio = n > INT_MAX ? NULL : BIO_new_mem_buf(buf, (int)n);
 		X509 *x = bio == NULL ? NULL : PEM_read_bio_X509(bio, NULL, NULL, NULL);
 		unsigned char *der = NULL;
 		int dlen = x == NULL ? -1 : i2d_X509(x, &der);
 		BIO_free(bio);
 		X509_free(x);
 		if (dlen <= 0) {
-			talloc_free(frame);
 			crypto_set_reason(reason, "file is not a PEM certificate");
 			return NT_STATUS_INVALID_PARAMETER;
 		}
 		status = crypto_x509_parse(mem_ctx, der, (size_t)dlen, out, reason);
 		OPENSSL_free(der);
-	} else {
-		status = crypto_x509_parse(mem_ctx, buf, n, out, reason);
+		return status;
+	}
+	return crypto_x509_parse(mem_ctx, buf, n, out, reason);
+}
+
+NTSTATUS crypto_x509_read_file(TALLOC_CTX *mem_ctx, const char *path,
+			       struct crypto_x509 **out, const char **reason)
+{
+	TALLOC_CTX *frame = talloc_new(mem_ctx);
+	uint8_t *buf;
+	size_t n;
+	NTSTATUS status;
+
+	if (frame == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = crypto_x509_read_file_bytes(frame, path, &buf, &n, reason);
+	if (NT_STATUS_IS_OK(status)) {
+		status = crypto_x509_parse_file(mem_ctx, buf, n, out, reason);
 	}
 	talloc_free(frame);
 	return status;

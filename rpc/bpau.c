@@ -908,8 +908,9 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 			       "  --dc FQDN           domain controller for the server SID lookup\n"
 			       "                      (default: HOST itself); --dc-address IP\n"
 			       "  --server-sid SID    the server account's SID, instead of a lookup\n"
-			       "  --sid-cache FILE    remembered SID lookups (default: sid-cache.tdb\n"
-			       "                      beside the table)\n"
+			       "  --sid-cache FILE    the client's cache: remembered SID lookups and\n"
+			       "                      our certificate as last encoded (default:\n"
+			       "                      sid-cache.tdb beside the table)\n"
 			       "  --sid-cache-ttl S   use a remembered SID for S seconds (default\n"
 			       "                      3600; 0: look it up every time).  A certificate\n"
 			       "                      not matching a remembered SID is checked again\n"
@@ -968,6 +969,10 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 	printf("  server SID:       %s%s\n", crypto_sid_string(t, &res->server_sid),
 	       res->sid_cached ? " (remembered)" : "");
 	printf("  binding:          %s\n", res->binding ? res->binding : "?");
+	if (!o.no_client_key) {
+		printf("  our certificate:  %s%s\n", o.cert_file,
+		       res->own_cached ? " (unchanged, encoded before)" : "");
+	}
 	printf("  our table:        %s (%s)\n", o.table_file, certtable_outcome_name(res->outcome));
 	return EXIT_OK;
 }

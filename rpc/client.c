@@ -192,19 +192,54 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o
 	return NT_STATUS_OK;
 }
 
+/* The client cache (remembered SID lookups and our own blob): an
+ * optimisation, so NULL when it cannot be opened. */
 static struct sidcache *open_sidcache(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o)
 {
 	struct sidcache *cache = NULL;
 	const char *path;
 
-	if (o->sid_cache_ttl == 0) {
-		return NULL;
-	}
 	path = o->sid_cache ? o->sid_cache : sidcache_default_path(mem_ctx, o->table_file);
 	if (path == NULL || !NT_STATUS_IS_OK(sidcache_open(mem_ctx, path, &cache))) {
-		return NULL; /* an optimisation: without it, look up every time */
+		return NULL;
 	}
 	return cache;
+}
+
+/*
+ * own_blob: our certificate file as the CERTIFICATE_BLOB we send.  An
+ * unchanged file is taken from the cache as built before (see sidcache.h):
+ * no certificate decode, no OpenSSL start-up.
+ */
+static NTSTATUS own_blob(TALLOC_CTX *mem_ctx, struct sidcache *cache, const char *path,
+			 uint8_t **blob, size_t *blob_len, bool *cached, const char **reason)
+{
+	TALLOC_CTX *frame = talloc_new(mem_ctx);
+	struct crypto_x509 *x;
+	struct certblob *built;
+	uint8_t *file;
+	size_t file_len;
+	NTSTATUS status;
+
+	if (frame == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	status = crypto_x509_read_file_bytes(frame, path, &file, &file_len, reason);
+	*cached = NT_STATUS_IS_OK(status) &&
+		  sidcache_get_own(cache, mem_ctx, file, file_len, blob, blob_len);
+	if (NT_STATUS_IS_OK(status) && !*cached) {
+		status = crypto_x509_parse_file(frame, file, file_len, &x, reason);
+		if (NT_STATUS_IS_OK(status)) {
+			status = certblob_build(frame, x, NULL, 0, &built, reason);
+		}
+		if (NT_STATUS_IS_OK(status)) {
+			*blob = talloc_steal(mem_ctx, built->raw);
+			*blob_len = built->raw_len;
+			sidcache_put_own(cache, file, file_len, *blob, *blob_len);
+		}
+	}
+	talloc_free(frame);
+	return status;
 }
 
 NTSTATUS bpau_client_lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o,
@@ -245,8 +280,8 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 	TALLOC_CTX *frame;
 	struct certtable *table;
 	struct sidcache *cache;
-	struct crypto_x509 *x;
-	struct certblob *ours = NULL;
+	uint8_t *ours = NULL;
+	size_t ours_len = 0;
 	struct ncacn_conn *c;
 	const char *reason = NULL;
 	uint8_t *req = NULL, *resp;
@@ -279,13 +314,11 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 			     opts.host);
 	}
 
+	cache = open_sidcache(frame, &opts);
 	/* 3.2.4.1: "The client MUST send its local certificate". */
 	if (!opts.no_client_key) {
-		status = crypto_x509_read_file(frame, opts.cert_file ? opts.cert_file : "",
-					       &x, &reason);
-		if (NT_STATUS_IS_OK(status)) {
-			status = certblob_build(frame, x, NULL, 0, &ours, &reason);
-		}
+		status = own_blob(frame, cache, opts.cert_file ? opts.cert_file : "", &ours,
+				  &ours_len, &r->own_cached, &reason);
 		if (!NT_STATUS_IS_OK(status)) {
 			return bpau_client_fail(r, BPAU_STAGE_SETUP, status, "our certificate %s: %s",
 				     opts.cert_file ? opts.cert_file : "(none given)",
@@ -310,8 +343,7 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 				     opts.address ? opts.address : opts.host,
 				     (unsigned)ncacn_port(c), r->principal);
 	/* 3.2.2: a 15-second call timeout (per step, from ncacn_connect). */
-	encoded = bpau_exchange_request(frame, ours ? ours->raw : NULL,
-					ours ? (uint32_t)ours->raw_len : 0, &req, &req_len);
+	encoded = bpau_exchange_request(frame, ours, (uint32_t)ours_len, &req, &req_len);
 	status = call(c, frame, BPAU_OPNUM_EXCHANGE, encoded, req, req_len, &resp, &resp_len,
 		      "ExchangePublicKeys", BPAU_STAGE_CALL, r);
 	if (!NT_STATUS_IS_OK(status)) {
@@ -331,14 +363,12 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 			     bpau_hresult_name(r->hresult));
 	}
 
-	cache = NULL;
 	if (opts.server_sid != NULL) {
 		status = crypto_sid_parse(opts.server_sid, &r->server_sid, &reason);
 		if (!NT_STATUS_IS_OK(status)) {
 			return bpau_client_fail(r, BPAU_STAGE_SETUP, status, "--server-sid: %s", reason);
 		}
 	} else {
-		cache = open_sidcache(frame, &opts);
 		r->sid_cached = sidcache_get(cache, r->principal, opts.sid_cache_ttl, &r->server_sid);
 		if (!r->sid_cached) {
 			status = lookup_sid(frame, &opts, r->principal, &r->server_sid, r);

@@ -12,6 +12,18 @@
 
 #define RECORD_MAX 200
 
+/*
+ * The own-certificate record.  Key: a leading NUL byte, then "own-cert"
+ * (a principal's key is a C string, so the two never meet).  Value:
+ * "BPAUOWN1", a little-endian u32 checksum (tdb_jenkins_hash) of what
+ * follows it, a u32 file length, the file's bytes, the blob.
+ */
+static const uint8_t own_key[] = "\0own-cert";
+#define OWN_MAGIC "BPAUOWN1"
+#define OWN_HEADER (sizeof(OWN_MAGIC) - 1 + 4 + 4)
+#define OWN_FILE_MAX (64 * 1024) /* larger files are not remembered */
+#define OWN_BLOB_MAX 65536       /* CERTBLOB_MAX_LEN */
+
 struct sidcache {
 	struct tdb_context *tdb;
 };
@@ -116,6 +128,90 @@ void sidcache_put(struct sidcache *c, const char *principal, const struct crypto
 	}
 	(void)tdb_store(c->tdb, (TDB_DATA){(unsigned char *)key, strlen(key)},
 			(TDB_DATA){(unsigned char *)value, (size_t)n}, TDB_REPLACE);
+}
+
+static uint32_t get_u32le(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void put_u32le(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++) {
+		p[i] = (uint8_t)(v >> (8 * i));
+	}
+}
+
+static uint32_t own_checksum(const uint8_t *p, size_t len)
+{
+	TDB_DATA d = {(unsigned char *)p, len};
+	return tdb_jenkins_hash(&d);
+}
+
+bool sidcache_parse_own_record(const uint8_t *p, size_t len, const uint8_t **file,
+			       size_t *file_len, const uint8_t **blob, size_t *blob_len)
+{
+	const size_t magic = sizeof(OWN_MAGIC) - 1;
+	size_t flen;
+
+	if (len < OWN_HEADER || memcmp(p, OWN_MAGIC, magic) != 0 ||
+	    get_u32le(p + magic) != own_checksum(p + magic + 4, len - magic - 4)) {
+		return false;
+	}
+	flen = get_u32le(p + magic + 4);
+	if (flen == 0 || flen > OWN_FILE_MAX || flen > len - OWN_HEADER) {
+		return false;
+	}
+	*file = p + OWN_HEADER;
+	*file_len = flen;
+	*blob = *file + flen;
+	*blob_len = len - OWN_HEADER - flen;
+	return *blob_len > 0 && *blob_len <= OWN_BLOB_MAX;
+}
+
+bool sidcache_get_own(struct sidcache *c, TALLOC_CTX *mem_ctx, const uint8_t *file,
+		      size_t file_len, uint8_t **blob, size_t *blob_len)
+{
+	const uint8_t *f, *b;
+	size_t fl, bl;
+	TDB_DATA d;
+	bool ok;
+
+	if (c == NULL) {
+		return false;
+	}
+	d = tdb_fetch(c->tdb, (TDB_DATA){(unsigned char *)own_key, sizeof(own_key) - 1});
+	if (d.dptr == NULL) {
+		return false;
+	}
+	ok = sidcache_parse_own_record(d.dptr, d.dsize, &f, &fl, &b, &bl) && fl == file_len &&
+	     memcmp(f, file, fl) == 0 && (*blob = talloc_memdup(mem_ctx, b, bl)) != NULL;
+	if (ok) {
+		*blob_len = bl;
+	}
+	free(d.dptr);
+	return ok;
+}
+
+void sidcache_put_own(struct sidcache *c, const uint8_t *file, size_t file_len,
+		      const uint8_t *blob, size_t blob_len)
+{
+	const size_t magic = sizeof(OWN_MAGIC) - 1;
+	uint8_t *v;
+	size_t len = OWN_HEADER + file_len + blob_len;
+
+	if (c == NULL || file_len == 0 || file_len > OWN_FILE_MAX || blob_len == 0 ||
+	    blob_len > OWN_BLOB_MAX || (v = talloc_size(c, len)) == NULL) {
+		return;
+	}
+	memcpy(v, OWN_MAGIC, magic);
+	put_u32le(v + magic + 4, (uint32_t)file_len);
+	memcpy(v + OWN_HEADER, file, file_len);
+	memcpy(v + OWN_HEADER + file_len, blob, blob_len);
+	put_u32le(v + magic, own_checksum(v + magic + 4, len - magic - 4));
+	(void)tdb_store(c->tdb, (TDB_DATA){(unsigned char *)own_key, sizeof(own_key) - 1},
+			(TDB_DATA){v, len}, TDB_REPLACE);
+	talloc_free(v);
 }
 
 char *sidcache_default_path(TALLOC_CTX *mem_ctx, const char *table)

@@ -33,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ncacn_header h;
 	struct ncacn_bind_ack ack;
 	uint64_t when;
+	const uint8_t *own_file, *own_blob;
+	size_t own_file_len, own_blob_len;
 	char *s;
 
 	if (size < 1) {
@@ -84,7 +86,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 7:
 		(void)samr_lookup_names_parse(data + 1, size - 1, &a, &b);
 		break;
-	case 8:
+	case 8: /* the client cache's two record kinds */
+		if (sidcache_parse_own_record(data + 1, size - 1, &own_file, &own_file_len,
+					      &own_blob, &own_blob_len)) {
+			inside(own_file, own_file_len, data + 1, size - 1);
+			inside(own_blob, own_blob_len, data + 1, size - 1);
+		}
 		if (sidcache_parse_record(data + 1, size - 1, &when, &sid)) {
 			char buf[CRYPTO_SID_MAX_STRING];
 			struct crypto_sid again;

@@ -52,6 +52,17 @@ run "a wrong remembered SID is looked up again, not trusted" 0 \
 has "and the domain's answer is used" "server SID: +$SERVER_SID\$"
 run "... and remembered" 0 exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
 has "(remembered)" "server SID: +$SERVER_SID \\(remembered\\)"
+# Our own certificate's blob is remembered with the file's bytes: reused
+# only for the very same file, so a new certificate is sent at once.
+has "our blob was taken as encoded before" "our certificate: .*peer1\\.der \\(unchanged, encoded before\\)"
+it_cert peer1b "$PEER1_SID"
+run "a new certificate file for PEER1" 0 exchange "$CC1" "$IT_WORK/peer1b.der" "$IT_WORK/client1.tdb"
+if grep -q 'encoded before' "$IT_WORK/out"; then bad "... was taken from the cache"; else ok "... is encoded afresh"; fi
+run "... and the server now holds it" 0 "$BPAU" table check "$IT_WORK/peer1b.der" --table "$SERVER_TABLE"
+run "back to the first certificate" 0 exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
+if grep -q 'encoded before' "$IT_WORK/out"; then bad "... was taken from the cache"; else ok "... is encoded afresh"; fi
+run "... which the server holds again" 0 "$BPAU" table check "$IT_WORK/peer1.der" --table "$SERVER_TABLE"
+run "... and no longer the other" 1 "$BPAU" table check "$IT_WORK/peer1b.der" --table "$SERVER_TABLE"
 
 # The client's own DCE/RPC, GSSAPI and NDR code under ASan+UBSan (and
 # LeakSanitizer) against the real server: the exchange and the SAMR lookup.

@@ -447,6 +447,84 @@ static void test_sidcache(void **state)
 	talloc_free(t);
 }
 
+/* Our own blob, remembered beside the SIDs: used only for the very same
+ * certificate file, and only while the record is intact. */
+static void test_own_blob_cache(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	char dir[] = "/tmp/bpau-owncache-XXXXXX";
+	const uint8_t file[] = "0\x82 a certificate file", other[] = "0\x82 a certificate filf";
+	const uint8_t blob[] = "a CERTIFICATE_BLOB", blob2[] = "another blob";
+	struct sidcache *c;
+	struct crypto_sid sid, got;
+	uint8_t *b;
+	size_t blen;
+	char *path;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	path = talloc_asprintf(t, "%s/sid-cache.tdb", dir);
+	assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c)));
+	assert_false(sidcache_get_own(c, t, file, sizeof(file), &b, &blen));
+	sidcache_put_own(c, file, sizeof(file), blob, sizeof(blob));
+	assert_true(sidcache_get_own(c, t, file, sizeof(file), &b, &blen));
+	assert_int_equal(blen, sizeof(blob));
+	assert_memory_equal(b, blob, sizeof(blob));
+	/* another file (same length, one byte apart; or a prefix) misses */
+	assert_false(sidcache_get_own(c, t, other, sizeof(other), &b, &blen));
+	assert_false(sidcache_get_own(c, t, file, sizeof(file) - 1, &b, &blen));
+	/* the record does not disturb the SID entries, nor they it */
+	assert_true(NT_STATUS_IS_OK(crypto_sid_parse("S-1-5-21-1-2-3-1000", &sid, NULL)));
+	sidcache_put(c, "dc1$@BPAU.TEST", &sid);
+	assert_true(sidcache_get(c, "dc1$@BPAU.TEST", 3600, &got));
+	assert_true(sidcache_get_own(c, t, file, sizeof(file), &b, &blen));
+	/* a new certificate file replaces the record */
+	sidcache_put_own(c, other, sizeof(other), blob2, sizeof(blob2));
+	assert_false(sidcache_get_own(c, t, file, sizeof(file), &b, &blen));
+	assert_true(sidcache_get_own(c, t, other, sizeof(other), &b, &blen));
+	assert_memory_equal(b, blob2, sizeof(blob2));
+	/* oversized or empty inputs are not remembered */
+	uint8_t *big = talloc_zero_size(t, 64 * 1024 + 1);
+	sidcache_put_own(c, big, 64 * 1024 + 1, blob, sizeof(blob));
+	assert_false(sidcache_get_own(c, t, big, 64 * 1024 + 1, &b, &blen));
+	sidcache_put_own(c, file, sizeof(file), blob, 0);
+	assert_true(sidcache_get_own(c, t, other, sizeof(other), &b, &blen));
+	talloc_free(c);
+
+	/* Every single-byte change of a stored record reads as a miss. */
+	struct tdb_context *tdb = tdb_open(path, 0, TDB_DEFAULT, O_RDWR, 0600);
+	assert_non_null(tdb);
+	TDB_DATA key = {(uint8_t *)"\0own-cert", 9};
+	TDB_DATA d = tdb_fetch(tdb, key);
+	assert_non_null(d.dptr);
+	const uint8_t *f, *bb;
+	size_t fl, bl;
+	assert_true(sidcache_parse_own_record(d.dptr, d.dsize, &f, &fl, &bb, &bl));
+	assert_int_equal(fl, sizeof(other));
+	assert_int_equal(bl, sizeof(blob2));
+	for (size_t i = 0; i < d.dsize; i++) {
+		d.dptr[i] ^= 0x01;
+		assert_false(sidcache_parse_own_record(d.dptr, d.dsize, &f, &fl, &bb, &bl));
+		d.dptr[i] ^= 0x01;
+	}
+	for (size_t n = 0; n < d.dsize; n++) {
+		assert_false(sidcache_parse_own_record(d.dptr, n, &f, &fl, &bb, &bl));
+	}
+	/* a damaged record stored in the file is a miss, then rebuilt */
+	d.dptr[d.dsize - 1] ^= 0x80;
+	assert_int_equal(tdb_store(tdb, key, d, TDB_REPLACE), 0);
+	free(d.dptr);
+	tdb_close(tdb);
+	assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c)));
+	assert_false(sidcache_get_own(c, t, other, sizeof(other), &b, &blen));
+	sidcache_put_own(c, other, sizeof(other), blob2, sizeof(blob2));
+	assert_true(sidcache_get_own(c, t, other, sizeof(other), &b, &blen));
+	talloc_free(c);
+	unlink(path);
+	rmdir(dir);
+	talloc_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_samr_requests), cmocka_unit_test(test_samr_responses),
 		cmocka_unit_test(test_header),       cmocka_unit_test(test_bind_ack),
 		cmocka_unit_test(test_fault_status), cmocka_unit_test(test_sidcache),
+		cmocka_unit_test(test_own_blob_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
