@@ -74,13 +74,15 @@ static const char usage_text[] =
 	"      Remove the entry for SID.\n"
 	"  exchange HOST [--address IP] [--principal NAME] [--cert CERT]\n"
 	"               [--table FILE] [--ccache CCACHE] [--dc FQDN [--dc-address IP]]\n"
-	"               [--server-sid SID] [--sid-cache-ttl S] [--timeout SECONDS]\n"
+	"               [--server-sid SID] [--sid-cache-ttl S] [--endpoint-cache-ttl S]\n"
+	"               [--timeout SECONDS]\n"
 	"      ExchangePublicKeys with the BPAU server HOST (its FQDN): endpoint\n"
 	"      mapper lookup, Kerberos bind with mutual authentication and packet\n"
 	"      privacy as HOST's computer account (host$@REALM), send our\n"
 	"      certificate, check the server's against its account's SID (looked\n"
 	"      up at --dc, by default HOST itself, and remembered for an hour)\n"
-	"      and store it in our table.\n"
+	"      and store it in our table.  The endpoint is remembered for an hour\n"
+	"      too, and asked again whenever it fails.\n"
 	"      Uses the Kerberos ticket cache (KRB5CCNAME; kinit -k first).\n"
 	"  help\n"
 	"      This text.  Every command also takes --help.\n"
@@ -856,15 +858,17 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 					     {"timeout", required_argument, NULL, 'T'},
 					     {"sid-cache", required_argument, NULL, 'C'},
 					     {"sid-cache-ttl", required_argument, NULL, 'L'},
+					     {"endpoint-cache-ttl", required_argument, NULL, 'E'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	struct bpau_client_opts o = {.timeout = BPAU_CALL_TIMEOUT,
-				     .sid_cache_ttl = SIDCACHE_DEFAULT_TTL};
+				     .sid_cache_ttl = SIDCACHE_DEFAULT_TTL,
+				     .endpoint_cache_ttl = SIDCACHE_ENDPOINT_DEFAULT_TTL};
 	struct bpau_client_result *res;
 	struct sigaction sa;
 	int ch, v;
 
-	while ((ch = getopt_long(argc, argv, "a:p:c:Nt:n:k:d:D:S:T:C:L:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:p:c:Nt:n:k:d:D:S:T:C:L:E:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a': o.address = optarg; break;
 		case 'p': o.principal = optarg; break;
@@ -895,6 +899,14 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 			}
 			o.sid_cache_ttl = (unsigned)v;
 			break;
+		case 'E':
+			if (!parse_int(optarg, 0, 30 * 86400, &v)) {
+				return usage_error(
+					"--endpoint-cache-ttl must be 0 to 2592000 seconds, not '%s'",
+					optarg);
+			}
+			o.endpoint_cache_ttl = (unsigned)v;
+			break;
 		case 'h':
 			printf("Usage: bpau exchange HOST [options]\n"
 			       "ExchangePublicKeys (MS-BPAU 3.2) with the server HOST, its FQDN.\n"
@@ -915,6 +927,11 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 			       "                      3600; 0: look it up every time).  A certificate\n"
 			       "                      not matching a remembered SID is checked again\n"
 			       "                      against a fresh lookup, never refused on it\n"
+			       "  --endpoint-cache-ttl S  connect first to the port the endpoint\n"
+			       "                      mapper gave, remembered for S seconds (default\n"
+			       "                      3600; 0: ask it every time).  If that port\n"
+			       "                      fails or does not answer within 2 s, the\n"
+			       "                      endpoint mapper is asked again\n"
 			       "  --timeout SECONDS   per step (default 15, 3.2.2); the whole\n"
 			       "                      exchange is bounded by three times this\n"
 			       "Exit status 9 when a step or the whole exchange timed out.\n");

@@ -17,20 +17,38 @@
 #define SID_NAME_USER 1
 #define EPM_PORT 135
 
-/*
- * associate: the endpoint mapper on port 135 (unauthenticated, as Windows
- * and Samba clients do), then TCP to the registered port and a Kerberos
- * bind at packet privacy to |principal|.
- */
-static NTSTATUS associate(TALLOC_CTX *mem_ctx, const char *host, const char *address,
-			  const char *principal, const struct ncacn_syntax *iface,
-			  unsigned timeout, struct ncacn_conn **out, struct bpau_client_result *r)
+/* A remembered endpoint gets this long (seconds) to connect and answer
+ * the bind before the client asks the endpoint mapper instead. */
+#define REMEMBERED_ENDPOINT_TIMEOUT 2
+
+/* bind_at: TCP to |port| at |where| and the bind.  *out is set (for
+ * ncacn_reason) whenever a connection object was made; *local is true
+ * when the bind failed on our side before anything was sent. */
+static NTSTATUS bind_at(TALLOC_CTX *mem_ctx, const char *where, uint16_t port,
+			const char *principal, const struct ncacn_syntax *iface, unsigned timeout,
+			struct ncacn_conn **out, bool *local)
 {
-	const char *where = address ? address : host;
-	struct ncacn_conn *epm = NULL, *c = NULL;
+	NTSTATUS status;
+
+	*out = NULL;
+	*local = false;
+	status = ncacn_connect(mem_ctx, where, port, timeout, out);
+	if (NT_STATUS_IS_OK(status)) {
+		status = ncacn_bind(*out, iface, principal);
+		*local = !NT_STATUS_IS_OK(status) && !ncacn_bind_sent(*out);
+	}
+	return status;
+}
+
+/* epm_lookup: the port the endpoint mapper on port 135 at |where| has for
+ * |iface| (unauthenticated, as Windows and Samba clients ask). */
+static NTSTATUS epm_lookup(TALLOC_CTX *mem_ctx, const char *where,
+			   const struct ncacn_syntax *iface, unsigned timeout, uint16_t *port,
+			   struct bpau_client_result *r)
+{
+	struct ncacn_conn *epm = NULL;
 	uint8_t *req, *resp;
 	size_t req_len, resp_len;
-	uint16_t port = 0;
 	NTSTATUS status;
 
 	status = ncacn_connect(mem_ctx, where, EPM_PORT, timeout, &epm);
@@ -45,7 +63,7 @@ static NTSTATUS associate(TALLOC_CTX *mem_ctx, const char *host, const char *add
 					    &resp_len);
 		}
 		if (NT_STATUS_IS_OK(status)) {
-			status = epm_map_parse(resp, resp_len, iface, &port);
+			status = epm_map_parse(resp, resp_len, iface, port);
 			if (!NT_STATUS_IS_OK(status)) {
 				bpau_client_fail(r, BPAU_STAGE_CONNECT, status,
 				      "the endpoint mapper at %s has no endpoint for the interface "
@@ -58,22 +76,66 @@ static NTSTATUS associate(TALLOC_CTX *mem_ctx, const char *host, const char *add
 	if (!NT_STATUS_IS_OK(status)) {
 		bpau_client_fail(r, BPAU_STAGE_CONNECT, status, "%s (the endpoint mapper at %s)",
 		      ncacn_reason(epm), where);
-		talloc_free(epm);
-		return status;
 	}
 	talloc_free(epm);
-	status = ncacn_connect(mem_ctx, where, port, timeout, &c);
-	if (NT_STATUS_IS_OK(status)) {
-		status = ncacn_bind(c, iface, principal);
+	return status;
+}
+
+/*
+ * associate: TCP to the interface's registered port and a Kerberos bind at
+ * packet privacy to |principal|.  The port comes from the endpoint mapper,
+ * or from |cache| when it was remembered there less than |cache_ttl|
+ * seconds ago (NULL or 0: always ask).  A remembered port is only a first
+ * try, given REMEMBERED_ENDPOINT_TIMEOUT: the server may have restarted
+ * on another port, and its old port may be closed or serve something
+ * else.  Any failure there after connecting -- refused, reset, silence, a
+ * bind_nak, a rejected interface, a failed mutual authentication -- sends
+ * the client to the endpoint mapper, as on a first exchange; only a
+ * Kerberos failure before the bind went out (no ticket, say) is reported
+ * as it is, since asking again would fail alike.
+ */
+static NTSTATUS associate(TALLOC_CTX *mem_ctx, struct sidcache *cache, unsigned cache_ttl,
+			  const char *host, const char *address, const char *principal,
+			  const struct ncacn_syntax *iface, unsigned timeout,
+			  struct ncacn_conn **out, struct bpau_client_result *r)
+{
+	const char *where = address ? address : host;
+	struct ncacn_conn *c = NULL;
+	uint16_t port = 0;
+	bool local;
+	NTSTATUS status;
+
+	if (sidcache_get_endpoint(cache, where, iface->uuid, cache_ttl, &port)) {
+		status = bind_at(mem_ctx, where, port, principal, iface,
+				 timeout < REMEMBERED_ENDPOINT_TIMEOUT ? timeout
+								       : REMEMBERED_ENDPOINT_TIMEOUT,
+				 &c, &local);
+		if (NT_STATUS_IS_OK(status)) {
+			ncacn_set_timeout(c, timeout);
+			r->endpoint_cached = true;
+			*out = c;
+			return NT_STATUS_OK;
+		}
+		if (local) {
+			goto failed;
+		}
+		TALLOC_FREE(c);
 	}
+	status = epm_lookup(mem_ctx, where, iface, timeout, &port, r);
 	if (!NT_STATUS_IS_OK(status)) {
-		bpau_client_fail(r, BPAU_STAGE_CONNECT, status, "cannot bind to %s port %u as %s: %s", where,
-		      (unsigned)port, principal, ncacn_reason(c));
-		talloc_free(c);
 		return status;
 	}
-	*out = c;
-	return NT_STATUS_OK;
+	status = bind_at(mem_ctx, where, port, principal, iface, timeout, &c, &local);
+	if (NT_STATUS_IS_OK(status)) {
+		sidcache_put_endpoint(cache, where, iface->uuid, port);
+		*out = c;
+		return NT_STATUS_OK;
+	}
+failed:
+	bpau_client_fail(r, BPAU_STAGE_CONNECT, status, "cannot bind to %s port %u as %s: %s",
+			 where, (unsigned)port, principal, ncacn_reason(c));
+	talloc_free(c);
+	return status;
 }
 
 /* call: one request (|encoded| says whether its encoder succeeded) and
@@ -125,8 +187,8 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o
 		return bpau_client_fail(r, L, NT_STATUS_INVALID_PARAMETER,
 			     "domain controller name %s is not a FQDN", dc);
 	}
-	status = associate(frame, dc, dc_address, dc_principal, &ncacn_syntax_samr, o->timeout,
-			   &c, r);
+	status = associate(frame, NULL, 0, dc, dc_address, dc_principal, &ncacn_syntax_samr,
+			   o->timeout, &c, r);
 	if (!NT_STATUS_IS_OK(status)) {
 		r->stage = L;
 		talloc_free(frame);
@@ -334,14 +396,15 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER, "--ccache: %s", reason);
 	}
 
-	status = associate(frame, opts.host, opts.address, r->principal,
-			   &ncacn_syntax_bitspeerauth, opts.timeout, &c, r);
+	status = associate(frame, cache, opts.endpoint_cache_ttl, opts.host, opts.address,
+			   r->principal, &ncacn_syntax_bitspeerauth, opts.timeout, &c, r);
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;
 	}
-	r->binding = talloc_asprintf(r, "ncacn_ip_tcp:%s[%u,seal,krb5,target_principal=%s]",
+	r->binding = talloc_asprintf(r, "ncacn_ip_tcp:%s[%u,seal,krb5,target_principal=%s]%s",
 				     opts.address ? opts.address : opts.host,
-				     (unsigned)ncacn_port(c), r->principal);
+				     (unsigned)ncacn_port(c), r->principal,
+				     r->endpoint_cached ? " (endpoint remembered)" : "");
 	/* 3.2.2: a 15-second call timeout (per step, from ncacn_connect). */
 	encoded = bpau_exchange_request(frame, ours, (uint32_t)ours_len, &req, &req_len);
 	status = call(c, frame, BPAU_OPNUM_EXCHANGE, encoded, req, req_len, &resp, &resp_len,

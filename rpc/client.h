@@ -35,6 +35,8 @@ struct bpau_client_opts {
 	unsigned timeout;         /* per call, default BPAU_CALL_TIMEOUT */
 	const char *sid_cache;    /* default: sid-cache.tdb beside the table */
 	unsigned sid_cache_ttl;   /* seconds; 0: look the SID up every time */
+	unsigned endpoint_cache_ttl; /* seconds; 0: ask the endpoint mapper
+				      * every time */
 };
 
 /* Which step failed, for messages and exit codes. */
@@ -59,6 +61,7 @@ struct bpau_client_result {
 	struct crypto_sid server_sid;
 	bool sid_cached;              /* server_sid came from the SID cache */
 	bool own_cached;              /* our blob came from the cache */
+	bool endpoint_cached;         /* the port came from the cache */
 	enum certtable_outcome outcome;
 };
 

@@ -52,6 +52,7 @@ struct ncacn_conn {
 	uint32_t call_id;
 	uint16_t max_xmit; /* the largest fragment we may send */
 	bool bound;
+	bool bind_sent; /* the bind PDU went out */
 	bool auth;
 	bool hdr_sign;
 	uint32_t auth_context_id;
@@ -97,6 +98,16 @@ const char *ncacn_reason(const struct ncacn_conn *c)
 uint16_t ncacn_port(const struct ncacn_conn *c)
 {
 	return c->port;
+}
+
+bool ncacn_bind_sent(const struct ncacn_conn *c)
+{
+	return c != NULL && c->bind_sent;
+}
+
+void ncacn_set_timeout(struct ncacn_conn *c, unsigned timeout)
+{
+	c->timeout_ms = (timeout ? timeout : 15) * 1000;
 }
 
 /* gss_message: the mechanism's words for a GSSAPI failure. */
@@ -635,6 +646,7 @@ NTSTATUS ncacn_bind(struct ncacn_conn *c, const struct ncacn_syntax *iface, cons
 		goto done;
 	}
 	gss_release_buffer(&minor, &out_token);
+	c->bind_sent = true;
 	status = send_all(c, pdu, len, deadline);
 	if (!NT_STATUS_IS_OK(status)) {
 		goto done;

@@ -89,6 +89,13 @@ const char *ncacn_reason(const struct ncacn_conn *c);
 /* ncacn_port: the TCP port of the association. */
 uint16_t ncacn_port(const struct ncacn_conn *c);
 
+/* ncacn_bind_sent: whether ncacn_bind sent its bind (false when it failed
+ * before, on a local Kerberos error say; false for NULL). */
+bool ncacn_bind_sent(const struct ncacn_conn *c);
+
+/* ncacn_set_timeout: |timeout| seconds for each later step. */
+void ncacn_set_timeout(struct ncacn_conn *c, unsigned timeout);
+
 /* ncacn_set_ccache selects the Kerberos ticket cache for later binds in
  * this process (default: KRB5CCNAME). */
 NTSTATUS ncacn_set_ccache(const char *name, const char **reason);

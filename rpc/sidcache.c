@@ -92,12 +92,18 @@ bool sidcache_parse_record(const uint8_t *p, size_t len, uint64_t *when, struct 
 	return true;
 }
 
+/* written less than |ttl| seconds ago, and not in the future */
+static bool fresh(uint64_t when, unsigned ttl)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	return when <= now && now - when < ttl;
+}
+
 bool sidcache_get(struct sidcache *c, const char *principal, unsigned ttl, struct crypto_sid *sid)
 {
 	char key[512];
 	TDB_DATA d;
 	uint64_t when;
-	uint64_t now = (uint64_t)time(NULL);
 	bool ok;
 
 	if (c == NULL || ttl == 0 || !make_key(principal, key, sizeof(key))) {
@@ -107,8 +113,7 @@ bool sidcache_get(struct sidcache *c, const char *principal, unsigned ttl, struc
 	if (d.dptr == NULL) {
 		return false;
 	}
-	ok = sidcache_parse_record(d.dptr, d.dsize, &when, sid) && when <= now &&
-	     now - when < ttl;
+	ok = sidcache_parse_record(d.dptr, d.dsize, &when, sid) && fresh(when, ttl);
 	free(d.dptr);
 	return ok;
 }
@@ -212,6 +217,98 @@ void sidcache_put_own(struct sidcache *c, const uint8_t *file, size_t file_len,
 	(void)tdb_store(c->tdb, (TDB_DATA){(unsigned char *)own_key, sizeof(own_key) - 1},
 			(TDB_DATA){v, len}, TDB_REPLACE);
 	talloc_free(v);
+}
+
+/* The endpoint key: NUL, "endpoint <host> <uuid>", host lower-cased. */
+static bool endpoint_key(const char *host, const uint8_t u[16], char *buf, size_t n, size_t *len)
+{
+	int k;
+
+	if (strlen(host) == 0 || strlen(host) > 255) {
+		return false;
+	}
+	k = snprintf(buf, n,
+		     "%cendpoint %s %02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		     "%02x%02x%02x%02x%02x%02x",
+		     'X', host, u[3], u[2], u[1], u[0], u[5], u[4], u[7], u[6], u[8], u[9], u[10],
+		     u[11], u[12], u[13], u[14], u[15]);
+	if (k <= 0 || (size_t)k >= n) {
+		return false;
+	}
+	buf[0] = '\0';
+	for (int i = 10; i < 10 + (int)strlen(host); i++) {
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	}
+	*len = (size_t)k;
+	return true;
+}
+
+bool sidcache_parse_endpoint_record(const uint8_t *p, size_t len, uint64_t *when,
+				    uint16_t *port)
+{
+	char buf[64], *end;
+	unsigned long long t;
+	unsigned long v;
+
+	if (len < 5 || len >= sizeof(buf)) {
+		return false;
+	}
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	if (strlen(buf) != len || buf[0] != '1' || buf[1] != ' ' || !isdigit((unsigned char)buf[2])) {
+		return false;
+	}
+	t = strtoull(buf + 2, &end, 10);
+	if (*end != ' ' || end - (buf + 2) > 20 || !isdigit((unsigned char)end[1])) {
+		return false;
+	}
+	v = strtoul(end + 1, &end, 10);
+	if (*end != '\0' || v == 0 || v > 65535) {
+		return false;
+	}
+	*when = t;
+	*port = (uint16_t)v;
+	return true;
+}
+
+bool sidcache_get_endpoint(struct sidcache *c, const char *host, const uint8_t uuid[16],
+			   unsigned ttl, uint16_t *port)
+{
+	char key[300];
+	size_t klen;
+	uint64_t when;
+	TDB_DATA d;
+	bool ok;
+
+	if (c == NULL || ttl == 0 || !endpoint_key(host, uuid, key, sizeof(key), &klen)) {
+		return false;
+	}
+	d = tdb_fetch(c->tdb, (TDB_DATA){(unsigned char *)key, klen});
+	if (d.dptr == NULL) {
+		return false;
+	}
+	ok = sidcache_parse_endpoint_record(d.dptr, d.dsize, &when, port) && fresh(when, ttl);
+	free(d.dptr);
+	return ok;
+}
+
+void sidcache_put_endpoint(struct sidcache *c, const char *host, const uint8_t uuid[16],
+			   uint16_t port)
+{
+	char key[300], value[64];
+	size_t klen;
+	int n;
+
+	if (c == NULL || port == 0 || !endpoint_key(host, uuid, key, sizeof(key), &klen)) {
+		return;
+	}
+	n = snprintf(value, sizeof(value), "1 %llu %u", (unsigned long long)time(NULL),
+		     (unsigned)port);
+	if (n <= 0 || (size_t)n >= sizeof(value)) {
+		return;
+	}
+	(void)tdb_store(c->tdb, (TDB_DATA){(unsigned char *)key, klen},
+			(TDB_DATA){(unsigned char *)value, (size_t)n}, TDB_REPLACE);
 }
 
 char *sidcache_default_path(TALLOC_CTX *mem_ctx, const char *table)

@@ -20,6 +20,11 @@
  * bytes and the blob built from them, and is used only when the file read
  * now is byte-for-byte the same and the record's checksum holds; anything
  * else reads as a miss and the blob is built again.
+ *
+ * And it remembers endpoints: the dynamic port the endpoint mapper gave
+ * for an interface at a host, under a key of a NUL byte, then "endpoint
+ * <host, lower-cased> <interface UUID>", with the value "1 <unix time>
+ * <port>".  A remembered port is only a first try; see client.c.
  */
 #ifndef RPC_SIDCACHE_H
 #define RPC_SIDCACHE_H
@@ -27,6 +32,7 @@
 #include "crypto/crypto.h"
 
 #define SIDCACHE_DEFAULT_TTL 3600 /* seconds */
+#define SIDCACHE_ENDPOINT_DEFAULT_TTL 3600 /* seconds */
 
 struct sidcache;
 
@@ -59,6 +65,20 @@ void sidcache_put_own(struct sidcache *c, const uint8_t *file, size_t file_len,
  * for fuzzing); the outputs point into |p|. */
 bool sidcache_parse_own_record(const uint8_t *p, size_t len, const uint8_t **file,
 			       size_t *file_len, const uint8_t **blob, size_t *blob_len);
+
+/* sidcache_get_endpoint: the port remembered for interface |uuid| (its 16
+ * wire bytes) at |host| if written less than |ttl| seconds ago. */
+bool sidcache_get_endpoint(struct sidcache *c, const char *host, const uint8_t uuid[16],
+			   unsigned ttl, uint16_t *port);
+
+/* sidcache_put_endpoint remembers |port| for |uuid| at |host| now. */
+void sidcache_put_endpoint(struct sidcache *c, const char *host, const uint8_t uuid[16],
+			   uint16_t port);
+
+/* sidcache_parse_endpoint_record reads a stored endpoint value (exposed
+ * for fuzzing). */
+bool sidcache_parse_endpoint_record(const uint8_t *p, size_t len, uint64_t *when,
+				    uint16_t *port);
 
 /* sidcache_default_path: "sid-cache.tdb" in the directory of |table|. */
 char *sidcache_default_path(TALLOC_CTX *mem_ctx, const char *table);

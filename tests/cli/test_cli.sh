@@ -98,6 +98,10 @@ else ok "bpau links no Samba library ($(ldd "$BPAU" | wc -l) libraries)"; fi
 run "exchange --help names the SID cache options" 0 "$BPAU" exchange --help
 has "... --sid-cache-ttl" '--sid-cache-ttl' "$work/out"
 run "exchange --sid-cache-ttl out of range" 2 "$BPAU" exchange h.example --cert x --sid-cache-ttl -1
+run "exchange --help names the endpoint cache option" 0 "$BPAU" exchange --help
+has "... --endpoint-cache-ttl" '--endpoint-cache-ttl' "$work/out"
+run "exchange --endpoint-cache-ttl out of range" 2 "$BPAU" exchange h.example --cert x \
+	--endpoint-cache-ttl 2592001
 run "exchange to an unresolvable host fails cleanly" 6 "$BPAU" exchange no-such-host.invalid \
 	--cert "$work/peer.der" --table "$work/x.tdb" --timeout 2
 has "... and says so" 'cannot resolve' "$work/err"

@@ -86,11 +86,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 7:
 		(void)samr_lookup_names_parse(data + 1, size - 1, &a, &b);
 		break;
-	case 8: /* the client cache's two record kinds */
+	case 8: /* the client cache's three record kinds */
 		if (sidcache_parse_own_record(data + 1, size - 1, &own_file, &own_file_len,
 					      &own_blob, &own_blob_len)) {
 			inside(own_file, own_file_len, data + 1, size - 1);
 			inside(own_blob, own_blob_len, data + 1, size - 1);
+		}
+		if (sidcache_parse_endpoint_record(data + 1, size - 1, &when, &port) &&
+		    port == 0) {
+			abort();
 		}
 		if (sidcache_parse_record(data + 1, size - 1, &when, &sid)) {
 			char buf[CRYPTO_SID_MAX_STRING];

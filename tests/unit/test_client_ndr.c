@@ -525,6 +525,75 @@ static void test_own_blob_cache(void **state)
 	talloc_free(t);
 }
 
+/* Remembered endpoints: per host (without case) and interface, for the
+ * time to live; damaged, old and future records are misses. */
+static void test_endpoint_cache(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	char dir[] = "/tmp/bpau-epcache-XXXXXX";
+	struct sidcache *c;
+	uint16_t port = 0;
+	uint64_t when;
+	char *path;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	path = talloc_asprintf(t, "%s/sid-cache.tdb", dir);
+	assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c)));
+	const uint8_t *bpau = ncacn_syntax_bitspeerauth.uuid, *samr = ncacn_syntax_samr.uuid;
+	assert_false(sidcache_get_endpoint(c, "Peer1.Example", bpau, 3600, &port));
+	sidcache_put_endpoint(c, "Peer1.Example", bpau, 49153);
+	assert_true(sidcache_get_endpoint(c, "peer1.example", bpau, 3600, &port));
+	assert_int_equal(port, 49153);
+	assert_false(sidcache_get_endpoint(c, "peer1.example", bpau, 0, &port)); /* ttl 0 */
+	assert_false(sidcache_get_endpoint(c, "peer1.example", samr, 3600, &port));
+	assert_false(sidcache_get_endpoint(c, "peer2.example", bpau, 3600, &port));
+	sidcache_put_endpoint(c, "peer1.example", bpau, 49160); /* replaced */
+	assert_true(sidcache_get_endpoint(c, "PEER1.example", bpau, 3600, &port));
+	assert_int_equal(port, 49160);
+	sidcache_put_endpoint(c, "peer1.example", bpau, 0); /* not stored */
+	assert_true(sidcache_get_endpoint(c, "peer1.example", bpau, 3600, &port));
+	assert_int_equal(port, 49160);
+	talloc_free(c);
+
+	/* The key is readable (tdbtool shows and sets it; the tests use that). */
+	struct tdb_context *tdb = tdb_open(path, 0, TDB_DEFAULT, O_RDWR, 0600);
+	assert_non_null(tdb);
+	const char key[] = "\0endpoint peer1.example e3d0d746-d2af-40fd-8a7a-0d7078bb7092";
+	TDB_DATA k = {(uint8_t *)key, sizeof(key) - 1};
+	TDB_DATA d = tdb_fetch(tdb, k);
+	assert_non_null(d.dptr);
+	assert_true(sidcache_parse_endpoint_record(d.dptr, d.dsize, &when, &port));
+	assert_int_equal(port, 49160);
+	free(d.dptr);
+	char old[64], future[64];
+	snprintf(old, sizeof(old), "1 %llu 49170", (unsigned long long)time(NULL) - 7200);
+	snprintf(future, sizeof(future), "1 %llu 49170", (unsigned long long)time(NULL) + 7200);
+	const char *values[] = {old, future, "garbage", "1 1700000000 0", "1 1700000000 65536",
+				"1 1700000000 49170x", "1 1700000000 -1", "1 1700000000"};
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		assert_int_equal(tdb_store(tdb, k,
+					   (TDB_DATA){(uint8_t *)values[i], strlen(values[i])},
+					   TDB_REPLACE),
+				 0);
+		tdb_close(tdb);
+		assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c)));
+		assert_false(sidcache_get_endpoint(c, "peer1.example", bpau, 3600, &port));
+		talloc_free(c);
+		tdb = tdb_open(path, 0, TDB_DEFAULT, O_RDWR, 0600);
+		assert_non_null(tdb);
+	}
+	tdb_close(tdb);
+	const char *good = "1 1700000000 65535";
+	assert_true(sidcache_parse_endpoint_record((const uint8_t *)good, strlen(good), &when,
+						   &port));
+	assert_int_equal(port, 65535);
+	assert_int_equal(when, 1700000000);
+	unlink(path);
+	rmdir(dir);
+	talloc_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,7 +601,7 @@ int main(void)
 		cmocka_unit_test(test_samr_requests), cmocka_unit_test(test_samr_responses),
 		cmocka_unit_test(test_header),       cmocka_unit_test(test_bind_ack),
 		cmocka_unit_test(test_fault_status), cmocka_unit_test(test_sidcache),
-		cmocka_unit_test(test_own_blob_cache),
+		cmocka_unit_test(test_own_blob_cache), cmocka_unit_test(test_endpoint_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
