@@ -95,6 +95,15 @@ run "table in a missing directory" 5 "$BPAU" table list --table /nonexistent/dir
 # process start is a small fraction of an exchange's time.
 if ldd "$BPAU" | grep -qi samba; then bad "bpau links Samba libraries"; ldd "$BPAU" | grep -i samba | head -3
 else ok "bpau links no Samba library ($(ldd "$BPAU" | wc -l) libraries)"; fi
+# On x86-64, libcrypto is loaded at its first use (crypto/lazy/): an
+# exchange that needs no OpenSSL does not pay for loading it.  Every
+# OpenSSL-using command above ran through those stubs.
+if [ "$(uname -m)" = x86_64 ] && [ "$(basename "$(dirname "$BPAU")")" != asan ]; then
+	if readelf -d "$BPAU" | grep -q 'NEEDED.*libcrypto'; then bad "bpau loads libcrypto at start-up"
+	else ok "bpau loads libcrypto only when it needs it"; fi
+	if nm -D "$BPAU" | grep -qE ' T (EVP|X509|BIO)_'; then bad "bpau exports OpenSSL names"
+	else ok "... and exports none of its stubs"; fi
+fi
 run "exchange --help names the SID cache options" 0 "$BPAU" exchange --help
 has "... --sid-cache-ttl" '--sid-cache-ttl' "$work/out"
 run "exchange --sid-cache-ttl out of range" 2 "$BPAU" exchange h.example --cert x --sid-cache-ttl -1
