@@ -125,9 +125,13 @@ def check_bpaud_deps(conf):
             conf.fatal('bpaud: %s/%s lacks symbol version %s' % (privdir, lib, tag))
     # gss_accept_fix.c interposes Samba's private GSSAPI acceptor.
     out = conf.cmd_and_log(['objdump', '-T', os.path.join(privdir, 'libgssapi-samba4.so.0')])
-    if not re.search(r'%s\s+gss_accept_sec_context\b' % re.escape(tag), out):
-        conf.fatal('bpaud: %s/libgssapi-samba4.so.0 does not export '
-                   'gss_accept_sec_context@%s' % (privdir, tag))
+    # ... and bpaud_wrap.c its per-message protection.
+    for fn in ('gss_accept_sec_context', 'gss_wrap_iov', 'gss_unwrap_iov',
+               'gss_delete_sec_context', 'gss_krb5_export_lucid_sec_context',
+               'gss_krb5_free_lucid_sec_context'):
+        if not re.search(r'%s\s+%s\b' % (re.escape(tag), fn), out):
+            conf.fatal('bpaud: %s/libgssapi-samba4.so.0 does not export %s@%s'
+                       % (privdir, fn, tag))
     out = conf.cmd_and_log(['objdump', '-T',
                             os.path.join(libdir, 'libdcerpc-server.so.0')])
     if not re.search(r'DCERPC_SERVER_0\.0\.1\s+samba_server_gensec_start\b', out):
@@ -317,10 +321,15 @@ def build(bld):
         # bpaud: the same endpoint on Samba's DCE/RPC server core.  The
         # epmapper code is hidden: Samba's libraries carry the same names.
         bld.program(source=['rpc/bpaud.c', 'rpc/bpaud_epm.c', 'rpc/endpoint.c',
-                            'rpc/gss_accept_fix.c'],
-                    target='bpaud', includes=[bld.bldnode.abspath()],
+                            'rpc/gss_accept_fix.c', 'rpc/bpaud_wrap.c'],
+                    target='bpaud',
                     defines=['BPAUD_GSS_VERSION="SAMBA_%s_DEBIAN_SAMBA4"' % BPAUD_SAMBA],
-                    linkflags=['-Wl,--export-dynamic-symbol=gss_accept_sec_context'],
+                    linkflags=['-Wl,--export-dynamic-symbol=' + f for f in
+                               ('gss_accept_sec_context', 'gss_wrap_iov', 'gss_unwrap_iov',
+                                'gss_delete_sec_context')],
+                    # Heimdal's public GSSAPI headers, for bpaud_wrap.c's
+                    # types; the functions are Samba's private copy.
+                    includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
                     lib=['dl'],
                     use='ndr_epmapper ndr_bitspeerauth bpauexchange certtable bpaucrypto '
                         'DCERPC_SERVER DCERPC_SERVER_CORE DCERPC DCERPC_BINDING SAMDB '

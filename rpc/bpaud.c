@@ -42,6 +42,7 @@
 #include "rpc/bpaud.h"
 #include "rpc/endpoint.h"
 #include "rpc/gss_accept_fix.h"
+#include "rpc/bpaud_wrap.h"
 #include "rpc/samba_private.h"
 
 struct bpaud *bpaud_global;
@@ -603,9 +604,10 @@ int main(int argc, char **argv)
 	if (d->cfg.log_level >= 3) {
 		talloc_enable_null_tracking();
 	}
-	if (!bpaud_gss_fix_ok()) {
-		bpaud_log(0, "cannot find gss_accept_sec_context@" BPAUD_GSS_VERSION
-			  " in Samba's GSSAPI library; rebuild bpaud against this Samba");
+	if (!bpaud_gss_fix_ok() || !bpaud_wrap_ok()) {
+		bpaud_log(0, "cannot find gss_accept_sec_context, gss_wrap_iov or the other "
+			  "functions bpaud interposes, version " BPAUD_GSS_VERSION
+			  ", in Samba's GSSAPI library; rebuild bpaud against this Samba");
 		return 1;
 	}
 	if (!bpau_endpoint_abi_ok()) {

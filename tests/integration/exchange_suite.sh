@@ -124,6 +124,14 @@ if [ -x "$ASAN_BPAU" ]; then
 		KRB5CCNAME="$CC1" "$IT_TOP/build/asan/tests/bpau-leancall" "$SERVER_IP" "$PRINCIPAL" \
 		--blob "$IT_WORK/peer1.bin" --count 40
 	has "... sealed with OpenSSL after the switch" 'sealing: openssl'
+	if [ -n "$LOOKUP_ARGS" ]; then # the server is bpaud (rpc/bpaud_wrap.c)
+		has "... and bpaud's side moved to OpenSSL as well" \
+			"sealing: an association's AES messages move to OpenSSL" "$SERVER_LOG"
+		run "Heimdal's sealing on our side, OpenSSL on bpaud's: 40 exchanges" 0 env \
+			KRB5CCNAME="$CC1" "$LEANCALL" "$SERVER_IP" "$PRINCIPAL" \
+			--blob "$IT_WORK/peer1.bin" --count 40 --gssapi-wrap
+		has "... our side sealed through GSSAPI throughout" 'sealing: gssapi'
+	fi
 	if [ -z "$LOOKUP_ARGS" ]; then # the server is the DC
 		run "... and samr EnumDomains at the DC likewise, 40 calls" 0 env \
 			ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \

@@ -1,0 +1,15 @@
+/* bpaud_wrap.h: see bpaud_wrap.c. */
+#ifndef RPC_BPAUD_WRAP_H
+#define RPC_BPAUD_WRAP_H
+
+#include <stdbool.h>
+
+#ifndef BPAUD_GSS_VERSION
+#error "BPAUD_GSS_VERSION: the symbol version of Samba's private GSSAPI library"
+#endif
+
+/* bpaud_wrap_ok: Samba's gss_wrap_iov, gss_unwrap_iov,
+ * gss_delete_sec_context and lucid export functions were found. */
+bool bpaud_wrap_ok(void);
+
+#endif
