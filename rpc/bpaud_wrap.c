@@ -196,45 +196,101 @@ static void switch_to_kwrap(struct wctx *w)
 	real_free_lucid(&minor, lucid);
 }
 
-OM_uint32 gss_wrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int conf_req, gss_qop_t qop,
-		       int *conf_state, gss_iov_buffer_desc *iov, int count)
+/* kw_seal, kw_unseal: a message of a context on crypto/kwrap.c. */
+static OM_uint32 kw_seal(struct wctx *w, int conf_req, gss_qop_t qop, int *conf_state,
+			 gss_iov_buffer_desc *iov, int count)
 {
 	struct crypto_kwrap_iov kiov[3];
 	gss_buffer_desc *token;
-	struct wctx *w;
-	uint64_t seq;
 	size_t n;
-	OM_uint32 major;
 
-	if (!bpaud_wrap_ok()) {
-		*minor = 0;
+	if (!conf_req || qop != GSS_C_QOP_DEFAULT || !regions(iov, count, &token, kiov, &n) ||
+	    !NT_STATUS_IS_OK(crypto_kwrap_seal_dce(w->kw, token->value, kiov, n))) {
 		return GSS_S_FAILURE;
 	}
-	pthread_mutex_lock(&lock);
-	w = find(gss, true);
-	if (w != NULL && w->kw != NULL) {
-		major = GSS_S_FAILURE;
-		if (conf_req && qop == GSS_C_QOP_DEFAULT && regions(iov, count, &token, kiov, &n) &&
-		    NT_STATUS_IS_OK(crypto_kwrap_seal_dce(w->kw, token->value, kiov, n))) {
-			major = GSS_S_COMPLETE;
-			if (conf_state != NULL) {
-				*conf_state = 1;
-			}
-		}
-		pthread_mutex_unlock(&lock);
-		*minor = 0;
-		return major;
+	if (conf_state != NULL) {
+		*conf_state = 1;
 	}
-	major = real_wrap(minor, gss, conf_req, qop, conf_state, iov, count);
-	if (w != NULL && !w->off && major == GSS_S_COMPLETE) {
-		if (regions(iov, count, &token, kiov, &n) && conf_req && cfx_seq(token, &seq)) {
-			w->sent = true;
-			w->sent_seq = seq;
-			if (++w->responses >= KWRAP_AFTER_CALLS) {
-				switch_to_kwrap(w);
-			}
-		} else {
-			w->off = true;
+	return GSS_S_COMPLETE;
+}
+
+static OM_uint32 kw_unseal(struct wctx *w, int *conf_state, gss_qop_t *qop_state,
+			   gss_iov_buffer_desc *iov, int count)
+{
+	struct crypto_kwrap_iov kiov[3];
+	gss_buffer_desc *token;
+	const char *why = "the buffers are not laid out as Samba's";
+	NTSTATUS status = NT_STATUS_INVALID_PARAMETER;
+	size_t n;
+
+	if (regions(iov, count, &token, kiov, &n)) {
+		status = crypto_kwrap_unseal_dce(w->kw, token->value, token->length, kiov, n, &why);
+	}
+	if (!NT_STATUS_IS_OK(status)) {
+		bpaud_log(2, "sealing: a request failed its Kerberos check: %s", why);
+		return NT_STATUS_EQUAL(status, NT_STATUS_ACCESS_DENIED) ? GSS_S_BAD_SIG
+									: GSS_S_DEFECTIVE_TOKEN;
+	}
+	if (conf_state != NULL) {
+		*conf_state = 1;
+	}
+	if (qop_state != NULL) {
+		*qop_state = GSS_C_QOP_DEFAULT;
+	}
+	return GSS_S_COMPLETE;
+}
+
+/* seen: after Samba's code made (|sent|) or accepted a token of |w|'s,
+ * note its sequence number; a response may move |w| to kwrap. */
+static void seen(struct wctx *w, bool sent, bool sealed, gss_iov_buffer_desc *iov, int count)
+{
+	struct crypto_kwrap_iov kiov[3];
+	gss_buffer_desc *token;
+	uint64_t seq;
+	size_t n;
+
+	if (!sealed || !regions(iov, count, &token, kiov, &n) || !cfx_seq(token, &seq)) {
+		w->off = true;
+	} else if (!sent) {
+		w->recvd = true;
+		w->recv_seq = seq;
+	} else {
+		w->sent = true;
+		w->sent_seq = seq;
+		if (++w->responses >= KWRAP_AFTER_CALLS) {
+			switch_to_kwrap(w);
+		}
+	}
+}
+
+/* begin: Samba's functions were found; then the lock is held and *w is
+ * |gss|'s state (NULL if out of memory). */
+static bool begin(gss_ctx_id_t gss, OM_uint32 *minor, struct wctx **w)
+{
+	*minor = 0;
+	if (!bpaud_wrap_ok()) {
+		return false;
+	}
+	pthread_mutex_lock(&lock);
+	*w = find(gss, true);
+	return true;
+}
+
+OM_uint32 gss_wrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int conf_req, gss_qop_t qop,
+		       int *conf_state, gss_iov_buffer_desc *iov, int count)
+{
+	struct wctx *w;
+	OM_uint32 major;
+
+	if (!begin(gss, minor, &w)) {
+		return GSS_S_FAILURE;
+	}
+	if (w != NULL && w->kw != NULL) {
+		major = kw_seal(w, conf_req, qop, conf_state, iov, count);
+	} else {
+		major = real_wrap(minor, gss, conf_req, qop, conf_state, iov, count);
+		if (w != NULL && !w->off && major == GSS_S_COMPLETE) {
+			seen(w, true, conf_req != 0, iov, count);
 		}
 	}
 	pthread_mutex_unlock(&lock);
@@ -244,50 +300,18 @@ OM_uint32 gss_wrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int conf_req, gss_qop
 OM_uint32 gss_unwrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int *conf_state,
 			 gss_qop_t *qop_state, gss_iov_buffer_desc *iov, int count)
 {
-	struct crypto_kwrap_iov kiov[3];
-	gss_buffer_desc *token;
 	struct wctx *w;
-	uint64_t seq;
-	size_t n;
 	OM_uint32 major;
 
-	if (!bpaud_wrap_ok()) {
-		*minor = 0;
+	if (!begin(gss, minor, &w)) {
 		return GSS_S_FAILURE;
 	}
-	pthread_mutex_lock(&lock);
-	w = find(gss, true);
 	if (w != NULL && w->kw != NULL) {
-		const char *why = "";
-		major = GSS_S_DEFECTIVE_TOKEN;
-		if (regions(iov, count, &token, kiov, &n)) {
-			NTSTATUS status = crypto_kwrap_unseal_dce(w->kw, token->value, token->length,
-								  kiov, n, &why);
-			major = NT_STATUS_IS_OK(status) ? GSS_S_COMPLETE
-				: NT_STATUS_EQUAL(status, NT_STATUS_ACCESS_DENIED) ? GSS_S_BAD_SIG
-										   : GSS_S_DEFECTIVE_TOKEN;
-		}
-		pthread_mutex_unlock(&lock);
-		if (major == GSS_S_COMPLETE) {
-			if (conf_state != NULL) {
-				*conf_state = 1;
-			}
-			if (qop_state != NULL) {
-				*qop_state = GSS_C_QOP_DEFAULT;
-			}
-		} else {
-			bpaud_log(2, "sealing: a request failed its Kerberos check: %s", why);
-		}
-		*minor = 0;
-		return major;
-	}
-	major = real_unwrap(minor, gss, conf_state, qop_state, iov, count);
-	if (w != NULL && !w->off && major == GSS_S_COMPLETE) {
-		if (regions(iov, count, &token, kiov, &n) && cfx_seq(token, &seq)) {
-			w->recvd = true;
-			w->recv_seq = seq;
-		} else {
-			w->off = true;
+		major = kw_unseal(w, conf_state, qop_state, iov, count);
+	} else {
+		major = real_unwrap(minor, gss, conf_state, qop_state, iov, count);
+		if (w != NULL && !w->off && major == GSS_S_COMPLETE) {
+			seen(w, false, true, iov, count);
 		}
 	}
 	pthread_mutex_unlock(&lock);

@@ -67,12 +67,17 @@ static bool make_key(const char *principal, char *buf, size_t n)
 	return true;
 }
 
-bool sidcache_parse_record(const uint8_t *p, size_t len, uint64_t *when, struct crypto_sid *sid)
+/*
+ * parse_stamped: a record "1 <unix time> <rest>" (|len| < |n|) copied into
+ * |buf| as a string; *rest points at <rest> in it.
+ */
+static bool parse_stamped(const uint8_t *p, size_t len, char *buf, size_t n, uint64_t *when,
+			  char **rest)
 {
-	char buf[RECORD_MAX + 1], *end, *s;
+	char *end;
 	unsigned long long t;
 
-	if (len < 5 || len > RECORD_MAX) {
+	if (len < 5 || len >= n) {
 		return false;
 	}
 	memcpy(buf, p, len);
@@ -84,8 +89,18 @@ bool sidcache_parse_record(const uint8_t *p, size_t len, uint64_t *when, struct 
 	if (*end != ' ' || end - (buf + 2) > 20) {
 		return false;
 	}
-	s = end + 1;
-	if (!NT_STATUS_IS_OK(crypto_sid_parse(s, sid, NULL))) {
+	*when = t;
+	*rest = end + 1;
+	return true;
+}
+
+bool sidcache_parse_record(const uint8_t *p, size_t len, uint64_t *when, struct crypto_sid *sid)
+{
+	char buf[RECORD_MAX + 1], *s;
+	uint64_t t;
+
+	if (!parse_stamped(p, len, buf, sizeof(buf), &t, &s) ||
+	    !NT_STATUS_IS_OK(crypto_sid_parse(s, sid, NULL))) {
 		return false;
 	}
 	*when = t;
@@ -246,23 +261,14 @@ static bool endpoint_key(const char *host, const uint8_t u[16], char *buf, size_
 bool sidcache_parse_endpoint_record(const uint8_t *p, size_t len, uint64_t *when,
 				    uint16_t *port)
 {
-	char buf[64], *end;
-	unsigned long long t;
+	char buf[64], *s, *end;
+	uint64_t t;
 	unsigned long v;
 
-	if (len < 5 || len >= sizeof(buf)) {
+	if (!parse_stamped(p, len, buf, sizeof(buf), &t, &s) || !isdigit((unsigned char)*s)) {
 		return false;
 	}
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	if (strlen(buf) != len || buf[0] != '1' || buf[1] != ' ' || !isdigit((unsigned char)buf[2])) {
-		return false;
-	}
-	t = strtoull(buf + 2, &end, 10);
-	if (*end != ' ' || end - (buf + 2) > 20 || !isdigit((unsigned char)end[1])) {
-		return false;
-	}
-	v = strtoul(end + 1, &end, 10);
+	v = strtoul(s, &end, 10);
 	if (*end != '\0' || v == 0 || v > 65535) {
 		return false;
 	}
