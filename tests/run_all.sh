@@ -4,7 +4,7 @@
 #   1. bootstrap (packages, Samba source for waf and pidl)
 #   2. build: default, ASan+UBSan, libFuzzer
 #   3. unit tests (cmocka) under ASan+UBSan
-#   4. command-line tests against the ASan+UBSan build
+#   4. command-line tests against the ASan+UBSan build and the shipped one
 #   5. every libFuzzer target over its seed corpus for a few seconds
 #   6. integration tests against real peers (tests/integration/*.sh)
 #
@@ -47,6 +47,10 @@ done
 step "command-line tests (ASan+UBSan build)"
 tests/cli/test_cli.sh build/asan/bpau
 record cli $?
+
+step "command-line tests (the shipped build: libcrypto loaded at first use)"
+tests/cli/test_cli.sh build/bpau
+record cli-shipped $?
 
 step "fuzz smoke (${FUZZ_SECONDS}s per target)"
 for f in build/fuzz/fuzz/fuzz_*; do
