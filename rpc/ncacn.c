@@ -73,6 +73,11 @@ struct ncacn_conn {
 	 * system calls per call against recv-header, recv-body. */
 	uint8_t rbuf[8192];
 	size_t rpos, rlen;
+	/* ncacn_test_fault: what to do to the next requests, and the kept
+	 * fragment for a replay */
+	enum ncacn_test_fault test_fault;
+	uint8_t *replay;
+	size_t replay_len;
 	char reason[512];
 };
 
@@ -103,6 +108,11 @@ uint16_t ncacn_port(const struct ncacn_conn *c)
 bool ncacn_bind_sent(const struct ncacn_conn *c)
 {
 	return c != NULL && c->bind_sent;
+}
+
+void ncacn_test_fault(struct ncacn_conn *c, enum ncacn_test_fault f)
+{
+	c->test_fault = f;
 }
 
 void ncacn_set_timeout(struct ncacn_conn *c, unsigned timeout)
@@ -890,6 +900,24 @@ static NTSTATUS sig_size(struct ncacn_conn *c, size_t data_len, size_t *out)
 }
 
 /* send_request: the stub in fragments of at most max_xmit bytes. */
+/* test_fault: ncacn_test_fault's doing, on a sealed first fragment. */
+static void test_fault(struct ncacn_conn *c, uint8_t **pdu, size_t *pdu_len)
+{
+	if (c->test_fault == NCACN_TEST_TAMPER && *pdu_len > NCACN_REQ_HDR_LEN) {
+		(*pdu)[NCACN_REQ_HDR_LEN] ^= 0x01;
+		c->test_fault = NCACN_TEST_NONE;
+	} else if (c->test_fault == NCACN_TEST_REPLAY && c->replay == NULL) {
+		c->replay = talloc_memdup(c, *pdu, *pdu_len);
+		c->replay_len = c->replay ? *pdu_len : 0;
+	} else if (c->test_fault == NCACN_TEST_REPLAY) {
+		talloc_free(*pdu);
+		*pdu = c->replay;
+		*pdu_len = c->replay_len;
+		c->replay = NULL;
+		c->test_fault = NCACN_TEST_NONE;
+	}
+}
+
 static NTSTATUS send_request(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t opnum,
 			     const uint8_t *stub, size_t len, int64_t deadline)
 {
@@ -953,6 +981,9 @@ static NTSTATUS send_request(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t
 				talloc_free(pdu);
 				return status;
 			}
+		}
+		if (c->test_fault != NCACN_TEST_NONE && done == 0) {
+			test_fault(c, &pdu, &pdu_len);
 		}
 		status = send_all(c, pdu, pdu_len, deadline);
 		talloc_free(pdu);
@@ -1056,7 +1087,9 @@ NTSTATUS ncacn_call(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t opnum,
 			break;
 		}
 		if (h.call_id != c->call_id) {
-			status = failf(c, NT_STATUS_RPC_PROTOCOL_ERROR, "a response to another call");
+			status = failf(c, NT_STATUS_RPC_PROTOCOL_ERROR, "a %s to another call (%u)",
+				       h.ptype == NCACN_PKT_FAULT ? "fault" : "response",
+				       (unsigned)h.call_id);
 			break;
 		}
 		if (h.ptype == NCACN_PKT_FAULT) {

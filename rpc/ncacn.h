@@ -93,6 +93,16 @@ uint16_t ncacn_port(const struct ncacn_conn *c);
  * before, on a local Kerberos error say; false for NULL). */
 bool ncacn_bind_sent(const struct ncacn_conn *c);
 
+/*
+ * ncacn_test_fault: for the integration tests only (tests/tools/leancall.c).
+ * NCACN_TEST_TAMPER: the next request goes out with one bit of its sealed
+ * stub flipped.  NCACN_TEST_REPLAY: the next request's first fragment is
+ * kept, and the request after it goes out as that fragment again, sealed
+ * sequence number and all.  The server must refuse both.
+ */
+enum ncacn_test_fault { NCACN_TEST_NONE, NCACN_TEST_TAMPER, NCACN_TEST_REPLAY };
+void ncacn_test_fault(struct ncacn_conn *c, enum ncacn_test_fault f);
+
 /* ncacn_set_timeout: |timeout| seconds for each later step. */
 void ncacn_set_timeout(struct ncacn_conn *c, unsigned timeout);
 

@@ -141,6 +141,19 @@ if [ -x "$ASAN_BPAU" ]; then
 	fi
 fi
 
+# A tampered or replayed request is refused, on both sides of the switch
+# to OpenSSL (ours at our eighth call; bpaud's at its eighth response,
+# rpc/bpaud_wrap.c): the third and the twelfth repeated call.
+for k in 3 12; do
+	run "a request with one bit flipped (call $k) is refused" 1 env KRB5CCNAME="$CC1" \
+		"$LEANCALL" "$SERVER_IP" "$PRINCIPAL" --blob "$IT_WORK/peer1.bin" --count 20 --tamper-at $k
+	has "... with a security fault" "error: repeated call $k: .*fault: NT_STATUS_RPC_SEC_PKG_ERROR"
+	run "a replayed request (call $k) is refused" 1 env KRB5CCNAME="$CC1" \
+		"$LEANCALL" "$SERVER_IP" "$PRINCIPAL" --blob "$IT_WORK/peer1.bin" --count 20 --replay-at $k
+	has "... with a fault, not a response" "error: repeated call $k: .*a fault to another call"
+done
+run "the server still serves" 0 env KRB5CCNAME="$CC1" "$LEANCALL" "$SERVER_IP" "$PRINCIPAL" \
+	--blob "$IT_WORK/peer1.bin" --count 20
 # PEER1's server entry got its last new time (a refresh) by now: the
 # one-minute window below counts from here.
 T_PEER1=$(date +%s)

@@ -6,7 +6,7 @@
  * (a key that spans many request fragments).
  *
  *   bpau-leancall ADDRESS PRINCIPAL (--blob FILE | --bytes N | --samr-enum)
- *                 [--count N] [--gssapi-wrap]
+ *                 [--count N] [--gssapi-wrap] [--tamper-at K | --replay-at K]
  *
  * Prints "port: N", then "result: hresult=0x... len=N" or "error: ...",
  * and at the end "sealing: openssl" (crypto/kwrap.h, which an association
@@ -17,7 +17,11 @@
  * measurement on our client).  --samr-enum makes the calls samr
  * EnumDomains (after one Connect2) instead: Samba's cheapest authenticated
  * call, on our client, so the benchmark can compare the two calls on one
- * client stack.  Exit 0 if the calls completed, 1 otherwise.
+ * client stack.  --tamper-at K flips a bit of the K'th repeated call's
+ * sealed stub; --replay-at K sends the K-1'th repeated call's request
+ * again as the K'th (rpc/ncacn.h, ncacn_test_fault): the server must refuse
+ * both, so these runs end with "error: repeated call K: ..." and exit 1.
+ * Exit 0 if the calls completed, 1 otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +48,7 @@ int main(int argc, char **argv)
 	uint16_t port;
 	NTSTATUS status;
 
-	long count = 0;
+	long count = 0, tamper_at = 0, replay_at = 0;
 	bool gssapi_wrap = false, samr = false;
 	const struct ncacn_syntax *iface = &ncacn_syntax_bitspeerauth;
 	uint16_t opnum = BPAU_OPNUM_EXCHANGE;
@@ -59,6 +63,10 @@ int main(int argc, char **argv)
 			samr = true;
 		} else if (i + 1 < argc && strcmp(argv[i], "--count") == 0) {
 			count = strtol(argv[++i], NULL, 10);
+		} else if (i + 1 < argc && strcmp(argv[i], "--tamper-at") == 0) {
+			tamper_at = strtol(argv[++i], NULL, 10);
+		} else if (i + 1 < argc && strcmp(argv[i], "--replay-at") == 0) {
+			replay_at = strtol(argv[++i], NULL, 10);
 		} else if (i + 1 < argc && strcmp(argv[i], "--blob") == 0) {
 			blob = argv[++i];
 		} else if (i + 1 < argc && strcmp(argv[i], "--bytes") == 0) {
@@ -67,9 +75,12 @@ int main(int argc, char **argv)
 			bad = true;
 		}
 	}
-	if (bad || count < 0 || (samr + (blob != NULL) + (bytes != NULL)) != 1) {
+	if (bad || count < 0 || (samr + (blob != NULL) + (bytes != NULL)) != 1 ||
+	    tamper_at < 0 || tamper_at > count || replay_at < 0 || replay_at > count ||
+	    replay_at == 1 || (tamper_at && replay_at)) {
 		fprintf(stderr, "usage: bpau-leancall ADDRESS PRINCIPAL (--blob FILE | --bytes N | "
-				"--samr-enum) [--count N] [--gssapi-wrap]\n");
+				"--samr-enum) [--count N] [--gssapi-wrap] [--tamper-at K | "
+				"--replay-at K (K > 1)]\n");
 		return 3;
 	}
 	if (samr) {
@@ -156,6 +167,11 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		for (long i = 0; i < count; i++) {
 			TALLOC_CTX *f = talloc_new(t);
+			if (i + 1 == tamper_at) {
+				ncacn_test_fault(c, NCACN_TEST_TAMPER);
+			} else if (i + 2 == replay_at) {
+				ncacn_test_fault(c, NCACN_TEST_REPLAY); /* keep call K-1's */
+			}
 			status = ncacn_call(c, f, opnum, req, req_len, &resp, &resp_len);
 			if (NT_STATUS_IS_OK(status)) {
 				char *domain;
@@ -164,7 +180,9 @@ int main(int argc, char **argv)
 					      : bpau_exchange_parse(resp, resp_len, &srv, &srv_len, &hr);
 			}
 			if (!NT_STATUS_IS_OK(status) || hr != 0) {
-				return fail("repeated call", status, c);
+				char what[64];
+				snprintf(what, sizeof(what), "repeated call %ld", i + 1);
+				return fail(what, status, c);
 			}
 			talloc_free(f);
 		}
