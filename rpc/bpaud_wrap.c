@@ -136,7 +136,7 @@ static bool regions(gss_iov_buffer_desc *iov, int count, gss_buffer_desc **token
 		    struct crypto_kwrap_iov kiov[3], size_t *n)
 {
 	if (count != 4 || GSS_IOV_BUFFER_TYPE(iov[0].type) != GSS_IOV_BUFFER_TYPE_HEADER ||
-	    iov[0].buffer.length != CRYPTO_KWRAP_DCE_TOKEN_LEN ||
+	    iov[0].buffer.length != CRYPTO_KWRAP_DCE_TOKEN_LEN || iov[0].buffer.value == NULL ||
 	    GSS_IOV_BUFFER_TYPE(iov[2].type) != GSS_IOV_BUFFER_TYPE_DATA) {
 		return false;
 	}
@@ -146,7 +146,8 @@ static bool regions(gss_iov_buffer_desc *iov, int count, gss_buffer_desc **token
 		if (type == GSS_IOV_BUFFER_TYPE_EMPTY) {
 			continue;
 		}
-		if (type != GSS_IOV_BUFFER_TYPE_DATA && type != GSS_IOV_BUFFER_TYPE_SIGN_ONLY) {
+		if ((type != GSS_IOV_BUFFER_TYPE_DATA && type != GSS_IOV_BUFFER_TYPE_SIGN_ONLY) ||
+		    (iov[i].buffer.value == NULL && iov[i].buffer.length != 0)) {
 			return false;
 		}
 		kiov[(*n)++] = (struct crypto_kwrap_iov){
