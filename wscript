@@ -251,7 +251,7 @@ def build(bld):
     # The client: our DCE/RPC framing and NDR, GSSAPI, the SID cache.
     bld.stlib(source=['rpc/client_ndr.c', 'rpc/client_result.c'], target='bpaundr',
               use='bpaucrypto ' + LEAN_USE)
-    bld.stlib(source=['rpc/client.c', 'rpc/ncacn.c', 'rpc/sidcache.c'],
+    bld.stlib(source=['rpc/client.c', 'rpc/ncacn.c', 'rpc/sidcache.c', 'rpc/lucid_kwrap.c'],
               target='bpauclient',
               use='bpaundr bpauexchange certtable bpaucrypto GSSAPI ' + LEAN_USE)
 
@@ -321,7 +321,8 @@ def build(bld):
         # bpaud: the same endpoint on Samba's DCE/RPC server core.  The
         # epmapper code is hidden: Samba's libraries carry the same names.
         bld.program(source=['rpc/bpaud.c', 'rpc/bpaud_epm.c', 'rpc/endpoint.c',
-                            'rpc/gss_accept_fix.c', 'rpc/bpaud_wrap.c'],
+                            'rpc/gss_accept_fix.c', 'rpc/bpaud_wrap.c',
+                            'rpc/lucid_kwrap.c'],
                     target='bpaud',
                     defines=['BPAUD_GSS_VERSION="SAMBA_%s_DEBIAN_SAMBA4"' % BPAUD_SAMBA],
                     linkflags=['-Wl,--export-dynamic-symbol=' + f for f in

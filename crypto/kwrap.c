@@ -536,3 +536,15 @@ done:
 	crypto_wipe(k->buf, k->buf_len);
 	return status;
 }
+
+bool crypto_kwrap_token_seq(const uint8_t *token, size_t len, uint64_t *seq)
+{
+	if (len < 16 || token[0] != 0x05 || token[1] != 0x04) {
+		return false;
+	}
+	*seq = 0;
+	for (int i = 8; i < 16; i++) {
+		*seq = *seq << 8 | token[i];
+	}
+	return true;
+}

@@ -86,4 +86,8 @@ NTSTATUS crypto_kwrap_seal_dce(struct crypto_kwrap *k, uint8_t token[CRYPTO_KWRA
 NTSTATUS crypto_kwrap_unseal_dce(struct crypto_kwrap *k, const uint8_t *token, size_t token_len,
 				 struct crypto_kwrap_iov *iov, size_t n, const char **reason);
 
+/* crypto_kwrap_token_seq: the SND_SEQ (RFC 4121 4.2.6.2) a wrap token
+ * carries in clear, if |token| is one (GSSAPI's tokens included). */
+bool crypto_kwrap_token_seq(const uint8_t *token, size_t len, uint64_t *seq);
+
 #endif

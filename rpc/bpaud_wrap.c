@@ -9,8 +9,8 @@
  * gss_delete_sec_context (wscript: --export-dynamic-symbol), so the calls
  * that Samba's gensec (auth/kerberos/gssapi_helper.c) makes for DCE/RPC
  * packet privacy come here first, as gss_accept_sec_context does for
- * gss_accept_fix.c.  Each context's first KWRAP_AFTER_CALLS responses go
- * to the real functions (Samba's, found by their version tag); then, for
+ * gss_accept_fix.c.  Each context's first LUCID_KWRAP_AFTER_CALLS
+ * responses go to the real functions (Samba's, found by their version tag); then, for
  * an AES context, the token key is taken with
  * gss_krb5_export_lucid_sec_context (which leaves the context usable) and
  * every later message of that context is sealed and checked here, with
@@ -20,9 +20,9 @@
  * -- another enctype, another buffer layout, a failed export -- stays on
  * the real functions for the context's whole life.
  *
- * Not from the first call, for the reason ncacn.c gives: the export builds
- * a krb5 context (about a millisecond), more than a short association
- * saves.
+ * Not from the first call, for the reason lucid_kwrap.h gives: the export
+ * builds a krb5 context (about a millisecond), more than a short
+ * association saves.
  *
  * A context's state lives from its first wrap or unwrap to
  * gss_delete_sec_context, which gensec calls when the association ends.
@@ -33,14 +33,10 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <gssapi/gssapi.h>
-#include <gssapi/gssapi_krb5.h>
-
-#include "crypto/kwrap.h"
 #include "rpc/bpaud.h"
 #include "rpc/bpaud_wrap.h"
+#include "rpc/lucid_kwrap.h"
 
-#define KWRAP_AFTER_CALLS 8
 #define BUCKETS 256
 
 typedef OM_uint32 (*wrap_iov_fn)(OM_uint32 *, gss_ctx_id_t, int, gss_qop_t, int *,
@@ -112,21 +108,6 @@ static struct wctx *find(gss_ctx_id_t gss, bool create)
 	return w;
 }
 
-/* cfx_seq: the SND_SEQ of an RFC 4121 wrap token, if it is one. */
-static bool cfx_seq(const gss_buffer_desc *token, uint64_t *seq)
-{
-	const uint8_t *t = token->value;
-
-	if (token->length < 16 || t[0] != 0x05 || t[1] != 0x04) {
-		return false;
-	}
-	*seq = 0;
-	for (int i = 8; i < 16; i++) {
-		*seq = *seq << 8 | t[i];
-	}
-	return true;
-}
-
 /*
  * regions: Samba's layout (gssapi_seal_packet, gssapi_unseal_packet):
  * HEADER (the token), then SIGN_ONLY or EMPTY, DATA, SIGN_ONLY or EMPTY.
@@ -164,8 +145,6 @@ static void switch_to_kwrap(struct wctx *w)
 {
 	OM_uint32 minor;
 	void *lucid = NULL;
-	gss_krb5_lucid_context_v1_t *l;
-	const gss_krb5_lucid_key_t *key;
 	gss_ctx_id_t ctx = w->gss;
 
 	w->off = true;
@@ -173,28 +152,16 @@ static void switch_to_kwrap(struct wctx *w)
 	    lucid == NULL) {
 		return;
 	}
-	l = lucid;
-	/* As in ncacn.c: the export has the next sequence number out, but
-	 * the peer's first one in; the next in is one past the last token
-	 * accepted. */
-	if (l->version == 1 && l->protocol == 1 && !l->initiate &&
-	    l->send_seq == w->sent_seq + 1) {
-		key = l->cfx_kd.have_acceptor_subkey ? &l->cfx_kd.acceptor_subkey
-						     : &l->cfx_kd.ctx_key;
-		if (NT_STATUS_IS_OK(crypto_kwrap_new(w, (int)key->type, key->data, key->length,
-						     false, l->cfx_kd.have_acceptor_subkey != 0,
-						     l->send_seq, w->recv_seq + 1, &w->kw))) {
-			w->off = false;
-			if (!announced) {
-				announced = true;
-				bpaud_log(1, "sealing: an association's AES messages move to "
-					     "OpenSSL at its %dth call", KWRAP_AFTER_CALLS);
-			}
-		} else {
-			w->kw = NULL;
+	w->kw = lucid_kwrap_new(w, lucid, false, w->sent_seq, w->recv_seq);
+	real_free_lucid(&minor, lucid);
+	if (w->kw != NULL) {
+		w->off = false;
+		if (!announced) {
+			announced = true;
+			bpaud_log(1, "sealing: an association's AES messages move to OpenSSL at "
+				     "its %dth call", LUCID_KWRAP_AFTER_CALLS);
 		}
 	}
-	real_free_lucid(&minor, lucid);
 }
 
 /* kw_seal, kw_unseal: a message of a context on crypto/kwrap.c. */
@@ -250,7 +217,7 @@ static void seen(struct wctx *w, bool sent, bool sealed, gss_iov_buffer_desc *io
 	uint64_t seq;
 	size_t n;
 
-	if (!sealed || !regions(iov, count, &token, kiov, &n) || !cfx_seq(token, &seq)) {
+	if (!sealed || !regions(iov, count, &token, kiov, &n) || !crypto_kwrap_token_seq(token->value, token->length, &seq)) {
 		w->off = true;
 	} else if (!sent) {
 		w->recvd = true;
@@ -258,7 +225,7 @@ static void seen(struct wctx *w, bool sent, bool sealed, gss_iov_buffer_desc *io
 	} else {
 		w->sent = true;
 		w->sent_seq = seq;
-		if (++w->responses >= KWRAP_AFTER_CALLS) {
+		if (++w->responses >= LUCID_KWRAP_AFTER_CALLS) {
 			switch_to_kwrap(w);
 		}
 	}

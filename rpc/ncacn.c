@@ -30,6 +30,7 @@
 #include <krb5_err.h>
 
 #include "crypto/kwrap.h"
+#include "rpc/lucid_kwrap.h"
 #include "rpc/ncacn.h"
 
 const struct ncacn_syntax ncacn_syntax_ndr = {
@@ -58,7 +59,7 @@ struct ncacn_conn {
 	uint32_t auth_context_id;
 	gss_ctx_id_t gss;
 	/* Per-message protection on OpenSSL (crypto/kwrap.h) for AES
-	 * contexts, from the KWRAP_AFTER_CALLS'th call on; NULL: gss_wrap_iov
+	 * contexts, from the LUCID_KWRAP_AFTER_CALLS'th call on; NULL: gss_wrap_iov
 	 * and gss_unwrap_iov. */
 	struct crypto_kwrap *kw;
 	bool gssapi_wrap_only;
@@ -760,56 +761,23 @@ done:
  * crypto/kwrap.c, on OpenSSL, when the key is AES (what every current AD
  * account uses).  Anything else, or a failed export, stays on
  * gss_wrap_iov: same bytes on the wire either way (test_kwrap checks ours
- * against Heimdal's).
- *
- * Not at the bind: the export builds a krb5 context and OpenSSL sets up
- * its AES and HMAC, about 110 page faults and 1-5 ms of CPU on our test
- * VM, while Heimdal's software crypto costs about 17 us per 1 kB call.
- * bpau exchange makes one call per association (five for a SID lookup),
- * so only an association that goes on calling switches, at its
- * KWRAP_AFTER_CALLS'th call.
+ * against Heimdal's).  Not at the bind, but at the
+ * LUCID_KWRAP_AFTER_CALLS'th call (lucid_kwrap.h says why): bpau exchange
+ * makes one call per association (five for a SID lookup).
  */
-#define KWRAP_AFTER_CALLS 8
-
 static void use_kwrap(struct ncacn_conn *c)
 {
 	OM_uint32 major, minor;
 	void *lucid = NULL;
-	gss_krb5_lucid_context_v1_t *l;
-	const gss_krb5_lucid_key_t *key;
 
 	major = gss_krb5_export_lucid_sec_context(&minor, &c->gss, 1, &lucid);
 	if (GSS_ERROR(major) || lucid == NULL) {
 		return;
 	}
-	l = lucid;
-	/* Heimdal's export has the next sequence number out, but the peer's
-	 * first one, not the next one expected (its unwrap keeps that
-	 * elsewhere): the next in is one past the last token we accepted. */
-	if (l->version == 1 && l->protocol == 1 && l->initiate && c->gss_sent && c->gss_recvd &&
-	    l->send_seq == c->gss_sent_seq + 1) {
-		key = l->cfx_kd.have_acceptor_subkey ? &l->cfx_kd.acceptor_subkey
-						     : &l->cfx_kd.ctx_key;
-		if (!NT_STATUS_IS_OK(crypto_kwrap_new(c, (int)key->type, key->data, key->length,
-						      true, l->cfx_kd.have_acceptor_subkey != 0,
-						      l->send_seq, c->gss_recv_seq + 1, &c->kw))) {
-			c->kw = NULL;
-		}
+	if (c->gss_sent && c->gss_recvd) {
+		c->kw = lucid_kwrap_new(c, lucid, true, c->gss_sent_seq, c->gss_recv_seq);
 	}
 	gss_krb5_free_lucid_sec_context(&minor, lucid);
-}
-
-/* cfx_seq: the SND_SEQ of an RFC 4121 token (4.2.6.2), if it is one. */
-static bool cfx_seq(const uint8_t *token, size_t len, uint64_t *seq)
-{
-	if (len < 16 || token[0] != 0x05 || token[1] != 0x04) {
-		return false;
-	}
-	*seq = 0;
-	for (int i = 8; i < 16; i++) {
-		*seq = *seq << 8 | token[i];
-	}
-	return true;
 }
 
 void ncacn_use_gssapi_wrap(struct ncacn_conn *c)
@@ -874,7 +842,7 @@ static NTSTATUS seal(struct ncacn_conn *c, uint8_t *pdu, size_t data_len, size_t
 		gss_message(why, sizeof(why), major, minor);
 		return failf(c, NT_STATUS_ACCESS_DENIED, "sealing the request failed: %s", why);
 	}
-	c->gss_sent = cfx_seq(iov[0].buffer.value, sig_len, &c->gss_sent_seq);
+	c->gss_sent = crypto_kwrap_token_seq(iov[0].buffer.value, sig_len, &c->gss_sent_seq);
 	return NT_STATUS_OK;
 }
 
@@ -1045,7 +1013,7 @@ static NTSTATUS open_response(struct ncacn_conn *c, uint8_t *pdu, const struct n
 				return failf(c, NT_STATUS_ACCESS_DENIED,
 					     "the response failed its Kerberos check: %s", why);
 			}
-			c->gss_recvd = cfx_seq(t.token, t.token_len, &c->gss_recv_seq);
+			c->gss_recvd = crypto_kwrap_token_seq(t.token, t.token_len, &c->gss_recv_seq);
 		}
 		end = t.offset - t.pad_length;
 	} else if (h->auth_length != 0) {
@@ -1068,7 +1036,7 @@ NTSTATUS ncacn_call(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t opnum,
 	if (!c->bound) {
 		return failf(c, NT_STATUS_INVALID_PARAMETER, "not bound");
 	}
-	if (c->auth && c->kw == NULL && !c->gssapi_wrap_only && ++c->calls == KWRAP_AFTER_CALLS) {
+	if (c->auth && c->kw == NULL && !c->gssapi_wrap_only && ++c->calls == LUCID_KWRAP_AFTER_CALLS) {
 		use_kwrap(c);
 	}
 	frame = talloc_new(c);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <tdb.h>
 
+#include "crypto/cursor.h"
 #include "rpc/sidcache.h"
 
 #define RECORD_MAX 200
@@ -20,7 +21,6 @@
  */
 static const uint8_t own_key[] = "\0own-cert";
 #define OWN_MAGIC "BPAUOWN1"
-#define OWN_HEADER (sizeof(OWN_MAGIC) - 1 + 4 + 4)
 #define OWN_FILE_MAX (64 * 1024) /* larger files are not remembered */
 #define OWN_BLOB_MAX 65536       /* CERTBLOB_MAX_LEN */
 
@@ -150,18 +150,6 @@ void sidcache_put(struct sidcache *c, const char *principal, const struct crypto
 			(TDB_DATA){(unsigned char *)value, (size_t)n}, TDB_REPLACE);
 }
 
-static uint32_t get_u32le(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void put_u32le(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++) {
-		p[i] = (uint8_t)(v >> (8 * i));
-	}
-}
-
 static uint32_t own_checksum(const uint8_t *p, size_t len)
 {
 	TDB_DATA d = {(unsigned char *)p, len};
@@ -172,20 +160,20 @@ bool sidcache_parse_own_record(const uint8_t *p, size_t len, const uint8_t **fil
 			       size_t *file_len, const uint8_t **blob, size_t *blob_len)
 {
 	const size_t magic = sizeof(OWN_MAGIC) - 1;
-	size_t flen;
+	struct cursor c;
+	const uint8_t *m;
+	uint32_t sum, flen;
 
-	if (len < OWN_HEADER || memcmp(p, OWN_MAGIC, magic) != 0 ||
-	    get_u32le(p + magic) != own_checksum(p + magic + 4, len - magic - 4)) {
+	cursor_init(&c, p, len);
+	if (!cursor_get_bytes(&c, &m, magic) || memcmp(m, OWN_MAGIC, magic) != 0 ||
+	    !cursor_get_u32le(&c, &sum) || sum != own_checksum(c.data, cursor_left(&c)) ||
+	    !cursor_get_u32le(&c, &flen) || flen == 0 || flen > OWN_FILE_MAX ||
+	    !cursor_get_bytes(&c, file, flen)) {
 		return false;
 	}
-	flen = get_u32le(p + magic + 4);
-	if (flen == 0 || flen > OWN_FILE_MAX || flen > len - OWN_HEADER) {
-		return false;
-	}
-	*file = p + OWN_HEADER;
 	*file_len = flen;
-	*blob = *file + flen;
-	*blob_len = len - OWN_HEADER - flen;
+	*blob = c.data;
+	*blob_len = cursor_left(&c);
 	return *blob_len > 0 && *blob_len <= OWN_BLOB_MAX;
 }
 
@@ -216,22 +204,32 @@ bool sidcache_get_own(struct sidcache *c, TALLOC_CTX *mem_ctx, const uint8_t *fi
 void sidcache_put_own(struct sidcache *c, const uint8_t *file, size_t file_len,
 		      const uint8_t *blob, size_t blob_len)
 {
-	const size_t magic = sizeof(OWN_MAGIC) - 1;
-	uint8_t *v;
-	size_t len = OWN_HEADER + file_len + blob_len;
+	struct builder b;
+	uint8_t *rest, *v;
+	size_t rest_len, len;
 
 	if (c == NULL || file_len == 0 || file_len > OWN_FILE_MAX || blob_len == 0 ||
-	    blob_len > OWN_BLOB_MAX || (v = talloc_size(c, len)) == NULL) {
+	    blob_len > OWN_BLOB_MAX) {
 		return;
 	}
-	memcpy(v, OWN_MAGIC, magic);
-	put_u32le(v + magic + 4, (uint32_t)file_len);
-	memcpy(v + OWN_HEADER, file, file_len);
-	memcpy(v + OWN_HEADER + file_len, blob, blob_len);
-	put_u32le(v + magic, own_checksum(v + magic + 4, len - magic - 4));
-	(void)tdb_store(c->tdb, (TDB_DATA){(unsigned char *)own_key, sizeof(own_key) - 1},
-			(TDB_DATA){v, len}, TDB_REPLACE);
-	talloc_free(v);
+	/* what the checksum covers, then the record around it */
+	builder_init(&b, c);
+	builder_add_u32le(&b, (uint32_t)file_len);
+	builder_add_bytes(&b, file, file_len);
+	builder_add_bytes(&b, blob, blob_len);
+	if (!builder_finish(&b, &rest, &rest_len)) {
+		return;
+	}
+	builder_init(&b, c);
+	builder_add_bytes(&b, (const uint8_t *)OWN_MAGIC, sizeof(OWN_MAGIC) - 1);
+	builder_add_u32le(&b, own_checksum(rest, rest_len));
+	builder_add_bytes(&b, rest, rest_len);
+	talloc_free(rest);
+	if (builder_finish(&b, &v, &len)) {
+		(void)tdb_store(c->tdb, (TDB_DATA){(unsigned char *)own_key, sizeof(own_key) - 1},
+				(TDB_DATA){v, len}, TDB_REPLACE);
+		talloc_free(v);
+	}
 }
 
 /* The endpoint key: NUL, "endpoint <host> <uuid>", host lower-cased. */
@@ -242,19 +240,19 @@ static bool endpoint_key(const char *host, const uint8_t u[16], char *buf, size_
 	if (strlen(host) == 0 || strlen(host) > 255) {
 		return false;
 	}
-	k = snprintf(buf, n,
-		     "%cendpoint %s %02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	buf[0] = '\0';
+	k = snprintf(buf + 1, n - 1,
+		     "endpoint %s %02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
 		     "%02x%02x%02x%02x%02x%02x",
-		     'X', host, u[3], u[2], u[1], u[0], u[5], u[4], u[7], u[6], u[8], u[9], u[10],
+		     host, u[3], u[2], u[1], u[0], u[5], u[4], u[7], u[6], u[8], u[9], u[10],
 		     u[11], u[12], u[13], u[14], u[15]);
-	if (k <= 0 || (size_t)k >= n) {
+	if (k <= 0 || (size_t)k >= n - 1) {
 		return false;
 	}
-	buf[0] = '\0';
-	for (int i = 10; i < 10 + (int)strlen(host); i++) {
+	for (size_t i = 10; i < 10 + strlen(host); i++) {
 		buf[i] = (char)tolower((unsigned char)buf[i]);
 	}
-	*len = (size_t)k;
+	*len = (size_t)k + 1;
 	return true;
 }
 

@@ -47,6 +47,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	/* the fuzzer's token: refused or opened, never a crash */
 	(void)crypto_kwrap_unseal_dce(ini, data + 1, tok_len, iov, 2, &why);
+	uint64_t seq;
+	if (crypto_kwrap_token_seq(data + 1, tok_len, &seq) &&
+	    (tok_len < 16 || (uint8_t)seq != data[1 + 15])) {
+		abort();
+	}
 
 	/* round trip of the stub */
 	memcpy(stub, data + 1 + tok_len, stub_len);

@@ -409,6 +409,31 @@ static void test_pair(void **state)
 	talloc_free(mem);
 }
 
+/* The sequence number a token carries in clear (what ncacn.c and
+ * bpaud_wrap.c follow while Heimdal still seals). */
+static void test_token_seq(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct crypto_kwrap *acc;
+	struct crypto_kwrap_iov iov[3];
+	struct msg m;
+	uint8_t key[16] = {1};
+	uint64_t seq = 0;
+	(void)state;
+
+	assert_true(NT_STATUS_IS_OK(
+		crypto_kwrap_new(mem, 17, key, 16, false, true, 0x81020304ull, 0, &acc)));
+	msg_fill(&m, 40);
+	msg_iov(&m, iov);
+	assert_true(NT_STATUS_IS_OK(crypto_kwrap_seal_dce(acc, m.token, iov, 3)));
+	assert_true(crypto_kwrap_token_seq(m.token, m.token_len, &seq));
+	assert_int_equal(seq, 0x81020304ull);
+	assert_false(crypto_kwrap_token_seq(m.token, 15, &seq));
+	m.token[1] = 0x05; /* not a wrap token */
+	assert_false(crypto_kwrap_token_seq(m.token, m.token_len, &seq));
+	talloc_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_heimdal_seal_opened),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_pair),
+		cmocka_unit_test(test_token_seq),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
