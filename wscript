@@ -99,6 +99,9 @@ def check_deps(conf):
 # (rpc/samba_private.h) and two of Samba's private libraries.  They were
 # written for this Samba; refuse to build against another, clearly.
 BPAUD_SAMBA = '4.17.12'
+# The symbol version of Samba's private GSSAPI library (libgssapi-samba4),
+# whose functions bpaud interposes and the DC module hooks.
+SAMBA_GSS_VERSION = 'SAMBA_GSS_VERSION="SAMBA_%s_DEBIAN_SAMBA4"' % BPAUD_SAMBA
 BPAUD_PRIVATE_LIBS = ('libsamba-sockets-samba4.so.0', 'libsamba-debug-samba4.so.0')
 
 
@@ -125,7 +128,7 @@ def check_bpaud_deps(conf):
             conf.fatal('bpaud: %s/%s lacks symbol version %s' % (privdir, lib, tag))
     # gss_accept_fix.c interposes Samba's private GSSAPI acceptor.
     out = conf.cmd_and_log(['objdump', '-T', os.path.join(privdir, 'libgssapi-samba4.so.0')])
-    # ... and bpaud_wrap.c its per-message protection.
+    # ... and samba_seal.c (bpaud and the DC module) its per-message protection.
     for fn in ('gss_accept_sec_context', 'gss_wrap_iov', 'gss_unwrap_iov',
                'gss_delete_sec_context', 'gss_krb5_export_lucid_sec_context',
                'gss_krb5_free_lucid_sec_context'):
@@ -296,10 +299,16 @@ def build(bld):
         # pkg-config's dcerpc_server modulesdir.  Not sanitized: samba loads it.
         menv = bld.env.derive()
         menv.cshlib_PATTERN = '%s.so'
-        bld.shlib(source=['rpc/bitspeerauth_srv.c', 'rpc/endpoint.c'],
+        # samba_seal.c, got_hook.c: sealing on OpenSSL (bitspeerauth_srv.c
+        # says how); Heimdal's public GSSAPI headers for the types only,
+        # the functions are the samba process's own.
+        bld.shlib(source=['rpc/bitspeerauth_srv.c', 'rpc/endpoint.c', 'rpc/samba_seal.c',
+                          'rpc/got_hook.c', 'rpc/lucid_kwrap.c'],
                   target='bitspeerauth',
-                  env=menv, includes=[bld.bldnode.abspath()],
+                  env=menv, includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
+                  defines=[SAMBA_GSS_VERSION],
                   cflags=['-fvisibility=hidden'],
+                  lib=['dl'],
                   linkflags=['-Wl,--version-script=' +
                              bld.path.find_node('rpc/module.map').abspath()],
                   use='ndr_bitspeerauth bpauexchange certtable bpaucrypto '
@@ -322,13 +331,13 @@ def build(bld):
         # epmapper code is hidden: Samba's libraries carry the same names.
         bld.program(source=['rpc/bpaud.c', 'rpc/bpaud_epm.c', 'rpc/endpoint.c',
                             'rpc/gss_accept_fix.c', 'rpc/bpaud_wrap.c',
-                            'rpc/lucid_kwrap.c'],
+                            'rpc/samba_seal.c', 'rpc/lucid_kwrap.c'],
                     target='bpaud',
-                    defines=['BPAUD_GSS_VERSION="SAMBA_%s_DEBIAN_SAMBA4"' % BPAUD_SAMBA],
+                    defines=[SAMBA_GSS_VERSION],
                     linkflags=['-Wl,--export-dynamic-symbol=' + f for f in
                                ('gss_accept_sec_context', 'gss_wrap_iov', 'gss_unwrap_iov',
                                 'gss_delete_sec_context')],
-                    # Heimdal's public GSSAPI headers, for bpaud_wrap.c's
+                    # Heimdal's public GSSAPI headers, for samba_seal.c's
                     # types; the functions are Samba's private copy.
                     includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
                     lib=['dl'],

@@ -15,15 +15,31 @@
  *   bitspeerauth:table = FILE         peer table (default PRIVATEDIR/bitspeerauth.tdb)
  *   bitspeerauth:table size = N       default 100
  *   bitspeerauth:auth level = privacy | integrity   (default privacy)
+ *   bitspeerauth:openssl sealing = yes | no         (default yes)
  *
  * Only public samba-dev headers are used; the DEBUG() symbols (private
  * debug library) are left unversioned so they bind to the copy the samba
  * process has already loaded.
+ *
+ * "openssl sealing": from an association's eighth call, its messages are
+ * sealed and checked on OpenSSL (samba_seal.c) instead of by Samba's
+ * bundled Heimdal, whose software AES and SHA-1 make up most of what the
+ * DC spends on a repeated exchange beyond Samba's own cheapest call
+ * (bench/README.md).  Samba's libraries were bound to its GSSAPI before
+ * the module was loaded, so at the first call in each process the module
+ * points the GOT slots holding Samba's gss_wrap_iov, gss_unwrap_iov and
+ * gss_delete_sec_context at samba_seal.c's hooks (got_hook.c).  Only the
+ * contexts of associations that call our endpoint are ever switched
+ * (SAMBA_SEAL_MARKED_CONTEXTS); every other message passes straight to
+ * Samba's functions.  It is used only with the Samba build the module was
+ * built for (the functions are found by their exact version tag) and only
+ * when every hook took; otherwise Samba's sealing is left alone.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#include <dlfcn.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -33,6 +49,9 @@
 #include <util/debug.h>
 
 #include "rpc/endpoint.h"
+#include "rpc/got_hook.h"
+#include "rpc/lucid_kwrap.h"
+#include "rpc/samba_seal.h"
 
 NTSTATUS samba_init_module(TALLOC_CTX *ctx);
 
@@ -59,6 +78,69 @@ static void log_to_samba(void *private_data, enum bpau_log_level level, const ch
 	DEBUG(level == BPAU_LOG_ERROR ? 0 : 1, ("bitspeerauth: %s\n", msg));
 }
 
+static void log_seal(int level, const char *msg)
+{
+	DEBUG(level, ("bitspeerauth: %s\n", msg));
+}
+
+/*
+ * module_sealing: route Samba's per-message protection through
+ * samba_seal.c in this process (see the top of the file); once per
+ * process, at its first call.  True while it is on.  The delete hook
+ * goes in first, so that no context is counted whose end we would miss;
+ * if any slot cannot be written, every hook is taken out again.
+ */
+static bool module_sealing(struct loadparm_context *lp)
+{
+	static bool tried, on;
+	struct {
+		const char *name;
+		void *hook;
+		unsigned changed;
+	} hooks[] = {
+		{"gss_delete_sec_context", (void *)samba_seal_delete_sec_context, 0},
+		{"gss_unwrap_iov", (void *)samba_seal_unwrap_iov, 0},
+		{"gss_wrap_iov", (void *)samba_seal_wrap_iov, 0},
+	};
+	bool failed = false;
+	size_t i;
+
+	if (tried) {
+		return on;
+	}
+	tried = true;
+	if (!lpcfg_parm_bool(lp, NULL, PARM, "openssl sealing", true)) {
+		DEBUG(1, ("bitspeerauth: sealing: left to Samba (" PARM ":openssl sealing = no)\n"));
+		return false;
+	}
+	if (!samba_seal_setup(RTLD_DEFAULT, SAMBA_SEAL_MARKED_CONTEXTS, log_seal)) {
+		DEBUG(1, ("bitspeerauth: sealing: left to Samba: its GSSAPI library has no "
+			  "gss_wrap_iov and the rest at version " SAMBA_GSS_VERSION
+			  " (the module was built for another Samba)\n"));
+		return false;
+	}
+	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]) && !failed; i++) {
+		hooks[i].changed = got_hook_replace(samba_seal_real(hooks[i].name), hooks[i].hook,
+						    &failed);
+		failed = failed || hooks[i].changed == 0;
+	}
+	if (failed) {
+		bool ignored;
+		DEBUG(0, ("bitspeerauth: sealing: left to Samba: could not route %s "
+			  "through the module\n", hooks[i - 1].name));
+		while (i-- > 0) {
+			got_hook_replace(hooks[i].hook, samba_seal_real(hooks[i].name), &ignored);
+		}
+		return false;
+	}
+	DEBUG(1, ("bitspeerauth: sealing: Samba's gss_wrap_iov, gss_unwrap_iov and "
+		  "gss_delete_sec_context routed through the module (%u, %u, %u call "
+		  "sites); an association's AES messages move to OpenSSL at its %dth call\n",
+		  hooks[2].changed, hooks[1].changed, hooks[0].changed, LUCID_KWRAP_AFTER_CALLS));
+	on = true;
+	return true;
+}
+
 /*
  * One server state per process: Samba may fork workers after loading us,
  * and a tdb handle must not cross a fork, so it is created on first use in
@@ -75,6 +157,11 @@ static struct bpau_server *module_server(struct dcesrv_call_state *call)
 	char *default_table;
 	NTSTATUS status;
 
+	/* Called for every ExchangePublicKeys: this call's association is
+	 * one of ours (samba_seal_mark_request). */
+	if (module_sealing(lp)) {
+		samba_seal_mark_request();
+	}
 	if (server != NULL && server_pid == getpid()) {
 		return server;
 	}

@@ -606,7 +606,7 @@ int main(int argc, char **argv)
 	}
 	if (!bpaud_gss_fix_ok() || !bpaud_wrap_ok()) {
 		bpaud_log(0, "cannot find gss_accept_sec_context, gss_wrap_iov or the other "
-			  "functions bpaud interposes, version " BPAUD_GSS_VERSION
+			  "functions bpaud interposes, version " SAMBA_GSS_VERSION
 			  ", in Samba's GSSAPI library; rebuild bpaud against this Samba");
 		return 1;
 	}

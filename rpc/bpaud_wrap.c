@@ -1,289 +1,52 @@
 /*
- * bpaud_wrap.c: bpaud seals and checks a long association's messages with
- * OpenSSL (crypto/kwrap.h), as bpau's client does (rpc/ncacn.c), instead
- * of Samba's private Heimdal, whose AES and SHA-1 are software (hcrypto
- * without OpenSSL): about 17 us of the 50 us bpaud spends per repeated
- * ExchangePublicKeys on our machines.  Linked into bpaud only.
- *
- * How: bpaud exports gss_wrap_iov, gss_unwrap_iov and
- * gss_delete_sec_context (wscript: --export-dynamic-symbol), so the calls
- * that Samba's gensec (auth/kerberos/gssapi_helper.c) makes for DCE/RPC
+ * bpaud_wrap.c: bpaud's route to samba_seal.c.  bpaud exports
+ * gss_wrap_iov, gss_unwrap_iov and gss_delete_sec_context (wscript:
+ * --export-dynamic-symbol), so the calls Samba's gensec makes for DCE/RPC
  * packet privacy come here first, as gss_accept_sec_context does for
- * gss_accept_fix.c.  Each context's first LUCID_KWRAP_AFTER_CALLS
- * responses go to the real functions (Samba's, found by their version tag); then, for
- * an AES context, the token key is taken with
- * gss_krb5_export_lucid_sec_context (which leaves the context usable) and
- * every later message of that context is sealed and checked here, with
- * the sequence numbers carried on from the last tokens Samba's code made
- * and accepted.  The bytes on the wire are the same either way
- * (test_kwrap checks ours against Heimdal's); anything we do not expect
- * -- another enctype, another buffer layout, a failed export -- stays on
- * the real functions for the context's whole life.
- *
- * Not from the first call, for the reason lucid_kwrap.h gives: the export
- * builds a krb5 context (about a millisecond), more than a short
- * association saves.
- *
- * A context's state lives from its first wrap or unwrap to
- * gss_delete_sec_context, which gensec calls when the association ends.
- * bpaud serves associations on one thread; the table is locked anyway.
+ * gss_accept_fix.c.  bpaud serves nothing but our endpoint, so every
+ * context is counted (SAMBA_SEAL_EVERY_CONTEXT).  Linked into bpaud only.
  */
 #include <dlfcn.h>
-#include <pthread.h>
-#include <stdint.h>
-#include <string.h>
 
 #include "rpc/bpaud.h"
 #include "rpc/bpaud_wrap.h"
-#include "rpc/lucid_kwrap.h"
+#include "rpc/samba_seal.h"
 
-#define BUCKETS 256
-
-typedef OM_uint32 (*wrap_iov_fn)(OM_uint32 *, gss_ctx_id_t, int, gss_qop_t, int *,
-				 gss_iov_buffer_desc *, int);
-typedef OM_uint32 (*unwrap_iov_fn)(OM_uint32 *, gss_ctx_id_t, int *, gss_qop_t *,
-				   gss_iov_buffer_desc *, int);
-typedef OM_uint32 (*delete_fn)(OM_uint32 *, gss_ctx_id_t *, gss_buffer_t);
-typedef OM_uint32 (*export_lucid_fn)(OM_uint32 *, gss_ctx_id_t *, OM_uint32, void **);
-typedef OM_uint32 (*free_lucid_fn)(OM_uint32 *, void *);
-
-static wrap_iov_fn real_wrap;
-static unwrap_iov_fn real_unwrap;
-static delete_fn real_delete;
-static export_lucid_fn real_export;
-static free_lucid_fn real_free_lucid;
-
-struct wctx {
-	struct wctx *next;
-	gss_ctx_id_t gss;
-	unsigned responses;
-	bool sent, recvd, off;
-	uint64_t sent_seq, recv_seq; /* of the last tokens made and accepted */
-	struct crypto_kwrap *kw;
-};
-
-static struct wctx *table[BUCKETS];
-/* recursive: nothing here should re-enter, but a deadlock would be worse */
-static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-static bool announced;
+static void log_to_bpaud(int level, const char *msg)
+{
+	bpaud_log(level, "%s", msg);
+}
 
 bool bpaud_wrap_ok(void)
 {
-	if (real_wrap == NULL) {
-		real_wrap = (wrap_iov_fn)dlvsym(RTLD_NEXT, "gss_wrap_iov", BPAUD_GSS_VERSION);
-		real_unwrap = (unwrap_iov_fn)dlvsym(RTLD_NEXT, "gss_unwrap_iov", BPAUD_GSS_VERSION);
-		real_delete = (delete_fn)dlvsym(RTLD_NEXT, "gss_delete_sec_context",
-						BPAUD_GSS_VERSION);
-		real_export = (export_lucid_fn)dlvsym(RTLD_NEXT, "gss_krb5_export_lucid_sec_context",
-						      BPAUD_GSS_VERSION);
-		real_free_lucid = (free_lucid_fn)dlvsym(RTLD_NEXT, "gss_krb5_free_lucid_sec_context",
-							BPAUD_GSS_VERSION);
-	}
-	return real_wrap != NULL && real_unwrap != NULL && real_delete != NULL &&
-	       real_export != NULL && real_free_lucid != NULL;
-}
+	static bool ok;
 
-static size_t bucket(gss_ctx_id_t gss)
-{
-	uintptr_t p = (uintptr_t)gss;
-	return (size_t)((p >> 4) ^ (p >> 12)) % BUCKETS;
-}
-
-/* find: the state of |gss| (created when |create|), under the lock. */
-static struct wctx *find(gss_ctx_id_t gss, bool create)
-{
-	struct wctx **head = &table[bucket(gss)], *w;
-
-	for (w = *head; w != NULL; w = w->next) {
-		if (w->gss == gss) {
-			return w;
-		}
+	/* RTLD_NEXT from this executable: Samba's functions, not ours.
+	 * bpaud's main() calls this before serving. */
+	if (!ok) {
+		ok = samba_seal_setup(RTLD_NEXT, SAMBA_SEAL_EVERY_CONTEXT, log_to_bpaud);
 	}
-	if (!create || (w = talloc_zero(NULL, struct wctx)) == NULL) {
-		return NULL;
-	}
-	w->gss = gss;
-	w->next = *head;
-	*head = w;
-	return w;
-}
-
-/*
- * regions: Samba's layout (gssapi_seal_packet, gssapi_unseal_packet):
- * HEADER (the token), then SIGN_ONLY or EMPTY, DATA, SIGN_ONLY or EMPTY.
- * Anything else is not ours to handle.
- */
-static bool regions(gss_iov_buffer_desc *iov, int count, gss_buffer_desc **token,
-		    struct crypto_kwrap_iov kiov[3], size_t *n)
-{
-	if (count != 4 || GSS_IOV_BUFFER_TYPE(iov[0].type) != GSS_IOV_BUFFER_TYPE_HEADER ||
-	    iov[0].buffer.length != CRYPTO_KWRAP_DCE_TOKEN_LEN || iov[0].buffer.value == NULL ||
-	    GSS_IOV_BUFFER_TYPE(iov[2].type) != GSS_IOV_BUFFER_TYPE_DATA) {
-		return false;
-	}
-	*n = 0;
-	for (int i = 1; i < 4; i++) {
-		OM_uint32 type = GSS_IOV_BUFFER_TYPE(iov[i].type);
-		if (type == GSS_IOV_BUFFER_TYPE_EMPTY) {
-			continue;
-		}
-		if ((type != GSS_IOV_BUFFER_TYPE_DATA && type != GSS_IOV_BUFFER_TYPE_SIGN_ONLY) ||
-		    (iov[i].buffer.value == NULL && iov[i].buffer.length != 0)) {
-			return false;
-		}
-		kiov[(*n)++] = (struct crypto_kwrap_iov){
-			type == GSS_IOV_BUFFER_TYPE_DATA ? CRYPTO_KWRAP_DATA : CRYPTO_KWRAP_SIGN_ONLY,
-			iov[i].buffer.value, iov[i].buffer.length};
-	}
-	*token = &iov[0].buffer;
-	return true;
-}
-
-/* switch_to_kwrap: after a response sealed by Samba's code, move |w| to
- * crypto/kwrap.c if its key is AES; otherwise leave it there for good. */
-static void switch_to_kwrap(struct wctx *w)
-{
-	OM_uint32 minor;
-	void *lucid = NULL;
-	gss_ctx_id_t ctx = w->gss;
-
-	w->off = true;
-	if (!w->sent || !w->recvd || GSS_ERROR(real_export(&minor, &ctx, 1, &lucid)) ||
-	    lucid == NULL) {
-		return;
-	}
-	w->kw = lucid_kwrap_new(w, lucid, false, w->sent_seq, w->recv_seq);
-	real_free_lucid(&minor, lucid);
-	if (w->kw != NULL) {
-		w->off = false;
-		if (!announced) {
-			announced = true;
-			bpaud_log(1, "sealing: an association's AES messages move to OpenSSL at "
-				     "its %dth call", LUCID_KWRAP_AFTER_CALLS);
-		}
-	}
-}
-
-/* kw_seal, kw_unseal: a message of a context on crypto/kwrap.c. */
-static OM_uint32 kw_seal(struct wctx *w, int conf_req, gss_qop_t qop, int *conf_state,
-			 gss_iov_buffer_desc *iov, int count)
-{
-	struct crypto_kwrap_iov kiov[3];
-	gss_buffer_desc *token;
-	size_t n;
-
-	if (!conf_req || qop != GSS_C_QOP_DEFAULT || !regions(iov, count, &token, kiov, &n) ||
-	    !NT_STATUS_IS_OK(crypto_kwrap_seal_dce(w->kw, token->value, kiov, n))) {
-		return GSS_S_FAILURE;
-	}
-	if (conf_state != NULL) {
-		*conf_state = 1;
-	}
-	return GSS_S_COMPLETE;
-}
-
-static OM_uint32 kw_unseal(struct wctx *w, int *conf_state, gss_qop_t *qop_state,
-			   gss_iov_buffer_desc *iov, int count)
-{
-	struct crypto_kwrap_iov kiov[3];
-	gss_buffer_desc *token;
-	const char *why = "the buffers are not laid out as Samba's";
-	NTSTATUS status = NT_STATUS_INVALID_PARAMETER;
-	size_t n;
-
-	if (regions(iov, count, &token, kiov, &n)) {
-		status = crypto_kwrap_unseal_dce(w->kw, token->value, token->length, kiov, n, &why);
-	}
-	if (!NT_STATUS_IS_OK(status)) {
-		bpaud_log(2, "sealing: a request failed its Kerberos check: %s", why);
-		return NT_STATUS_EQUAL(status, NT_STATUS_ACCESS_DENIED) ? GSS_S_BAD_SIG
-									: GSS_S_DEFECTIVE_TOKEN;
-	}
-	if (conf_state != NULL) {
-		*conf_state = 1;
-	}
-	if (qop_state != NULL) {
-		*qop_state = GSS_C_QOP_DEFAULT;
-	}
-	return GSS_S_COMPLETE;
-}
-
-/* seen: after Samba's code made (|sent|) or accepted a token of |w|'s,
- * note its sequence number; a response may move |w| to kwrap. */
-static void seen(struct wctx *w, bool sent, bool sealed, gss_iov_buffer_desc *iov, int count)
-{
-	struct crypto_kwrap_iov kiov[3];
-	gss_buffer_desc *token;
-	uint64_t seq;
-	size_t n;
-
-	if (!sealed || !regions(iov, count, &token, kiov, &n) || !crypto_kwrap_token_seq(token->value, token->length, &seq)) {
-		w->off = true;
-	} else if (!sent) {
-		w->recvd = true;
-		w->recv_seq = seq;
-	} else {
-		w->sent = true;
-		w->sent_seq = seq;
-		if (++w->responses >= LUCID_KWRAP_AFTER_CALLS) {
-			switch_to_kwrap(w);
-		}
-	}
-}
-
-/* begin: Samba's functions were found; then the lock is held and *w is
- * |gss|'s state (NULL if out of memory). */
-static bool begin(gss_ctx_id_t gss, OM_uint32 *minor, struct wctx **w)
-{
-	*minor = 0;
-	if (!bpaud_wrap_ok()) {
-		return false;
-	}
-	pthread_mutex_lock(&lock);
-	*w = find(gss, true);
-	return true;
+	return ok;
 }
 
 OM_uint32 gss_wrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int conf_req, gss_qop_t qop,
 		       int *conf_state, gss_iov_buffer_desc *iov, int count)
 {
-	struct wctx *w;
-	OM_uint32 major;
-
-	if (!begin(gss, minor, &w)) {
+	if (!bpaud_wrap_ok()) {
+		*minor = 0;
 		return GSS_S_FAILURE;
 	}
-	if (w != NULL && w->kw != NULL) {
-		major = kw_seal(w, conf_req, qop, conf_state, iov, count);
-	} else {
-		major = real_wrap(minor, gss, conf_req, qop, conf_state, iov, count);
-		if (w != NULL && !w->off && major == GSS_S_COMPLETE) {
-			seen(w, true, conf_req != 0, iov, count);
-		}
-	}
-	pthread_mutex_unlock(&lock);
-	return major;
+	return samba_seal_wrap_iov(minor, gss, conf_req, qop, conf_state, iov, count);
 }
 
 OM_uint32 gss_unwrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int *conf_state,
 			 gss_qop_t *qop_state, gss_iov_buffer_desc *iov, int count)
 {
-	struct wctx *w;
-	OM_uint32 major;
-
-	if (!begin(gss, minor, &w)) {
+	if (!bpaud_wrap_ok()) {
+		*minor = 0;
 		return GSS_S_FAILURE;
 	}
-	if (w != NULL && w->kw != NULL) {
-		major = kw_unseal(w, conf_state, qop_state, iov, count);
-	} else {
-		major = real_unwrap(minor, gss, conf_state, qop_state, iov, count);
-		if (w != NULL && !w->off && major == GSS_S_COMPLETE) {
-			seen(w, false, true, iov, count);
-		}
-	}
-	pthread_mutex_unlock(&lock);
-	return major;
+	return samba_seal_unwrap_iov(minor, gss, conf_state, qop_state, iov, count);
 }
 
 OM_uint32 gss_delete_sec_context(OM_uint32 *minor, gss_ctx_id_t *gss, gss_buffer_t output)
@@ -292,18 +55,5 @@ OM_uint32 gss_delete_sec_context(OM_uint32 *minor, gss_ctx_id_t *gss, gss_buffer
 		*minor = 0;
 		return GSS_S_FAILURE;
 	}
-	if (gss != NULL && *gss != GSS_C_NO_CONTEXT) {
-		struct wctx **p, *w;
-
-		pthread_mutex_lock(&lock);
-		for (p = &table[bucket(*gss)]; (w = *p) != NULL; p = &w->next) {
-			if (w->gss == *gss) {
-				*p = w->next;
-				talloc_free(w); /* the key schedules are wiped with it */
-				break;
-			}
-		}
-		pthread_mutex_unlock(&lock);
-	}
-	return real_delete(minor, gss, output);
+	return samba_seal_delete_sec_context(minor, gss, output);
 }

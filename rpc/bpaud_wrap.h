@@ -4,10 +4,6 @@
 
 #include <stdbool.h>
 
-#ifndef BPAUD_GSS_VERSION
-#error "BPAUD_GSS_VERSION: the symbol version of Samba's private GSSAPI library"
-#endif
-
 /* bpaud_wrap_ok: Samba's gss_wrap_iov, gss_unwrap_iov,
  * gss_delete_sec_context and lucid export functions were found. */
 bool bpaud_wrap_ok(void);

@@ -39,9 +39,9 @@ bool bpaud_gss_fix_ok(void)
 {
 	if (real_accept == NULL) {
 		real_accept = (accept_fn)dlvsym(RTLD_NEXT, "gss_accept_sec_context",
-						BPAUD_GSS_VERSION);
+						SAMBA_GSS_VERSION);
 		real_release_name = (release_name_fn)dlvsym(RTLD_NEXT, "gss_release_name",
-							    BPAUD_GSS_VERSION);
+							    SAMBA_GSS_VERSION);
 	}
 	return real_accept != NULL && real_release_name != NULL;
 }

@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#ifndef BPAUD_GSS_VERSION
-#error "BPAUD_GSS_VERSION: the symbol version of Samba's private GSSAPI library"
+#ifndef SAMBA_GSS_VERSION
+#error "SAMBA_GSS_VERSION: the symbol version of Samba's private GSSAPI library"
 #endif
 
 /* bpaud_gss_fix_ok: the real gss_accept_sec_context was found. */

@@ -124,14 +124,20 @@ if [ -x "$ASAN_BPAU" ]; then
 		KRB5CCNAME="$CC1" "$IT_TOP/build/asan/tests/bpau-leancall" "$SERVER_IP" "$PRINCIPAL" \
 		--blob "$IT_WORK/peer1.bin" --count 40
 	has "... sealed with OpenSSL after the switch" 'sealing: openssl'
-	if [ -n "$LOOKUP_ARGS" ]; then # the server is bpaud (rpc/bpaud_wrap.c)
-		has "... and bpaud's side moved to OpenSSL as well" \
-			"sealing: an association's AES messages move to OpenSSL" "$SERVER_LOG"
-		run "Heimdal's sealing on our side, OpenSSL on bpaud's: 40 exchanges" 0 env \
-			KRB5CCNAME="$CC1" "$LEANCALL" "$SERVER_IP" "$PRINCIPAL" \
-			--blob "$IT_WORK/peer1.bin" --count 40 --gssapi-wrap
-		has "... our side sealed through GSSAPI throughout" 'sealing: gssapi'
+	# The server's side moves too (rpc/samba_seal.c): bpaud through its
+	# exported gss_* functions, the DC module by pointing the samba
+	# process's GOT slots at the same hooks (rpc/got_hook.c).
+	if [ -z "$LOOKUP_ARGS" ]; then
+		has "... the DC module routed Samba's sealing through its hooks" \
+			"sealing: Samba's gss_wrap_iov, gss_unwrap_iov and gss_delete_sec_context routed through the module" \
+			"$SERVER_LOG"
 	fi
+	has "... and the server's side moved to OpenSSL as well" \
+		"sealing: an association's AES messages move to OpenSSL" "$SERVER_LOG"
+	run "Heimdal's sealing on our side, OpenSSL on the server's: 40 exchanges" 0 env \
+		KRB5CCNAME="$CC1" "$LEANCALL" "$SERVER_IP" "$PRINCIPAL" \
+		--blob "$IT_WORK/peer1.bin" --count 40 --gssapi-wrap
+	has "... our side sealed through GSSAPI throughout" 'sealing: gssapi'
 	if [ -z "$LOOKUP_ARGS" ]; then # the server is the DC
 		run "... and samr EnumDomains at the DC likewise, 40 calls" 0 env \
 			ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
@@ -142,8 +148,8 @@ if [ -x "$ASAN_BPAU" ]; then
 fi
 
 # A tampered or replayed request is refused, on both sides of the switch
-# to OpenSSL (ours at our eighth call; bpaud's at its eighth response,
-# rpc/bpaud_wrap.c): the third and the twelfth repeated call.
+# to OpenSSL (ours at our eighth call; the server's at its eighth response,
+# rpc/samba_seal.c): the third and the twelfth repeated call.
 for k in 3 12; do
 	run "a request with one bit flipped (call $k) is refused" 1 env KRB5CCNAME="$CC1" \
 		"$LEANCALL" "$SERVER_IP" "$PRINCIPAL" --blob "$IT_WORK/peer1.bin" --count 20 --tamper-at $k
