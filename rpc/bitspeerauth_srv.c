@@ -41,6 +41,7 @@
 #include <strings.h>
 #include <dlfcn.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <talloc.h>
@@ -103,6 +104,7 @@ static bool module_sealing(struct loadparm_context *lp)
 		{"gss_wrap_iov", (void *)samba_seal_wrap_iov, 0},
 	};
 	bool failed = false;
+	struct timespec t0, t1;
 	size_t i;
 
 	if (tried) {
@@ -119,6 +121,7 @@ static bool module_sealing(struct loadparm_context *lp)
 			  " (the module was built for another Samba)\n"));
 		return false;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]) && !failed; i++) {
 		hooks[i].changed = got_hook_replace(samba_seal_real(hooks[i].name), hooks[i].hook,
 						    &failed);
@@ -133,10 +136,13 @@ static bool module_sealing(struct loadparm_context *lp)
 		}
 		return false;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	DEBUG(1, ("bitspeerauth: sealing: Samba's gss_wrap_iov, gss_unwrap_iov and "
 		  "gss_delete_sec_context routed through the module (%u, %u, %u call "
-		  "sites); an association's AES messages move to OpenSSL at its %dth call\n",
-		  hooks[2].changed, hooks[1].changed, hooks[0].changed, LUCID_KWRAP_AFTER_CALLS));
+		  "sites, %ld us); an association's AES messages move to OpenSSL at its "
+		  "%dth call\n", hooks[2].changed, hooks[1].changed, hooks[0].changed,
+		  (long)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000),
+		  LUCID_KWRAP_AFTER_CALLS));
 	on = true;
 	return true;
 }

@@ -21,7 +21,8 @@ struct job {
 
 struct object {
 	const struct dl_phdr_info *info;
-	uintptr_t relro_start, relro_end;
+	uintptr_t relro_start, relro_end; /* the protected pages */
+	uintptr_t page;
 };
 
 /* dyn_ptr: an address from the dynamic section.  glibc relocates those in
@@ -33,15 +34,13 @@ static uintptr_t dyn_ptr(const struct dl_phdr_info *info, ElfW(Addr) p)
 }
 
 /* slot_kind: whether |slot| is in the pages ld.so made read-only after
- * relocation (2), else in a segment the object maps writable (1), or
- * neither (0).  ld.so protects the RELRO range rounded down to whole
- * pages at both ends; the last page's tail stays writable with .data. */
+ * relocation (2), else in a segment the object maps writable (1) or
+ * read-only (0); -1 outside every loaded segment (not to be read).
+ * ld.so protects the RELRO range rounded down to whole pages at both
+ * ends; the last page's tail stays writable with .data. */
 static int slot_kind(const struct object *o, uintptr_t slot)
 {
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t start = o->relro_start & ~(page - 1), end = o->relro_end & ~(page - 1);
-
-	if (slot >= start && slot + sizeof(void *) <= end) {
+	if (slot >= o->relro_start && slot + sizeof(void *) <= o->relro_end) {
 		return 2;
 	}
 	for (int i = 0; i < o->info->dlpi_phnum; i++) {
@@ -52,19 +51,28 @@ static int slot_kind(const struct object *o, uintptr_t slot)
 			return (ph->p_flags & PF_W) ? 1 : 0;
 		}
 	}
-	return 0;
+	return -1;
+}
+
+/* read_slot: a pointer-sized slot of an object's relocated data.  Not
+ * through ASan: a sanitized object's relocations also reach into its
+ * globals' redzones, which are mapped memory all the same. */
+__attribute__((no_sanitize("address"))) static void *read_slot(uintptr_t slot)
+{
+	return __atomic_load_n((void **)slot, __ATOMIC_ACQUIRE);
 }
 
 static void patch(struct job *job, const struct object *o, uintptr_t slot)
 {
-	void **p = (void **)slot;
-	uintptr_t page, size = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t page, size = o->page;
 	int kind;
 
-	if (*p != job->real) {
+	/* GOT slots and pointers are aligned; the rest (32-bit or
+	 * PC-relative relocations) are not pointers to our function. */
+	if (slot % sizeof(void *) != 0 || (kind = slot_kind(o, slot)) < 0 ||
+	    read_slot(slot) != job->real) {
 		return;
 	}
-	kind = slot_kind(o, slot);
 	if (kind == 0) {
 		job->failed = true;
 		return;
@@ -74,7 +82,7 @@ static void patch(struct job *job, const struct object *o, uintptr_t slot)
 		job->failed = true;
 		return;
 	}
-	__atomic_store_n(p, job->hook, __ATOMIC_RELEASE);
+	__atomic_store_n((void **)slot, job->hook, __ATOMIC_RELEASE);
 	if (kind == 2) {
 		mprotect((void *)page, size, PROT_READ);
 	}
@@ -96,7 +104,7 @@ static void scan(struct job *job, const struct object *o, uintptr_t table, size_
 static int each_object(struct dl_phdr_info *info, size_t size, void *data)
 {
 	struct job *job = data;
-	struct object o = {.info = info};
+	struct object o = {.info = info, .page = (uintptr_t)sysconf(_SC_PAGESIZE)};
 	const ElfW(Dyn) *dyn = NULL;
 	uintptr_t rela = 0, rel = 0, jmprel = 0;
 	size_t relasz = 0, relsz = 0, pltrelsz = 0;
@@ -110,6 +118,8 @@ static int each_object(struct dl_phdr_info *info, size_t size, void *data)
 		} else if (ph->p_type == PT_GNU_RELRO) {
 			o.relro_start = info->dlpi_addr + ph->p_vaddr;
 			o.relro_end = o.relro_start + ph->p_memsz;
+			o.relro_start &= ~(o.page - 1);
+			o.relro_end &= ~(o.page - 1);
 		}
 	}
 	for (; dyn != NULL && dyn->d_tag != DT_NULL; dyn++) {

@@ -42,15 +42,16 @@ it_template() {
 
 # it_start_dc NAME IP CERT TABLE SIZE: a copy of the template with the
 # module loaded and configured; waits for ports 88 and 135.
-it_start_dc() {
-	local name=$1 ip=$2 cert=$3 table=$4 size=$5 run="$IT_WORK/$1"
+it_start_dc() { # NAME IP CERT TABLE SIZE [EXTRA-SMB.CONF-LINES]
+	local name=$1 ip=$2 cert=$3 table=$4 size=$5 extra=${6:-} run="$IT_WORK/$1"
 	mkdir -p "$IT_WORK/modules"
 	cp "$MODULE" "$IT_WORK/modules/bitspeerauth.so"
 	DC_IP=$ip DC_RPC_MODULES="$IT_WORK/modules" DC_MAXRUNTIME=1800 DC_CONF="dcerpc endpoint servers = +bitspeerauth
 bitspeerauth:certificate = $cert
 bitspeerauth:table = $table
 bitspeerauth:table size = $size
-log level = 1" "$IT_DC" start "$IT_WORK/template" "$run" >"$IT_WORK/$name.start.log" 2>&1 ||
+log level = 1${extra:+
+$extra}" "$IT_DC" start "$IT_WORK/template" "$run" >"$IT_WORK/$name.start.log" 2>&1 ||
 		{ cat "$IT_WORK/$name.start.log"; echo "FAIL starting $name"; exit 1; }
 	IT_RUNS+=("$run")
 }

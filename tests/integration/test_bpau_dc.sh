@@ -10,11 +10,21 @@ SERVER_SID=$DC1_SID SERVER_CERT="$IT_WORK/dc1.der" SERVER_TABLE="$IT_WORK/server
 SERVER_LOG="$IT_WORK/dc/log/samba.out" LOOKUP_ARGS=""
 # Capacity 3 so that the one-minute rule can be shown with four peers.
 it_start_dc dc "$SERVER_IP" "$SERVER_CERT" "$SERVER_TABLE" 3
-start_bad_server() { # the DC's name, but a certificate naming PEER3
-	it_start_dc baddc 127.0.0.12 "$IT_WORK/peer3.der" "$IT_WORK/bad-server.tdb" 100
+start_bad_server() { # the DC's name, but a certificate naming PEER3; Samba's sealing
+	it_start_dc baddc 127.0.0.12 "$IT_WORK/peer3.der" "$IT_WORK/bad-server.tdb" 100 \
+		"bitspeerauth:openssl sealing = no"
 	BAD_IP=127.0.0.12
 }
 source "$(dirname "$0")/exchange_suite.sh"
+
+# --- "bitspeerauth:openssl sealing = no" (the second DC) ------------------
+run "sealing left to Samba: 20 exchanges on one association" 0 env KRB5CCNAME="$CC1" \
+	"$LEANCALL" 127.0.0.12 "$PRINCIPAL" --blob "$IT_WORK/peer1.bin" --count 20
+has "... the module says so" \
+	"sealing: left to Samba .bitspeerauth:openssl sealing = no" "$IT_WORK/baddc/log/samba.out"
+if grep -q "routed through the module\|move to OpenSSL" "$IT_WORK/baddc/log/samba.out"; then
+	bad "... but routed Samba's sealing through the module all the same"
+else ok "... and does not route it"; fi
 
 # --- the client's failures (client-side; once, here) -----------------------
 run "server down: the client fails cleanly" 6 env KRB5CCNAME="$CC1" "$BPAU" exchange "$HOST" \
