@@ -1,6 +1,6 @@
 /*
  * lucid_kwrap.h: crypto/kwrap.h contexts from GSSAPI's lucid export, for
- * bpau's client (rpc/ncacn.c) and bpaud (rpc/bpaud_wrap.c).  Both keep
+ * bpau's client (rpc/ncacn.c) and the servers (rpc/samba_seal.c).  Both keep
  * Heimdal's gss_wrap_iov for an association's first calls and move to
  * kwrap at the LUCID_KWRAP_AFTER_CALLS'th: the export builds a krb5
  * context and OpenSSL sets up its AES and HMAC (about 110 page faults and

@@ -410,7 +410,7 @@ static void test_pair(void **state)
 }
 
 /* The sequence number a token carries in clear (what ncacn.c and
- * bpaud_wrap.c follow while Heimdal still seals). */
+ * samba_seal.c follow while Heimdal still seals). */
 static void test_token_seq(void **state)
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
