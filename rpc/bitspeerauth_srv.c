@@ -26,8 +26,9 @@
  * bundled Heimdal, whose software AES and SHA-1 make up most of what the
  * DC spends on a repeated exchange beyond Samba's own cheapest call
  * (bench/README.md).  Samba's libraries were bound to its GSSAPI before
- * the module was loaded, so at the first call in each process the module
- * points the GOT slots holding Samba's gss_wrap_iov, gss_unwrap_iov and
+ * the module was loaded, so when the DCE/RPC server starts our endpoint
+ * (before Samba's prefork workers are forked) the module points the GOT
+ * slots holding Samba's gss_wrap_iov, gss_unwrap_iov and
  * gss_delete_sec_context at samba_seal.c's hooks (got_hook.c).  Only the
  * contexts of associations that call our endpoint are ever switched
  * (SAMBA_SEAL_MARKED_CONTEXTS); every other message passes straight to
@@ -86,10 +87,11 @@ static void log_seal(int level, const char *msg)
 
 /*
  * module_sealing: route Samba's per-message protection through
- * samba_seal.c in this process (see the top of the file); once per
- * process, at its first call.  True while it is on.  The delete hook
- * goes in first, so that no context is counted whose end we would miss;
- * if any slot cannot be written, every hook is taken out again.
+ * samba_seal.c in this process (see the top of the file), once:
+ * module_init_server, or the first call should that not have run.  True
+ * while it is on.  The delete hook goes in first, so that no context is
+ * counted whose end we would miss; if any slot cannot be written, every
+ * hook is taken out again.
  */
 static bool module_sealing(struct loadparm_context *lp)
 {
@@ -145,6 +147,14 @@ static bool module_sealing(struct loadparm_context *lp)
 		  LUCID_KWRAP_AFTER_CALLS));
 	on = true;
 	return true;
+}
+
+/* module_init_server: route the sealing when the DCE/RPC server starts
+ * our endpoint, so that prefork workers inherit it (else each would
+ * do it at its first call: a few milliseconds, once). */
+static void module_init_server(struct dcesrv_context *dce_ctx)
+{
+	(void)module_sealing(dce_ctx->lp_ctx);
 }
 
 /*
@@ -205,6 +215,7 @@ __attribute__((visibility("default"))) NTSTATUS samba_init_module(TALLOC_CTX *ct
 	static const struct bpau_endpoint_ops ops = {
 		.server = module_server,
 		.min_auth_level = module_auth_level,
+		.init_server = module_init_server,
 	};
 
 	if (!bpau_endpoint_abi_ok()) {

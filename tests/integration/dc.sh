@@ -15,6 +15,7 @@
 #                   DC_CONF           extra [global] smb.conf lines (newline separated)
 #                   DC_RPC_MODULES    dir of extra dcerpc_server *.so modules to load
 #                   DC_MAXRUNTIME=3600  samba exits by itself after that many seconds
+#                   DC_MODEL=single   samba's process model (prefork is its own default)
 #                   DC_START_TIMEOUT=30
 # Runs as root (samba AD DC; unshare/mount). Never touches /etc/samba, /var/lib/samba or
 # /run/samba: every path lives in DIR, and samba runs in a private mount namespace in which
@@ -274,7 +275,7 @@ cmd_start() {
         [ ! -d /var/log/samba ] || mount --bind "$1/log" /var/log/samba || exit 113
         [ -z "$3" ] || mount -t overlay overlay -o "lowerdir=$1/modules:$3" "$3" || exit 112
         shift 3; exec "$@"' sh "$run" "$SAMBA_RUN_MNT" "$mods" \
-        samba -s "$run/etc/smb.conf" -i -M single --maximum-runtime="${DC_MAXRUNTIME:-3600}" \
+        samba -s "$run/etc/smb.conf" -i -M "${DC_MODEL:-single}" --maximum-runtime="${DC_MAXRUNTIME:-3600}" \
         </dev/null >"$run/log/samba.out" 2>&1 &
     local pid=$!
     echo "$pid" > "$run/samba.pid"

@@ -3,6 +3,10 @@
 # real Samba AD DC, with real Kerberos tickets and PACs (MS-BPAU 3.1, 3.2).
 source "$(dirname "$0")/lib.sh"
 
+# Samba's own default process model: the rpc service's master starts our
+# endpoint (and routes its sealing, rpc/bitspeerauth_srv.c), then forks
+# the workers that serve the calls.
+export DC_MODEL=${DC_MODEL:-prefork}
 it_template
 it_cert dc1 "$DC1_SID"
 HOST=dc1.bpau.test SERVER_IP=127.0.0.11 PRINCIPAL="dc1\$@$DC_REALM"
