@@ -19,7 +19,8 @@
  *
  * Only public samba-dev headers are used; the DEBUG() symbols (private
  * debug library) are left unversioned so they bind to the copy the samba
- * process has already loaded.
+ * process has already loaded.  Samba's private GSSAPI functions (below)
+ * are looked up at run time by their version tag, not linked.
  *
  * "openssl sealing": from an association's eighth call, its messages are
  * sealed and checked on OpenSSL (samba_seal.c) instead of by Samba's
