@@ -25,8 +25,8 @@
  *
  * A context's state lives from its first wrap or unwrap (or its marking)
  * to gss_delete_sec_context, which gensec calls when the association
- * ends (gensec_gssapi's destructor, in libgensec-samba4, which the module
- * hooks with the rest of the libraries loaded when it starts).
+ * ends (gensec_gssapi's destructor, in libgensec-samba4, one of the
+ * libraries loaded when Samba starts our endpoint, which the module hooks).
  */
 #include <dlfcn.h>
 #include <pthread.h>
