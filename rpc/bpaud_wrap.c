@@ -19,41 +19,25 @@ static void log_to_bpaud(int level, const char *msg)
 
 bool bpaud_wrap_ok(void)
 {
-	static bool ok;
-
 	/* RTLD_NEXT from this executable: Samba's functions, not ours.
-	 * bpaud's main() calls this before serving. */
-	if (!ok) {
-		ok = samba_seal_setup(RTLD_NEXT, SAMBA_SEAL_EVERY_CONTEXT, log_to_bpaud);
-	}
-	return ok;
+	 * bpaud's main() calls this before serving; until then the hooks
+	 * fail (samba_seal.h). */
+	return samba_seal_setup(RTLD_NEXT, SAMBA_SEAL_EVERY_CONTEXT, log_to_bpaud);
 }
 
 OM_uint32 gss_wrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int conf_req, gss_qop_t qop,
 		       int *conf_state, gss_iov_buffer_desc *iov, int count)
 {
-	if (!bpaud_wrap_ok()) {
-		*minor = 0;
-		return GSS_S_FAILURE;
-	}
 	return samba_seal_wrap_iov(minor, gss, conf_req, qop, conf_state, iov, count);
 }
 
 OM_uint32 gss_unwrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int *conf_state,
 			 gss_qop_t *qop_state, gss_iov_buffer_desc *iov, int count)
 {
-	if (!bpaud_wrap_ok()) {
-		*minor = 0;
-		return GSS_S_FAILURE;
-	}
 	return samba_seal_unwrap_iov(minor, gss, conf_state, qop_state, iov, count);
 }
 
 OM_uint32 gss_delete_sec_context(OM_uint32 *minor, gss_ctx_id_t *gss, gss_buffer_t output)
 {
-	if (!bpaud_wrap_ok()) {
-		*minor = 0;
-		return GSS_S_FAILURE;
-	}
 	return samba_seal_delete_sec_context(minor, gss, output);
 }
