@@ -13,9 +13,12 @@
  *   exchange-new    C processes x N: endpoint mapper, connect, Kerberos
  *                   bind, exchange, close
  *   samr-enum       one association to SAMR at --host, N EnumDomains
+ *   samr-first      as exchange-first, to SAMR: each association's first
+ *                   call is Connect2 (Samba's own first call, for scale)
  *   samr-new        C processes x N: connect, bind, Connect2, close
  * Prints "rate CALLS_PER_SECOND" (timed part only).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,7 +202,8 @@ int main(int argc, char **argv)
 			exchange(p, blob, len);
 		}
 		rate = a.count / (now_s() - t0);
-	} else if (!strcmp(a.mode, "exchange-first")) {
+	} else if (!strcmp(a.mode, "exchange-first") || !strcmp(a.mode, "samr-first")) {
+		bool samr = !strcmp(a.mode, "samr-first");
 		FILE *f = fopen(a.pool ? a.pool : "", "r");
 		char cc[512], bf[512];
 		struct dcerpc_pipe **pipes = talloc_array(t, struct dcerpc_pipe *, 1024);
@@ -211,14 +215,20 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		while (n < 1024 && fscanf(f, "%511s %511s", cc, bf) == 2) {
-			pipes[n] = connect_as(t, &a, talloc_strdup(t, cc), &ndr_table_bitspeerauth);
+			pipes[n] = connect_as(t, &a, talloc_strdup(t, cc),
+					      samr ? &ndr_table_samr : &ndr_table_bitspeerauth);
 			blobs[n] = read_blob(t, bf, &lens[n]);
 			n++;
 		}
 		fclose(f);
 		double t0 = now_s();
 		for (int i = 0; i < n; i++) {
-			exchange(pipes[i], blobs[i], lens[i]);
+			if (samr) {
+				struct policy_handle h;
+				samr_connect2(pipes[i], &h);
+			} else {
+				exchange(pipes[i], blobs[i], lens[i]);
+			}
 		}
 		rate = n / (now_s() - t0);
 	} else if (!strcmp(a.mode, "exchange-new")) {

@@ -43,6 +43,7 @@ fi
 cleanup() {
 	[ -n "$ram" ] && rm -rf "$ram"
 	[ -n "${BPAUD_PID:-}" ] && kill "$BPAUD_PID" 2>/dev/null
+	[ -n "${BPAUD_RAM_PID:-}" ] && kill "$BPAUD_RAM_PID" 2>/dev/null
 	"$dc" stop "$work/dc1" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -69,6 +70,16 @@ common=(--host "$HOST" --address "$IP" --principal "$PRINC")
 BPAUD_PID=$!
 for i in $(seq 100); do grep -q 'serving' "$work/bpaud.log" && break; sleep 0.05; done
 bcommon=(--host peer5.bpau.test --address 127.0.0.32 --principal 'peer5$@BPAU.TEST')
+# For comparison only: the same bpaud with its table on tmpfs (not durable:
+# a flush there costs nothing), on 127.0.0.33, to show what a first
+# exchange costs without any flush.
+if [ -n "$ram" ]; then
+	"$top/build/bpaud" --listen 127.0.0.33 --keytab "$work/template/client/peer5.keytab" \
+		--cert "$work/peer5.der" --table "$ram/bpaud-peers.tdb" --table-size 1000 \
+		--state-dir "$work/bpaud-ram-state" -d 0 >"$work/bpaud-ram.log" 2>&1 &
+	BPAUD_RAM_PID=$!
+	for i in $(seq 100); do grep -q 'serving' "$work/bpaud-ram.log" && break; sleep 0.05; done
+fi
 
 CC1="FILE:$work/cc.peer1"
 KRB5CCNAME=$CC1 kinit --no-forwardable -k -t "$work/template/client/peer1.keytab" "PEER1\$@BPAU.TEST"
@@ -95,6 +106,7 @@ ncpu=$(nproc)
 if [ "$ncpu" -ge 2 ]; then
 	taskset -a -p -c $(( ncpu - 1 )) "$(cat "$work/dc1/samba.pid")" >/dev/null
 	taskset -a -p -c $(( ncpu - 1 )) "$BPAUD_PID" >/dev/null
+	[ -n "${BPAUD_RAM_PID:-}" ] && taskset -a -p -c $(( ncpu - 1 )) "$BPAUD_RAM_PID" >/dev/null
 	PIN=(taskset -c 0)
 fi
 results="$work/results"
@@ -120,6 +132,13 @@ spec one_gss env KRB5CCNAME="$CC1" "$lean" "$IP" "$PRINC" --blob "$work/peer1.bi
 spec one_samba env KRB5CCNAME="$CC1" "$rpc" exchange-one "${common[@]}" --blob "$work/peer1.bin" --count 2000
 spec first "$rpc" exchange-first "${common[@]}" --pool "$work/pool"
 spec bpaud_first "$rpc" exchange-first "${bcommon[@]}" --pool "$work/pool"
+# For scale: the first call on each pre-bound association when nothing new
+# is inserted (the certificates are already held), and Samba's own first
+# call (samr Connect2) the same way.
+spec first_known "$rpc" exchange-first "${common[@]}" --pool "$work/pool"
+spec samr_first "$rpc" samr-first "${common[@]}" --pool "$work/pool"
+[ -n "${BPAUD_RAM_PID:-}" ] && spec bpaud_first_ram "$rpc" exchange-first \
+	--host peer5.bpau.test --address 127.0.0.33 --principal 'peer5$@BPAU.TEST' --pool "$work/pool"
 for c in 1 4 16; do
 	n=$(( 64 / c )); [ "$n" -lt 4 ] && n=4
 	spec "samr_new$c" env KRB5CCNAME="$CC1" "$rpc" samr-new "${common[@]}" --count "$n" --concurrency "$c"
@@ -131,14 +150,16 @@ cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%.0f", 
 DC_PID=$(cat "$work/dc1/samba.pid")
 measure_one() { # measure_one REP NAME
 	local rep=$1 name=$2 spid= c0 c1
-	case $name in first|bpaud_first)
+	case $name in first|bpaud_first|bpaud_first_ram)
 		for i in $(seq "$POOL"); do
 			sidvar="BENCH${i}_SID"
-			for t in "$work/dc1-peers.tdb" "$work/bpaud-peers.tdb"; do
+			for t in "$work/dc1-peers.tdb" "$work/bpaud-peers.tdb" ${ram:+"$ram/bpaud-peers.tdb"}; do
 				"$bpau" table remove "${!sidvar}" --table "$t" >/dev/null 2>&1 || true
 			done
 		done;;
 	esac
+	# first_known: make sure the DC holds the pool's certificates
+	[ "$name" = first_known ] && "$rpc" exchange-first "${common[@]}" --pool "$work/pool" >/dev/null
 	# the server's CPU per call (us) for the 2000-call one-association runs
 	case $name in one|samr_enum|lean_enum) spid=$DC_PID;; bpaud_one) spid=$BPAUD_PID;; esac
 	[ -n "$spid" ] && c0=$(cpu_ns "$spid")
@@ -226,6 +247,14 @@ print("  server CPU per call (us): EnumDomains %.0f / %.0f (Samba's / bpau's cli
       % (cpu["samr_enum"], cpu["lean_enum"], cpu["one"], cpu["bpaud_one"]))
 line("DC module: first exchange per identity", "first", "samr_enum", 0.5)
 line("bpaud:     first exchange per identity", "bpaud_first", "samr_enum", 0.5)
+print("  for comparison:")
+if "bpaud_first_ram" in rows:
+    cmp("  bpaud, its table on tmpfs (not durable)", "bpaud_first_ram", "samr_enum",
+        "(no flush at all)")
+cmp("  DC module: first call, certificate already held", "first_known", "samr_enum",
+    "(no decode, no insert)")
+cmp("  samr Connect2 as the first call (Samba's own)", "samr_first", "samr_enum",
+    "(Samba's own first call on an association)")
 commit = dict((l.split()[0], [float(x) for x in l.split()[1:]]) for l in open(sys.argv[3]))
 budget = 1e6 / (0.5 * statistics.median(rows["samr_enum"]))
 print("  a durable insert (certtable, one tdb transaction): %.0f us (%.0f-%.0f); one 4 KiB write + fdatasync: %.0f us (%.0f-%.0f)"
