@@ -8,7 +8,10 @@
 #     on bpau's client (rpc/ncacn.c) and, for comparison, Samba's;
 #   - first exchanges: a pool of computer accounts, each with its own
 #     association (set up first, untimed) and a certificate new to the
-#     server (decode + durable insert);
+#     server (decode + durable insert); for scale beside them, the same
+#     with bpaud's table on tmpfs (no flush), the first call when the DC
+#     already holds the certificate, and Samba's own first call (samr
+#     Connect2) on pre-bound associations;
 #   - a new association per exchange (endpoint mapper, connect, Kerberos
 #     bind, exchange, close) with 1, 4 and 16 concurrent clients;
 #   - "bpau exchange" end to end with a cached ticket;
