@@ -246,7 +246,7 @@ def lazy_crypto_stubs(task):
 def build(bld):
     bld.stlib(source=bld.path.ant_glob('crypto/*.c'), target='bpaucrypto',
               use=LEAN_USE)
-    bld.stlib(source=['certtable/certblob.c', 'certtable/certtable.c'],
+    bld.stlib(source=['certtable/certblob.c', 'certtable/certtable.c', 'certtable/tdbfile.c'],
               target='certtable', use='bpaucrypto ' + LEAN_USE)
 
     bld.stlib(source=['rpc/exchange.c'], target='bpauexchange',

@@ -43,7 +43,7 @@ static bool inserts(TALLOC_CTX *t, const char *dir, int n, double *out)
 	uint8_t raw[CERT_LEN];
 
 	unlink(path);
-	if (!NT_STATUS_IS_OK(certtable_open(t, path, 100, &table))) {
+	if (!NT_STATUS_IS_OK(certtable_open(t, path, 100, &table, NULL))) {
 		fprintf(stderr, "bench_commit: cannot create %s\n", path);
 		return false;
 	}

@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 		double fill0 = now_ns();
 
 		unlink(path);
-		if (!NT_STATUS_IS_OK(certtable_open(t, path, (unsigned)n, &table)) ||
+		if (!NT_STATUS_IS_OK(certtable_open(t, path, (unsigned)n, &table, NULL)) ||
 		    !NT_STATUS_IS_OK(certtable_batch_begin(table))) {
 			fprintf(stderr, "bench_verify: cannot create %s\n", path);
 			return 1;

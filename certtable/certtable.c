@@ -14,9 +14,11 @@
  */
 #include "certtable/certtable.h"
 #include "certtable/record.h"
+#include "certtable/tdbfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <tdb.h>
@@ -82,12 +84,45 @@ static unsigned hash_size_for(unsigned capacity)
 	return n < 131 ? 131 : n;
 }
 
+static NTSTATUS meta_count(struct certtable *t, uint32_t *count);
+static TDB_DATA string_key(const char *s);
+
+/*
+ * check_identity: a tdb with our header record, or an empty one (a new
+ * table has no header record until its first insert, which writes both in
+ * one transaction).  Records without our header are someone else's file.
+ */
+static NTSTATUS check_identity(struct certtable *t, const char **reason)
+{
+	uint32_t count;
+	TDB_DATA k;
+
+	if (tdb_exists(t->tdb, string_key(META_KEY))) {
+		if (!NT_STATUS_IS_OK(meta_count(t, &count))) {
+			crypto_set_reason(reason, "its header record is damaged or not a peer "
+						  "certificate table's");
+			return NT_STATUS_FILE_CORRUPT_ERROR;
+		}
+		return NT_STATUS_OK;
+	}
+	k = tdb_firstkey(t->tdb);
+	if (k.dptr != NULL) {
+		free(k.dptr);
+		crypto_set_reason(reason, "a tdb file of something else (it has records but no "
+					  "peer certificate table header); left as it is");
+		return NT_STATUS_OBJECT_TYPE_MISMATCH;
+	}
+	return NT_STATUS_OK;
+}
+
 NTSTATUS certtable_open(TALLOC_CTX *mem_ctx, const char *path, unsigned capacity,
-			struct certtable **out)
+			struct certtable **out, const char **reason)
 {
 	struct certtable *t;
+	NTSTATUS status;
 
 	if (path == NULL || capacity == 0 || capacity > CERTTABLE_MAX_CAPACITY) {
+		crypto_set_reason(reason, "no path, or a capacity out of range");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	t = talloc_zero(mem_ctx, struct certtable);
@@ -98,15 +133,18 @@ NTSTATUS certtable_open(TALLOC_CTX *mem_ctx, const char *path, unsigned capacity
 	t->clock = wall_clock_us;
 	/* Not TDB_CLEAR_IF_FIRST: the table must outlive its processes.
 	 * TDB_INCOMPATIBLE_HASH selects the Jenkins hash (even chains). */
-	t->tdb = tdb_open(path, (int)hash_size_for(capacity),
-			  TDB_DEFAULT | TDB_INCOMPATIBLE_HASH, O_RDWR | O_CREAT, 0600);
-	if (t->tdb == NULL) {
-		int err = errno;
+	status = tdbfile_open(path, (int)hash_size_for(capacity),
+			      TDB_DEFAULT | TDB_INCOMPATIBLE_HASH, &t->tdb, reason);
+	if (!NT_STATUS_IS_OK(status)) {
 		talloc_free(t);
-		return err == 0 ? NT_STATUS_FILE_CORRUPT_ERROR
-				: crypto_status_from_errno(err);
+		return status;
 	}
 	talloc_set_destructor(t, certtable_destructor);
+	status = check_identity(t, reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		talloc_free(t);
+		return status;
+	}
 	*out = t;
 	return NT_STATUS_OK;
 }

@@ -52,10 +52,13 @@ typedef uint64_t (*certtable_clock_fn)(void *private_data);
 /*
  * certtable_open opens (creating if needed, mode 0600) the table at |path|
  * with room for |capacity| entries.  The table is freed, and the file
- * closed, with talloc_free.
+ * closed, with talloc_free.  A file that is there already and is not a
+ * peer certificate table (not a tdb, or a tdb of something else) is
+ * refused with NT_STATUS_OBJECT_TYPE_MISMATCH and left as it was; *reason
+ * (if |reason| is not NULL) then says why.
  */
-NTSTATUS certtable_open(TALLOC_CTX *mem_ctx, const char *path,
-			unsigned capacity, struct certtable **out);
+NTSTATUS certtable_open(TALLOC_CTX *mem_ctx, const char *path, unsigned capacity,
+			struct certtable **out, const char **reason);
 
 /* certtable_set_clock replaces the wall clock (NULL restores it). */
 void certtable_set_clock(struct certtable *t, certtable_clock_fn fn,

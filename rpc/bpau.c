@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -628,13 +629,34 @@ static int parse_table_opts(int argc, char **argv, struct table_opts *o, const c
 	return EXIT_OK;
 }
 
-static int open_table(TALLOC_CTX *t, const struct table_opts *o, struct certtable **table)
+/*
+ * open_table opens the table for "bpau table X".  With |create| false (the
+ * commands that only read, and remove) a table file that does not exist is
+ * not created: *table is set to NULL, which the caller reads as empty.
+ */
+static int open_table(TALLOC_CTX *t, const struct table_opts *o, struct certtable **table,
+		      bool create)
 {
-	NTSTATUS status = certtable_open(t, o->path, o->capacity, table);
+	const char *reason = NULL;
+	struct stat st;
+
+	if (!create && stat(o->path, &st) != 0 && errno == ENOENT) {
+		/* Only the file is missing, not its directory (a typo there is
+		 * an error, reported by certtable_open below). */
+		char *dir = talloc_strdup(t, o->path);
+		if (dir != NULL && stat(dirname(dir), &st) == 0 && S_ISDIR(st.st_mode)) {
+			*table = NULL;
+			return EXIT_OK;
+		}
+	}
+	NTSTATUS status = certtable_open(t, o->path, o->capacity, table, &reason);
 	if (!NT_STATUS_IS_OK(status)) {
 		fprintf(stderr, "%s: cannot open the table %s: %s\n", progname, o->path,
-			crypto_status_name(status));
-		return EXIT_SYSTEM;
+			reason ? reason : crypto_status_name(status));
+		return NT_STATUS_EQUAL(status, NT_STATUS_OBJECT_TYPE_MISMATCH) ||
+				       NT_STATUS_EQUAL(status, NT_STATUS_FILE_CORRUPT_ERROR)
+			       ? EXIT_INPUT
+			       : EXIT_SYSTEM;
 	}
 	return EXIT_OK;
 }
@@ -671,8 +693,16 @@ static int cmd_table_list(TALLOC_CTX *t, int argc, char **argv)
 	if (rc != EXIT_OK) {
 		return rc < 0 ? EXIT_OK : rc;
 	}
-	if ((rc = open_table(t, &o, &table)) != EXIT_OK) {
+	if ((rc = open_table(t, &o, &table, false)) != EXIT_OK) {
 		return rc;
+	}
+	if (table == NULL) {
+		if (o.json) {
+			printf("[]\n");
+		} else {
+			printf("0 of %u entries in %s (no table file yet)\n", o.capacity, o.path);
+		}
+		return EXIT_OK;
 	}
 	status = certtable_list(table, t, &list, &n);
 	if (!NT_STATUS_IS_OK(status)) {
@@ -729,11 +759,11 @@ static int cmd_table_check(TALLOC_CTX *t, int argc, char **argv)
 	if (!NT_STATUS_IS_OK(status)) {
 		return fail(status, argv[optind], reason);
 	}
-	if ((rc = open_table(t, &o, &table)) != EXIT_OK) {
+	if ((rc = open_table(t, &o, &table, false)) != EXIT_OK) {
 		return rc;
 	}
 	struct cursor der = crypto_x509_der(x);
-	if (!certtable_verify(table, der.data, der.len, &sid)) {
+	if (table == NULL || !certtable_verify(table, der.data, der.len, &sid)) {
 		printf("FALSE: the certificate is not in the table\n");
 		return EXIT_NEGATIVE;
 	}
@@ -777,7 +807,7 @@ static int cmd_table_add(TALLOC_CTX *t, int argc, char **argv)
 		return fail(NT_STATUS_INVALID_PARAMETER, "certificate subject",
 			    "the subject CN is not a SID string (MS-DTYP 2.4.2.1)");
 	}
-	if ((rc = open_table(t, &o, &table)) != EXIT_OK) {
+	if ((rc = open_table(t, &o, &table, true)) != EXIT_OK) {
 		return rc;
 	}
 	status = certtable_insert(table, &sid, o.principal ? o.principal : crypto_sid_string(t, &sid),
@@ -811,10 +841,10 @@ static int cmd_table_remove(TALLOC_CTX *t, int argc, char **argv)
 	if (!NT_STATUS_IS_OK(status)) {
 		return fail(status, argv[optind], reason);
 	}
-	if ((rc = open_table(t, &o, &table)) != EXIT_OK) {
+	if ((rc = open_table(t, &o, &table, false)) != EXIT_OK) {
 		return rc;
 	}
-	status = certtable_remove(table, &sid);
+	status = table == NULL ? NT_STATUS_NOT_FOUND : certtable_remove(table, &sid);
 	if (NT_STATUS_EQUAL(status, NT_STATUS_NOT_FOUND)) {
 		fprintf(stderr, "%s: %s is not in the table\n", progname, argv[optind]);
 		return EXIT_NEGATIVE;

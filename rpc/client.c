@@ -387,10 +387,11 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 				     reason ? reason : crypto_status_name(status));
 		}
 	}
-	status = certtable_open(frame, opts.table_file, opts.table_size, &table);
+	reason = NULL;
+	status = certtable_open(frame, opts.table_file, opts.table_size, &table, &reason);
 	if (!NT_STATUS_IS_OK(status)) {
 		return bpau_client_fail(r, BPAU_STAGE_SETUP, status, "cannot open the table %s: %s",
-			     opts.table_file, crypto_status_name(status));
+			     opts.table_file, reason ? reason : crypto_status_name(status));
 	}
 	if (opts.ccache != NULL && !NT_STATUS_IS_OK(ncacn_set_ccache(opts.ccache, &reason))) {
 		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER, "--ccache: %s", reason);

@@ -100,9 +100,12 @@ NTSTATUS bpau_server_new(TALLOC_CTX *mem_ctx, const struct bpau_server_config *c
 		talloc_free(srv);
 		return status;
 	}
-	status = certtable_open(srv, srv->cfg.table_file, srv->cfg.table_size, &srv->table);
+	status = certtable_open(srv, srv->cfg.table_file, srv->cfg.table_size, &srv->table, reason);
 	if (!NT_STATUS_IS_OK(status)) {
-		crypto_set_reason(reason, "cannot open the peer certificate table");
+		if (!NT_STATUS_EQUAL(status, NT_STATUS_OBJECT_TYPE_MISMATCH) &&
+		    !NT_STATUS_EQUAL(status, NT_STATUS_FILE_CORRUPT_ERROR)) {
+			crypto_set_reason(reason, "cannot open the peer certificate table");
+		}
 		talloc_free(srv);
 		return status;
 	}

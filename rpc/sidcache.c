@@ -9,6 +9,7 @@
 #include <tdb.h>
 
 #include "crypto/cursor.h"
+#include "certtable/tdbfile.h"
 #include "rpc/sidcache.h"
 
 #define RECORD_MAX 200
@@ -39,14 +40,15 @@ static int sidcache_destructor(struct sidcache *c)
 NTSTATUS sidcache_open(TALLOC_CTX *mem_ctx, const char *path, struct sidcache **out)
 {
 	struct sidcache *c = talloc_zero(mem_ctx, struct sidcache);
+	NTSTATUS status;
 
 	if (c == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	c->tdb = tdb_open(path, 0, TDB_DEFAULT, O_RDWR | O_CREAT, 0600);
-	if (c->tdb == NULL) {
+	status = tdbfile_open(path, 0, TDB_DEFAULT, &c->tdb, NULL);
+	if (!NT_STATUS_IS_OK(status)) {
 		talloc_free(c);
-		return NT_STATUS_ACCESS_DENIED;
+		return status;
 	}
 	talloc_set_destructor(c, sidcache_destructor);
 	*out = c;

@@ -91,6 +91,40 @@ run "remove absent SID" 1 "$BPAU" table remove "$SID"
 run "remove with a bad SID" 3 "$BPAU" table remove "S-1-5-x"
 run "table in a missing directory" 5 "$BPAU" table list --table /nonexistent/dir/t.tdb
 
+# A file that is not a table is refused and left as it was (tdb_open with
+# O_CREAT would otherwise replace it with an empty database).
+printf 'not a table\n' >"$work/notes.txt"
+cp "$work/notes.txt" "$work/notes.orig"
+for cmd in list check remove add; do
+	case $cmd in
+	list) args=() ;;
+	check) args=("$work/peer.der") ;;
+	remove) args=("$SID") ;;
+	add) args=("$work/peer.bin") ;;
+	esac
+	run "table $cmd on a text file" 3 "$BPAU" table "$cmd" "${args[@]}" --table "$work/notes.txt"
+	has "table $cmd on a text file says why" 'not a tdb file' "$work/err"
+done
+same "the text file is unchanged" "$work/notes.txt" "$work/notes.orig"
+printf 'create %s\ninsert k v\nquit\n' "$work/other.tdb" | tdbtool >/dev/null
+cp "$work/other.tdb" "$work/other.orig"
+run "table add into another program's tdb" 3 "$BPAU" table add "$work/peer.bin" --table "$work/other.tdb"
+has "another tdb is named as such" 'a tdb file of something else' "$work/err"
+run "table list of another program's tdb" 3 "$BPAU" table list --table "$work/other.tdb"
+same "the other tdb is unchanged" "$work/other.tdb" "$work/other.orig"
+run "a directory as the table" 3 "$BPAU" table list --table "$work"
+has "a directory is named as such" 'not a regular file' "$work/err"
+# Reading a table that does not exist yet creates nothing.
+run "list a table not created yet" 0 "$BPAU" table list --table "$work/later.tdb"
+has "list says there is no file yet" '^0 of 100 entries in .*(no table file yet)' "$work/out"
+run "check against a table not created yet" 1 "$BPAU" table check "$work/peer.der" --table "$work/later.tdb"
+run "remove from a table not created yet" 1 "$BPAU" table remove "$SID" --table "$work/later.tdb"
+[ -e "$work/later.tdb" ] && bad "reading created the table file" || ok "reading creates no table file"
+# An empty file (created, say, by touch) becomes a table.
+: >"$work/empty.tdb"
+run "table add into an empty file" 0 "$BPAU" table add "$work/peer.bin" --table "$work/empty.tdb" --principal x
+run "the empty file is now a table" 0 "$BPAU" table check "$work/peer.der" --table "$work/empty.tdb"
+
 # The client does not load Samba's client stack (rpc/ncacn.h): its
 # process start is a small fraction of an exchange's time.
 if ldd "$BPAU" | grep -qi samba; then bad "bpau links Samba libraries"; ldd "$BPAU" | grep -i samba | head -3

@@ -50,6 +50,13 @@ run "port 135 taken: a second bpaud says so and exits" 1 "$BPAUD" --listen "$SER
 	--keytab "$IT_WORK/template/client/peer5.keytab" --cert "$SERVER_CERT" \
 	--table "$IT_WORK/second.tdb" --state-dir "$IT_WORK/second-state"
 has "naming the endpoint mapper" 'cannot serve the endpoint mapper on 127\.0\.0\.21:135: Address already in use' "$IT_WORK/err"
+printf 'notes, not a table\n' >"$IT_WORK/notes.txt"
+cp "$IT_WORK/notes.txt" "$IT_WORK/notes.orig"
+run "a --table that is not a table: bpaud refuses to start" 1 timeout 20 "$BPAUD" --listen 127.0.0.24 \
+	--keytab "$IT_WORK/template/client/peer5.keytab" --cert "$SERVER_CERT" \
+	--table "$IT_WORK/notes.txt" --state-dir "$IT_WORK/notes-state"
+has "saying why" 'cannot start: not a tdb file' "$IT_WORK/err"
+same "and leaves the file as it was" "$IT_WORK/notes.txt" "$IT_WORK/notes.orig"
 run "bpaud --help explains itself" 0 "$BPAUD" --help
 has "with the signals" 'SIGHUP reloads the certificate'
 

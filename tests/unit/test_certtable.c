@@ -5,8 +5,10 @@
  */
 #include "helpers.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <tdb.h>
 #include <unistd.h>
 
 #include "certtable/certtable.h"
@@ -54,7 +56,7 @@ static struct certtable *open_fresh(TALLOC_CTX *t, const char *name, unsigned ca
 	char *path = talloc_asprintf(t, "%s/%s.tdb", dir, name);
 	struct certtable *table;
 	unlink(path);
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, capacity, &table)));
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, capacity, &table, NULL)));
 	certtable_set_clock(table, fake_clock, NULL);
 	return table;
 }
@@ -255,13 +257,94 @@ static void test_remove_and_reopen(void **state)
 	assert_false(has(table, 2));
 	talloc_free(table);
 
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 100, &table)));
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 100, &table, NULL)));
 	assert_int_equal(count(table), 4);
 	for (int i = 0; i < 5; i++) {
 		assert_int_equal(has(table, i), i != 2);
 	}
-	assert_false(NT_STATUS_IS_OK(certtable_open(t, path, 0, &table)));
-	assert_false(NT_STATUS_IS_OK(certtable_open(t, "/nonexistent/dir/t.tdb", 100, &table)));
+	assert_false(NT_STATUS_IS_OK(certtable_open(t, path, 0, &table, NULL)));
+	assert_false(NT_STATUS_IS_OK(certtable_open(t, "/nonexistent/dir/t.tdb", 100, &table, NULL)));
+	talloc_free(t);
+}
+
+/* write_file puts |len| bytes in |path|; read_back compares them. */
+static void write_file(const char *path, const void *p, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static bool file_is(const char *path, const void *p, size_t len)
+{
+	uint8_t buf[8192];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	if (f == NULL) {
+		return false;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return n == len && memcmp(buf, p, len) == 0;
+}
+
+/* A file that is not a table is refused with a reason and left as it was:
+ * tdb_open with O_CREAT would replace it with an empty database. */
+static void test_open_refuses_other_files(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	struct certtable *table = NULL;
+	const char *reason = NULL;
+	char *text = talloc_asprintf(t, "%s/notes.txt", dir);
+	char *other = talloc_asprintf(t, "%s/other.tdb", dir);
+	char *empty = talloc_asprintf(t, "%s/empty.tdb", dir);
+	static const char words[] = "a file that is not a table\n";
+	uint8_t magic_only[64] = "TDB file\n";
+	enum certtable_outcome o;
+	struct tdb_context *tdb;
+	TDB_DATA k = {(uint8_t *)"key", 3}, v = {(uint8_t *)"value", 5};
+	(void)state;
+
+	/* Text, and even a tdb's magic with nothing valid behind it. */
+	write_file(text, words, sizeof(words) - 1);
+	assert_true(NT_STATUS_EQUAL(certtable_open(t, text, 100, &table, &reason),
+				    NT_STATUS_OBJECT_TYPE_MISMATCH));
+	assert_non_null(strstr(reason, "not a tdb file"));
+	assert_true(file_is(text, words, sizeof(words) - 1));
+	write_file(text, magic_only, sizeof(magic_only));
+	reason = NULL;
+	assert_false(NT_STATUS_IS_OK(certtable_open(t, text, 100, &table, &reason)));
+	assert_non_null(reason);
+	assert_true(file_is(text, magic_only, sizeof(magic_only)));
+
+	/* Another program's tdb: records, none of them our header. */
+	unlink(other);
+	tdb = tdb_open(other, 0, TDB_DEFAULT, O_RDWR | O_CREAT, 0600);
+	assert_non_null(tdb);
+	assert_int_equal(tdb_store(tdb, k, v, TDB_INSERT), 0);
+	tdb_close(tdb);
+	assert_true(NT_STATUS_EQUAL(certtable_open(t, other, 100, &table, &reason),
+				    NT_STATUS_OBJECT_TYPE_MISMATCH));
+	assert_non_null(strstr(reason, "something else"));
+	tdb = tdb_open(other, 0, TDB_DEFAULT, O_RDONLY, 0);
+	assert_non_null(tdb);
+	TDB_DATA still = tdb_fetch(tdb, k);
+	assert_int_equal(still.dsize, 5);
+	free(still.dptr);
+	tdb_close(tdb);
+
+	/* A directory. */
+	assert_true(NT_STATUS_EQUAL(certtable_open(t, dir, 100, &table, &reason),
+				    NT_STATUS_OBJECT_TYPE_MISMATCH));
+
+	/* An empty file is set up as a new table, and a table opens again. */
+	write_file(empty, "", 0);
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, empty, 100, &table, NULL)));
+	assert_true(NT_STATUS_IS_OK(put(table, 0, &o)));
+	talloc_free(table);
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, empty, 100, &table, NULL)));
+	assert_int_equal(count(table), 1);
 	talloc_free(t);
 }
 
@@ -272,7 +355,7 @@ static void crash_child(const char *path, int fd)
 	struct certtable *table;
 	enum certtable_outcome o;
 
-	if (!NT_STATUS_IS_OK(certtable_open(NULL, path, 1000, &table))) {
+	if (!NT_STATUS_IS_OK(certtable_open(NULL, path, 1000, &table, NULL))) {
 		_exit(2);
 	}
 	for (int i = 0; i < POOL; i++) {
@@ -326,7 +409,7 @@ static void test_kill_mid_insert(void **state)
 		assert_int_equal(waitpid(pid, &wstatus, 0), pid);
 		assert_true(WIFSIGNALED(wstatus));
 
-		assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 1000, &table)));
+		assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 1000, &table, NULL)));
 		assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
 		assert_int_equal(count(table), n);
 		assert_true(n >= acked);
@@ -353,7 +436,7 @@ static void test_two_processes(void **state)
 		if (pids[p] == 0) {
 			struct certtable *mine;
 			enum certtable_outcome o;
-			if (!NT_STATUS_IS_OK(certtable_open(NULL, path, 100, &mine))) {
+			if (!NT_STATUS_IS_OK(certtable_open(NULL, path, 100, &mine, NULL))) {
 				_exit(2);
 			}
 			for (int i = p; i < 60; i += 2) {
@@ -370,7 +453,7 @@ static void test_two_processes(void **state)
 		assert_true(WIFEXITED(wstatus));
 		assert_int_equal(WEXITSTATUS(wstatus), 0);
 	}
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 100, &table)));
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 100, &table, NULL)));
 	assert_int_equal(count(table), 60);
 	for (int i = 0; i < 60; i++) {
 		assert_true(has(table, i));
@@ -386,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_capacity_one),
 		cmocka_unit_test(test_capacity_hundred),
 		cmocka_unit_test(test_remove_and_reopen),
+		cmocka_unit_test(test_open_refuses_other_files),
 		cmocka_unit_test(test_kill_mid_insert),
 		cmocka_unit_test(test_two_processes),
 	};

@@ -401,6 +401,23 @@ static void test_sidcache(void **state)
 	path = talloc_asprintf(t, "%s/sid-cache.tdb", dir);
 	assert_string_equal(sidcache_default_path(t, talloc_asprintf(t, "%s/peers.tdb", dir)), path);
 	assert_string_equal(sidcache_default_path(t, "peers.tdb"), "sid-cache.tdb");
+	/* A file there that is not a tdb is refused and left as it was. */
+	{
+		static const char words[] = "not a cache\n";
+		char back[sizeof(words)] = {0};
+		char *other = talloc_asprintf(t, "%s/notes.txt", dir);
+		FILE *f = fopen(other, "w");
+		assert_non_null(f);
+		fputs(words, f);
+		fclose(f);
+		assert_true(NT_STATUS_EQUAL(sidcache_open(t, other, &c), NT_STATUS_OBJECT_TYPE_MISMATCH));
+		f = fopen(other, "r");
+		assert_non_null(f);
+		assert_int_equal(fread(back, 1, sizeof(back), f), sizeof(words) - 1);
+		fclose(f);
+		assert_string_equal(back, words);
+		unlink(other);
+	}
 	assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c)));
 	assert_true(NT_STATUS_IS_OK(crypto_sid_parse("S-1-5-21-1-2-3-1000", &sid, NULL)));
 

@@ -124,7 +124,7 @@ static void test_happy_path(void **state)
 	enum certtable_outcome o;
 	const char *why = NULL;
 	char *path = talloc_asprintf(f->t, "%s/client.tdb", f->dir);
-	assert_true(NT_STATUS_IS_OK(certtable_open(f->t, path, 100, &mine)));
+	assert_true(NT_STATUS_IS_OK(certtable_open(f->t, path, 100, &mine, NULL)));
 	assert_true(NT_STATUS_IS_OK(crypto_sid_parse(SERVER_SID, &server_sid, NULL)));
 	assert_true(NT_STATUS_IS_OK(bpau_client_accept(mine, 0, out_len, out, &server_sid,
 						       "SERVER$@BPAU.TEST", &o, &why)));
@@ -218,7 +218,7 @@ static void test_client_rejects(void **state)
 	const char *why;
 	char *path = talloc_asprintf(f->t, "%s/client2.tdb", f->dir);
 
-	assert_true(NT_STATUS_IS_OK(certtable_open(f->t, path, 100, &mine)));
+	assert_true(NT_STATUS_IS_OK(certtable_open(f->t, path, 100, &mine, NULL)));
 	assert_true(NT_STATUS_IS_OK(crypto_sid_parse(SERVER_SID, &server_sid, NULL)));
 	assert_true(NT_STATUS_IS_OK(crypto_sid_parse(CLIENT_SID, &wrong, NULL)));
 	why = NULL;

@@ -1,0 +1,94 @@
+/*
+ * tdbfile.c: see tdbfile.h.
+ */
+#include "certtable/tdbfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <tdb.h>
+#include <unistd.h>
+
+bool tdbfile_header_ok(const uint8_t *p, size_t len)
+{
+	return len >= TDBFILE_MAGIC_LEN && memcmp(p, TDBFILE_MAGIC, TDBFILE_MAGIC_LEN) == 0;
+}
+
+/* check_existing: OK if |path| is absent or empty (*create: tdb may set it
+ * up) or begins like a tdb (*create false: tdb must not touch a header it
+ * does not like, so O_CREAT is left out and it fails instead). */
+static NTSTATUS check_existing(const char *path, bool *create, const char **reason)
+{
+	uint8_t head[TDBFILE_MAGIC_LEN];
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	*create = true;
+	if (fd < 0) {
+		if (errno == ENOENT) {
+			return NT_STATUS_OK;
+		}
+		crypto_set_reason(reason, strerror(errno));
+		return crypto_status_from_errno(errno);
+	}
+	if (fstat(fd, &st) != 0) {
+		int err = errno;
+		close(fd);
+		crypto_set_reason(reason, strerror(err));
+		return crypto_status_from_errno(err);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		crypto_set_reason(reason, "not a regular file");
+		return NT_STATUS_OBJECT_TYPE_MISMATCH;
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return NT_STATUS_OK;
+	}
+	*create = false;
+	n = pread(fd, head, sizeof(head), 0);
+	close(fd);
+	if (n < 0 || !tdbfile_header_ok(head, (size_t)n)) {
+		crypto_set_reason(reason, "not a tdb file (its first bytes are not a tdb header); "
+					  "left as it is");
+		return NT_STATUS_OBJECT_TYPE_MISMATCH;
+	}
+	return NT_STATUS_OK;
+}
+
+NTSTATUS tdbfile_open(const char *path, int hash_size, int tdb_flags,
+		      struct tdb_context **out, const char **reason)
+{
+	struct tdb_context *tdb;
+	bool create;
+	NTSTATUS status = check_existing(path, &create, reason);
+
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
+	}
+	errno = 0;
+	tdb = tdb_open(path, hash_size, tdb_flags, O_RDWR | (create ? O_CREAT : 0), 0600);
+	if (tdb == NULL) {
+		int err = errno;
+		if (err == EINVAL) {
+			/* tdb refuses a file made with options we do not
+			 * open it with (mutex locking, say). */
+			crypto_set_reason(reason, "a tdb file made with other tdb options (mutex "
+						  "locking?); left as it is");
+			return NT_STATUS_OBJECT_TYPE_MISMATCH;
+		}
+		if (err == 0 || err == EIO) {
+			/* tdb's word for a header it cannot use (another
+			 * version, a truncated file). */
+			crypto_set_reason(reason, "a damaged or incompatible tdb file");
+			return NT_STATUS_FILE_CORRUPT_ERROR;
+		}
+		crypto_set_reason(reason, strerror(err));
+		return crypto_status_from_errno(err);
+	}
+	*out = tdb;
+	return NT_STATUS_OK;
+}

@@ -1,0 +1,42 @@
+/*
+ * tdbfile.h: open (creating if needed) a tdb file that this project owns,
+ * without ever overwriting a file that is something else.
+ *
+ * tdb_open() with O_CREAT quietly replaces any file whose header is not a
+ * tdb's with a new, empty database (lib/tdb/common/open.c: a bad magic and
+ * O_CREAT lead to tdb_new_database()), so a mistyped --table or a damaged
+ * header would lose the file.  tdbfile_open refuses instead and changes
+ * nothing.
+ */
+#ifndef CERTTABLE_TDBFILE_H
+#define CERTTABLE_TDBFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto.h"
+
+struct tdb_context;
+
+/* What a tdb file begins with ("TDB file\n" and its NUL). */
+#define TDBFILE_MAGIC "TDB file\n"
+#define TDBFILE_MAGIC_LEN 10
+
+/*
+ * tdbfile_open opens |path| read-write with tdb_open(hash_size, tdb_flags),
+ * creating it (mode 0600) if it does not exist.  An existing file must be
+ * a regular file, and either empty (tdb then sets it up, as for a new one)
+ * or a tdb file; otherwise NT_STATUS_OBJECT_TYPE_MISMATCH with a reason,
+ * and the file is left as it was.  A non-empty file is opened without
+ * O_CREAT, so a damaged tdb header fails (NT_STATUS_FILE_CORRUPT_ERROR)
+ * instead of being replaced.
+ */
+NTSTATUS tdbfile_open(const char *path, int hash_size, int tdb_flags,
+		      struct tdb_context **out, const char **reason) CRYPTO_WARN_UNUSED;
+
+/* tdbfile_header_ok: whether the first |len| bytes of a file may be a tdb
+ * header (the check above, for its unit test and fuzz target). */
+bool tdbfile_header_ok(const uint8_t *p, size_t len);
+
+#endif
