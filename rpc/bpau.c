@@ -120,8 +120,12 @@ static int usage_error(const char *fmt, ...)
 
 static int status_exit(NTSTATUS status)
 {
+	/* A file given as a table or cache that is not one (certtable_open,
+	 * sidcache_open) is bad input too. */
 	if (NT_STATUS_EQUAL(status, NT_STATUS_INVALID_PARAMETER) ||
-	    NT_STATUS_EQUAL(status, NT_STATUS_NOT_SUPPORTED)) {
+	    NT_STATUS_EQUAL(status, NT_STATUS_NOT_SUPPORTED) ||
+	    NT_STATUS_EQUAL(status, NT_STATUS_OBJECT_TYPE_MISMATCH) ||
+	    NT_STATUS_EQUAL(status, NT_STATUS_FILE_CORRUPT_ERROR)) {
 		return EXIT_INPUT;
 	}
 	if (NT_STATUS_EQUAL(status, NT_STATUS_CERTTABLE_FULL)) {
@@ -653,10 +657,7 @@ static int open_table(TALLOC_CTX *t, const struct table_opts *o, struct certtabl
 	if (!NT_STATUS_IS_OK(status)) {
 		fprintf(stderr, "%s: cannot open the table %s: %s\n", progname, o->path,
 			reason ? reason : crypto_status_name(status));
-		return NT_STATUS_EQUAL(status, NT_STATUS_OBJECT_TYPE_MISMATCH) ||
-				       NT_STATUS_EQUAL(status, NT_STATUS_FILE_CORRUPT_ERROR)
-			       ? EXIT_INPUT
-			       : EXIT_SYSTEM;
+		return status_exit(status);
 	}
 	return EXIT_OK;
 }

@@ -255,17 +255,26 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o
 }
 
 /* The client cache (remembered SID lookups and our own blob): an
- * optimisation, so NULL when it cannot be opened. */
-static struct sidcache *open_sidcache(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o)
+ * optimisation, so NULL when it cannot be opened at its default place.  A
+ * cache the caller named (--sid-cache) that cannot be used is an error:
+ * *reason says why. */
+static NTSTATUS open_sidcache(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o,
+			      struct sidcache **cache, const char **reason)
 {
-	struct sidcache *cache = NULL;
 	const char *path;
+	NTSTATUS status;
 
+	*cache = NULL;
 	path = o->sid_cache ? o->sid_cache : sidcache_default_path(mem_ctx, o->table_file);
-	if (path == NULL || !NT_STATUS_IS_OK(sidcache_open(mem_ctx, path, &cache))) {
-		return NULL;
+	if (path == NULL) {
+		return NT_STATUS_OK;
 	}
-	return cache;
+	status = sidcache_open(mem_ctx, path, cache, reason);
+	if (!NT_STATUS_IS_OK(status) && o->sid_cache == NULL) {
+		*cache = NULL;
+		return NT_STATUS_OK;
+	}
+	return status;
 }
 
 /*
@@ -376,7 +385,19 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 			     opts.host);
 	}
 
-	cache = open_sidcache(frame, &opts);
+	/* The table first: a file there that is not a table stops us before
+	 * anything (the cache beside it) is written. */
+	status = certtable_open(frame, opts.table_file, opts.table_size, &table, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, status, "cannot open the table %s: %s",
+			     opts.table_file, reason ? reason : crypto_status_name(status));
+	}
+	reason = NULL;
+	status = open_sidcache(frame, &opts, &cache, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return bpau_client_fail(r, BPAU_STAGE_SETUP, status, "--sid-cache %s: %s",
+					opts.sid_cache, reason ? reason : crypto_status_name(status));
+	}
 	/* 3.2.4.1: "The client MUST send its local certificate". */
 	if (!opts.no_client_key) {
 		status = own_blob(frame, cache, opts.cert_file ? opts.cert_file : "", &ours,
@@ -386,12 +407,6 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 				     opts.cert_file ? opts.cert_file : "(none given)",
 				     reason ? reason : crypto_status_name(status));
 		}
-	}
-	reason = NULL;
-	status = certtable_open(frame, opts.table_file, opts.table_size, &table, &reason);
-	if (!NT_STATUS_IS_OK(status)) {
-		return bpau_client_fail(r, BPAU_STAGE_SETUP, status, "cannot open the table %s: %s",
-			     opts.table_file, reason ? reason : crypto_status_name(status));
 	}
 	if (opts.ccache != NULL && !NT_STATUS_IS_OK(ncacn_set_ccache(opts.ccache, &reason))) {
 		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER, "--ccache: %s", reason);

@@ -37,7 +37,8 @@ static int sidcache_destructor(struct sidcache *c)
 	return 0;
 }
 
-NTSTATUS sidcache_open(TALLOC_CTX *mem_ctx, const char *path, struct sidcache **out)
+NTSTATUS sidcache_open(TALLOC_CTX *mem_ctx, const char *path, struct sidcache **out,
+		       const char **reason)
 {
 	struct sidcache *c = talloc_zero(mem_ctx, struct sidcache);
 	NTSTATUS status;
@@ -45,7 +46,7 @@ NTSTATUS sidcache_open(TALLOC_CTX *mem_ctx, const char *path, struct sidcache **
 	if (c == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	status = tdbfile_open(path, 0, TDB_DEFAULT, &c->tdb, NULL);
+	status = tdbfile_open(path, 0, TDB_DEFAULT, &c->tdb, reason);
 	if (!NT_STATUS_IS_OK(status)) {
 		talloc_free(c);
 		return status;

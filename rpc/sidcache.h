@@ -36,8 +36,11 @@
 
 struct sidcache;
 
-/* sidcache_open opens (creating, mode 0600) the cache at |path|. */
-NTSTATUS sidcache_open(TALLOC_CTX *mem_ctx, const char *path, struct sidcache **out);
+/* sidcache_open opens (creating, mode 0600) the cache at |path|.  A file
+ * there that is not a tdb is refused (NT_STATUS_OBJECT_TYPE_MISMATCH, with
+ * *reason if |reason| is not NULL) and left as it was. */
+NTSTATUS sidcache_open(TALLOC_CTX *mem_ctx, const char *path, struct sidcache **out,
+		       const char **reason);
 
 /* sidcache_get: the SID cached for |principal| if written less than |ttl|
  * seconds ago (and not in the future). */

@@ -114,6 +114,17 @@ run "table list of another program's tdb" 3 "$BPAU" table list --table "$work/ot
 same "the other tdb is unchanged" "$work/other.tdb" "$work/other.orig"
 run "a directory as the table" 3 "$BPAU" table list --table "$work"
 has "a directory is named as such" 'not a regular file' "$work/err"
+mkdir -p "$work/ex"
+cp "$work/notes.orig" "$work/ex/notes.txt"
+run "exchange with a --table that is not a table" 3 "$BPAU" exchange dc1.bpau.test \
+	--principal 'dc1$@BPAU.TEST' --cert "$work/peer.der" --table "$work/ex/notes.txt"
+has "exchange names the table" 'cannot open the table .*notes.txt: not a tdb file' "$work/err"
+[ -e "$work/ex/sid-cache.tdb" ] && bad "a cache was written beside it" || ok "no cache written beside it"
+run "exchange with a --sid-cache that is not a tdb" 3 "$BPAU" exchange dc1.bpau.test \
+	--principal 'dc1$@BPAU.TEST' --cert "$work/peer.der" --table "$work/ex/t.tdb" \
+	--sid-cache "$work/ex/notes.txt"
+has "exchange names the cache" '\-\-sid-cache .*notes.txt: not a tdb file' "$work/err"
+same "the file given as table and cache is unchanged" "$work/ex/notes.txt" "$work/notes.orig"
 # Reading a table that does not exist yet creates nothing.
 run "list a table not created yet" 0 "$BPAU" table list --table "$work/later.tdb"
 has "list says there is no file yet" '^0 of 100 entries in .*(no table file yet)' "$work/out"

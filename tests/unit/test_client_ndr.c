@@ -410,7 +410,7 @@ static void test_sidcache(void **state)
 		assert_non_null(f);
 		fputs(words, f);
 		fclose(f);
-		assert_true(NT_STATUS_EQUAL(sidcache_open(t, other, &c), NT_STATUS_OBJECT_TYPE_MISMATCH));
+		assert_true(NT_STATUS_EQUAL(sidcache_open(t, other, &c, NULL), NT_STATUS_OBJECT_TYPE_MISMATCH));
 		f = fopen(other, "r");
 		assert_non_null(f);
 		assert_int_equal(fread(back, 1, sizeof(back), f), sizeof(words) - 1);
@@ -418,7 +418,7 @@ static void test_sidcache(void **state)
 		assert_string_equal(back, words);
 		unlink(other);
 	}
-	assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c)));
+	assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c, NULL)));
 	assert_true(NT_STATUS_IS_OK(crypto_sid_parse("S-1-5-21-1-2-3-1000", &sid, NULL)));
 
 	assert_false(sidcache_get(c, "dc1$@BPAU.TEST", 3600, &got));
@@ -455,7 +455,7 @@ static void test_sidcache(void **state)
 					   TDB_REPLACE),
 				 0);
 		tdb_close(tdb);
-		assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c)));
+		assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c, NULL)));
 		assert_false(sidcache_get(c, "dc1$@BPAU.TEST", 3600, &got));
 		talloc_free(c);
 	}
@@ -481,7 +481,7 @@ static void test_own_blob_cache(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	path = talloc_asprintf(t, "%s/sid-cache.tdb", dir);
-	assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c)));
+	assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c, NULL)));
 	assert_false(sidcache_get_own(c, t, file, sizeof(file), &b, &blen));
 	sidcache_put_own(c, file, sizeof(file), blob, sizeof(blob));
 	assert_true(sidcache_get_own(c, t, file, sizeof(file), &b, &blen));
@@ -532,7 +532,7 @@ static void test_own_blob_cache(void **state)
 	assert_int_equal(tdb_store(tdb, key, d, TDB_REPLACE), 0);
 	free(d.dptr);
 	tdb_close(tdb);
-	assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c)));
+	assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c, NULL)));
 	assert_false(sidcache_get_own(c, t, other, sizeof(other), &b, &blen));
 	sidcache_put_own(c, other, sizeof(other), blob2, sizeof(blob2));
 	assert_true(sidcache_get_own(c, t, other, sizeof(other), &b, &blen));
@@ -556,7 +556,7 @@ static void test_endpoint_cache(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	path = talloc_asprintf(t, "%s/sid-cache.tdb", dir);
-	assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c)));
+	assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c, NULL)));
 	const uint8_t *bpau = ncacn_syntax_bitspeerauth.uuid, *samr = ncacn_syntax_samr.uuid;
 	assert_false(sidcache_get_endpoint(c, "Peer1.Example", bpau, 3600, &port));
 	sidcache_put_endpoint(c, "Peer1.Example", bpau, 49153);
@@ -594,7 +594,7 @@ static void test_endpoint_cache(void **state)
 					   TDB_REPLACE),
 				 0);
 		tdb_close(tdb);
-		assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c)));
+		assert_true(NT_STATUS_IS_OK(sidcache_open(t, path, &c, NULL)));
 		assert_false(sidcache_get_endpoint(c, "peer1.example", bpau, 3600, &port));
 		talloc_free(c);
 		tdb = tdb_open(path, 0, TDB_DEFAULT, O_RDWR, 0600);
