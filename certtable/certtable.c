@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <tdb.h>
 #include <time.h>
 
@@ -34,6 +35,7 @@
 
 struct certtable {
 	struct tdb_context *tdb;
+	struct tdbfile_log log;
 	unsigned capacity;
 	certtable_clock_fn clock;
 	void *clock_data;
@@ -75,6 +77,63 @@ static NTSTATUS map_tdb_error(struct tdb_context *tdb)
 		return NT_STATUS_INTERNAL_DB_ERROR;
 	}
 }
+
+/* nearly_full: the file system under |fd| has less room for us than the
+ * file's size (and under 4 MiB at the least): too little for tdb to grow
+ * the file by its usual step. */
+static bool nearly_full(int fd)
+{
+	struct statvfs vfs;
+	struct stat st;
+	uint64_t room, need;
+
+	if (fd < 0 || fstatvfs(fd, &vfs) != 0 || fstat(fd, &st) != 0) {
+		return false;
+	}
+	room = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	need = (uint64_t)st.st_size < (4u << 20) ? (4u << 20) : (uint64_t)st.st_size;
+	return room < need;
+}
+
+/*
+ * write_error: the status of a failed write (a store, a delete, a
+ * transaction's start or commit), given errno as the call left it.  tdb
+ * does not always set its error code when the file cannot grow (its last
+ * code may still be an earlier lookup's "no such record"), so errno tells
+ * a full disk or a file size limit first.
+ */
+static NTSTATUS write_error(struct tdb_context *tdb, int err)
+{
+	enum TDB_ERROR e = tdb_error(tdb);
+	struct tdbfile_log *log = tdb_get_logging_private(tdb);
+
+	if (log != NULL && log->last_errno != 0) {
+		err = log->last_errno; /* errno when tdb met the failure */
+	}
+	if (err == ENOSPC || err == EDQUOT || err == EFBIG) {
+		return NT_STATUS_DISK_FULL;
+	}
+	/* tdb 1.4 loses ENOSPC when posix_fallocate() fails to grow the file
+	 * (it returns the error without setting errno, and tdb then reads
+	 * errno, and leaves its own error code as it was; lib/tdb/common/io.c,
+	 * tdb_expand_file).  A failed write with no errno on a file system with
+	 * less room left than the file's own size is taken for what it most
+	 * likely is. */
+	if (err == 0 &&
+	    (e == TDB_SUCCESS || e == TDB_ERR_NOEXIST || e == TDB_ERR_IO || e == TDB_ERR_OOM) &&
+	    nearly_full(tdb_fd(tdb))) {
+		return NT_STATUS_DISK_FULL;
+	}
+	if (e == TDB_SUCCESS || e == TDB_ERR_NOEXIST) {
+		return err != 0 ? crypto_status_from_errno(err) : NT_STATUS_INTERNAL_DB_ERROR;
+	}
+	return map_tdb_error(tdb);
+}
+
+/* TDB_WRITE runs a tdb write call: NT_STATUS_OK, or write_error. */
+#define TDB_WRITE(tdb, call)                                                               \
+	(errno = 0, ((struct tdbfile_log *)tdb_get_logging_private(tdb))->last_errno = 0,      \
+	 (call) == 0 ? NT_STATUS_OK : write_error((tdb), errno))
 
 static unsigned hash_size_for(unsigned capacity)
 {
@@ -134,7 +193,7 @@ NTSTATUS certtable_open(TALLOC_CTX *mem_ctx, const char *path, unsigned capacity
 	/* Not TDB_CLEAR_IF_FIRST: the table must outlive its processes.
 	 * TDB_INCOMPATIBLE_HASH selects the Jenkins hash (even chains). */
 	status = tdbfile_open(path, (int)hash_size_for(capacity),
-			      TDB_DEFAULT | TDB_INCOMPATIBLE_HASH, &t->tdb, reason);
+			      TDB_DEFAULT | TDB_INCOMPATIBLE_HASH, &t->log, &t->tdb, reason);
 	if (!NT_STATUS_IS_OK(status)) {
 		talloc_free(t);
 		return status;
@@ -244,8 +303,7 @@ static NTSTATUS meta_count(struct certtable *t, uint32_t *count)
 static NTSTATUS store(struct certtable *t, TDB_DATA key, const uint8_t *p, size_t len)
 {
 	TDB_DATA d = {(unsigned char *)(uintptr_t)p, len};
-	return tdb_store(t->tdb, key, d, TDB_REPLACE) == 0 ? NT_STATUS_OK
-							     : map_tdb_error(t->tdb);
+	return TDB_WRITE(t->tdb, tdb_store(t->tdb, key, d, TDB_REPLACE));
 }
 
 static NTSTATUS meta_store(struct certtable *t, uint32_t count)
@@ -287,14 +345,14 @@ static NTSTATUS delete_entry(struct certtable *t, const char *skey)
 		bool mine = owner.dsize == strlen(skey) - 2 &&
 			    memcmp(owner.dptr, skey + 2, owner.dsize) == 0;
 		free(owner.dptr);
-		if (mine && tdb_delete(t->tdb, ck) != 0) {
-			return map_tdb_error(t->tdb);
+		if (mine) {
+			status = TDB_WRITE(t->tdb, tdb_delete(t->tdb, ck));
+			if (!NT_STATUS_IS_OK(status)) {
+				return status;
+			}
 		}
 	}
-	if (tdb_delete(t->tdb, string_key(skey)) != 0) {
-		return map_tdb_error(t->tdb);
-	}
-	return NT_STATUS_OK;
+	return TDB_WRITE(t->tdb, tdb_delete(t->tdb, string_key(skey)));
 }
 
 struct oldest_state {
@@ -415,16 +473,18 @@ NTSTATUS certtable_insert(struct certtable *t, const struct crypto_sid *sid,
 	    blob->raw_len > CERTBLOB_MAX_LEN || blob->cert == NULL) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	if (tdb_transaction_start(t->tdb) != 0) {
-		return map_tdb_error(t->tdb);
+	status = TDB_WRITE(t->tdb, tdb_transaction_start(t->tdb));
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
 	}
 	status = insert_locked(t, sid, principal, blob, &result);
 	if (!NT_STATUS_IS_OK(status)) {
 		tdb_transaction_cancel(t->tdb);
 		return status;
 	}
-	if (tdb_transaction_commit(t->tdb) != 0) {
-		return map_tdb_error(t->tdb);
+	status = TDB_WRITE(t->tdb, tdb_transaction_commit(t->tdb));
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
 	}
 	*outcome = result;
 	return NT_STATUS_OK;
@@ -573,8 +633,9 @@ NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid)
 	NTSTATUS status;
 
 	sid_key(sid, skey);
-	if (tdb_transaction_start(t->tdb) != 0) {
-		return map_tdb_error(t->tdb);
+	status = TDB_WRITE(t->tdb, tdb_transaction_start(t->tdb));
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
 	}
 	status = meta_count(t, &count);
 	if (NT_STATUS_IS_OK(status)) {
@@ -587,22 +648,19 @@ NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid)
 		tdb_transaction_cancel(t->tdb);
 		return status;
 	}
-	if (tdb_transaction_commit(t->tdb) != 0) {
-		return map_tdb_error(t->tdb);
-	}
-	return NT_STATUS_OK;
+	return TDB_WRITE(t->tdb, tdb_transaction_commit(t->tdb));
 }
 
 NTSTATUS certtable_batch_begin(struct certtable *t)
 {
 	/* tdb transactions nest (TDB_ALLOW_NESTING is the default): each
 	 * insert's own transaction joins this one. */
-	return tdb_transaction_start(t->tdb) == 0 ? NT_STATUS_OK : map_tdb_error(t->tdb);
+	return TDB_WRITE(t->tdb, tdb_transaction_start(t->tdb));
 }
 
 NTSTATUS certtable_batch_commit(struct certtable *t)
 {
-	return tdb_transaction_commit(t->tdb) == 0 ? NT_STATUS_OK : map_tdb_error(t->tdb);
+	return TDB_WRITE(t->tdb, tdb_transaction_commit(t->tdb));
 }
 
 void certtable_batch_cancel(struct certtable *t)

@@ -59,9 +59,21 @@ static NTSTATUS check_existing(const char *path, bool *create, const char **reas
 	return NT_STATUS_OK;
 }
 
-NTSTATUS tdbfile_open(const char *path, int hash_size, int tdb_flags,
-		      struct tdb_context **out, const char **reason)
+/* log_fn: tdb reports a failure; keep the first errno of an error. */
+static void log_fn(struct tdb_context *tdb, enum tdb_debug_level level, const char *fmt, ...)
 {
+	struct tdbfile_log *log = tdb_get_logging_private(tdb);
+	(void)fmt;
+	if (log != NULL && level <= TDB_DEBUG_ERROR && log->last_errno == 0) {
+		log->last_errno = errno;
+	}
+}
+
+NTSTATUS tdbfile_open(const char *path, int hash_size, int tdb_flags,
+		      struct tdbfile_log *log, struct tdb_context **out,
+		      const char **reason)
+{
+	struct tdb_logging_context log_ctx = {.log_fn = log_fn, .log_private = log};
 	struct tdb_context *tdb;
 	bool create;
 	NTSTATUS status = check_existing(path, &create, reason);
@@ -70,7 +82,8 @@ NTSTATUS tdbfile_open(const char *path, int hash_size, int tdb_flags,
 		return status;
 	}
 	errno = 0;
-	tdb = tdb_open(path, hash_size, tdb_flags, O_RDWR | (create ? O_CREAT : 0), 0600);
+	tdb = tdb_open_ex(path, hash_size, tdb_flags, O_RDWR | (create ? O_CREAT : 0), 0600,
+			  &log_ctx, NULL);
 	if (tdb == NULL) {
 		int err = errno;
 		if (err == EINVAL) {

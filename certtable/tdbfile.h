@@ -24,16 +24,28 @@ struct tdb_context;
 #define TDBFILE_MAGIC_LEN 10
 
 /*
+ * What tdb last reported as failing, with errno as it was then: tdb does
+ * not keep errno, nor always set its own error code, when a write to the
+ * file fails (a full disk, say), and the calls it makes after the failure
+ * can change errno.  Set last_errno to 0 before a call, read it after.
+ */
+struct tdbfile_log {
+	int last_errno;
+};
+
+/*
  * tdbfile_open opens |path| read-write with tdb_open(hash_size, tdb_flags),
  * creating it (mode 0600) if it does not exist.  An existing file must be
  * a regular file, and either empty (tdb then sets it up, as for a new one)
  * or a tdb file; otherwise NT_STATUS_OBJECT_TYPE_MISMATCH with a reason,
  * and the file is left as it was.  A non-empty file is opened without
  * O_CREAT, so a damaged tdb header fails (NT_STATUS_FILE_CORRUPT_ERROR)
- * instead of being replaced.
+ * instead of being replaced.  |log| (may be NULL; it must outlive the
+ * tdb) receives tdb's failures as they happen.
  */
 NTSTATUS tdbfile_open(const char *path, int hash_size, int tdb_flags,
-		      struct tdb_context **out, const char **reason) CRYPTO_WARN_UNUSED;
+		      struct tdbfile_log *log, struct tdb_context **out,
+		      const char **reason) CRYPTO_WARN_UNUSED;
 
 /* tdbfile_header_ok: whether the first |len| bytes of a file may be a tdb
  * header (the check above, for its unit test and fuzz target). */

@@ -46,7 +46,7 @@ NTSTATUS sidcache_open(TALLOC_CTX *mem_ctx, const char *path, struct sidcache **
 	if (c == NULL) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	status = tdbfile_open(path, 0, TDB_DEFAULT, &c->tdb, reason);
+	status = tdbfile_open(path, 0, TDB_DEFAULT, NULL, &c->tdb, reason);
 	if (!NT_STATUS_IS_OK(status)) {
 		talloc_free(c);
 		return status;

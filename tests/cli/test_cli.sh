@@ -125,6 +125,18 @@ run "exchange with a --sid-cache that is not a tdb" 3 "$BPAU" exchange dc1.bpau.
 	--sid-cache "$work/ex/notes.txt"
 has "exchange names the cache" '\-\-sid-cache .*notes.txt: not a tdb file' "$work/err"
 same "the file given as table and cache is unchanged" "$work/ex/notes.txt" "$work/notes.orig"
+# A full disk: the insert is refused as such and the table stays as it
+# was (a 64 KiB tmpfs in a private mount namespace; tdb's first growth of a
+# new table needs about 530 KiB).
+if unshare -m true 2>/dev/null; then
+	run "table add on a full disk" 5 unshare -m sh -c "mount -t tmpfs -o size=64k tmpfs '$work/ex' || exit 99
+		'$BPAU' table add '$work/peer.bin' --table '$work/ex/full.tdb'; rc=\$?
+		'$BPAU' table list --table '$work/ex/full.tdb' >&2; exit \$rc"
+	has "a full disk is named as such" 'NT_STATUS_DISK_FULL' "$work/err"
+	has "and the table is still empty" '^0 of 100 entries' "$work/err"
+else
+	echo "skip table add on a full disk (no mount namespace here)"
+fi
 # Reading a table that does not exist yet creates nothing.
 run "list a table not created yet" 0 "$BPAU" table list --table "$work/later.tdb"
 has "list says there is no file yet" '^0 of 100 entries in .*(no table file yet)' "$work/out"

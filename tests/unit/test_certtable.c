@@ -7,6 +7,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <tdb.h>
 #include <unistd.h>
@@ -421,6 +423,77 @@ static void test_kill_mid_insert(void **state)
 	}
 }
 
+/*
+ * A write that fails for want of room is NT_STATUS_DISK_FULL and changes
+ * nothing: every insert acknowledged before it is in the table, the failed
+ * one is not, and the file is sound.  A file size limit (EFBIG) stands in
+ * for a full disk (ENOSPC): both stop tdb from growing the file.
+ */
+static void test_full_disk(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	char *path = talloc_asprintf(t, "%s/full.tdb", dir);
+	struct certtable *table;
+	int fds[2], status, acked = -1, full = 0;
+	pid_t pid;
+	(void)state;
+
+	unlink(path);
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct stat st;
+		struct rlimit lim;
+		enum certtable_outcome o;
+		int i, r[2] = {0, 0};
+		NTSTATUS st_ins = NT_STATUS_OK;
+
+		close(fds[0]);
+		signal(SIGXFSZ, SIG_IGN);
+		if (!NT_STATUS_IS_OK(certtable_open(NULL, path, 1000, &table, NULL)) ||
+		    !NT_STATUS_IS_OK(put(table, 0, &o)) || stat(path, &st) != 0) {
+			_exit(2);
+		}
+		/* No more growth from here on. */
+		lim.rlim_cur = lim.rlim_max = (rlim_t)st.st_size;
+		if (setrlimit(RLIMIT_FSIZE, &lim) != 0) {
+			_exit(3);
+		}
+		for (i = 1; i < POOL; i++) {
+			st_ins = put(table, i, &o);
+			if (!NT_STATUS_IS_OK(st_ins)) {
+				break;
+			}
+		}
+		r[0] = i; /* entries 0 .. i-1 acknowledged */
+		r[1] = NT_STATUS_EQUAL(st_ins, NT_STATUS_DISK_FULL);
+		if (write(fds[1], r, sizeof(r)) != (ssize_t)sizeof(r)) {
+			_exit(4);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	{
+		int r[2];
+		assert_int_equal(read(fds[0], r, sizeof(r)), sizeof(r));
+		acked = r[0];
+		full = r[1];
+	}
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(acked > 0 && acked < POOL); /* the limit was reached */
+	assert_true(full);
+
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 1000, &table, NULL)));
+	assert_int_equal(count(table), acked);
+	for (int i = 0; i < POOL; i++) {
+		assert_int_equal(has(table, i), i < acked);
+	}
+	talloc_free(t);
+}
+
 static void test_two_processes(void **state)
 {
 	TALLOC_CTX *t = talloc_new(NULL);
@@ -472,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_open_refuses_other_files),
 		cmocka_unit_test(test_kill_mid_insert),
 		cmocka_unit_test(test_two_processes),
+		cmocka_unit_test(test_full_disk),
 	};
 	return cmocka_run_group_tests_name("certtable", tests, group_setup, group_teardown);
 }
