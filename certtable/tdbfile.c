@@ -10,7 +10,8 @@
 #include <tdb.h>
 #include <unistd.h>
 
-bool tdbfile_header_ok(const uint8_t *p, size_t len)
+/* header_ok: whether the first |len| bytes of a file may be a tdb's. */
+static bool header_ok(const uint8_t *p, size_t len)
 {
 	return len >= TDBFILE_MAGIC_LEN && memcmp(p, TDBFILE_MAGIC, TDBFILE_MAGIC_LEN) == 0;
 }
@@ -51,7 +52,7 @@ static NTSTATUS check_existing(const char *path, bool *create, const char **reas
 	*create = false;
 	n = pread(fd, head, sizeof(head), 0);
 	close(fd);
-	if (n < 0 || !tdbfile_header_ok(head, (size_t)n)) {
+	if (n < 0 || !header_ok(head, (size_t)n)) {
 		crypto_set_reason(reason, "not a tdb file (its first bytes are not a tdb header); "
 					  "left as it is");
 		return NT_STATUS_OBJECT_TYPE_MISMATCH;

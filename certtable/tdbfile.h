@@ -47,8 +47,4 @@ NTSTATUS tdbfile_open(const char *path, int hash_size, int tdb_flags,
 		      struct tdbfile_log *log, struct tdb_context **out,
 		      const char **reason) CRYPTO_WARN_UNUSED;
 
-/* tdbfile_header_ok: whether the first |len| bytes of a file may be a tdb
- * header (the check above, for its unit test and fuzz target). */
-bool tdbfile_header_ok(const uint8_t *p, size_t len);
-
 #endif
