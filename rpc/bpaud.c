@@ -371,6 +371,38 @@ static bool setup_loadparm(struct bpaud *d)
 	return true;
 }
 
+/*
+ * keytab_looks_right: readable, and a keytab with something in it.  Samba
+ * takes any file as a keytab and fails only at the first bind; say so at
+ * start instead.  A keytab file begins 05 01 or 05 02 (the format's
+ * version) and holds entries after those two bytes.
+ */
+static bool keytab_looks_right(const char *path)
+{
+	uint8_t head[2];
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0) {
+		bpaud_log(0, "keytab %s: %s", path, strerror(errno));
+		return false;
+	}
+	n = read(fd, head, sizeof(head));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || n != (ssize_t)sizeof(head) ||
+	    head[0] != 5 || (head[1] != 1 && head[1] != 2)) {
+		close(fd);
+		bpaud_log(0, "keytab %s: not a Kerberos keytab file", path);
+		return false;
+	}
+	close(fd);
+	if (st.st_size <= (off_t)sizeof(head)) {
+		bpaud_log(0, "keytab %s: holds no keys", path);
+		return false;
+	}
+	return true;
+}
+
 static bool setup_acceptor(struct bpaud *d)
 {
 	char *name;
@@ -378,8 +410,7 @@ static bool setup_acceptor(struct bpaud *d)
 	if (d->cfg.keytab == NULL) {
 		return true;
 	}
-	if (access(d->cfg.keytab, R_OK) != 0) {
-		bpaud_log(0, "keytab %s: %s", d->cfg.keytab, strerror(errno));
+	if (!keytab_looks_right(d->cfg.keytab)) {
 		return false;
 	}
 	d->server_creds = cli_credentials_init(d);

@@ -57,6 +57,10 @@ run "a --table that is not a table: bpaud refuses to start" 1 timeout 20 "$BPAUD
 	--table "$IT_WORK/notes.txt" --state-dir "$IT_WORK/notes-state"
 has "saying why" 'cannot start: not a tdb file' "$IT_WORK/err"
 same "and leaves the file as it was" "$IT_WORK/notes.txt" "$IT_WORK/notes.orig"
+run "a --keytab that is not a keytab: bpaud refuses to start" 1 timeout 20 "$BPAUD" \
+	--listen 127.0.0.24 --keytab "$IT_WORK/notes.txt" --cert "$SERVER_CERT" \
+	--table "$IT_WORK/kt-table.tdb" --state-dir "$IT_WORK/kt-state"
+has "saying so at start" 'keytab .*notes.txt: not a Kerberos keytab file' "$IT_WORK/err"
 run "bpaud --help explains itself" 0 "$BPAUD" --help
 has "with the signals" 'SIGHUP reloads the certificate'
 
