@@ -317,8 +317,44 @@ static NTSTATUS meta_store(struct certtable *t, uint32_t count)
 	return store(t, string_key(META_KEY), buf, sizeof(buf));
 }
 
+struct unindex_state {
+	const char *sid; /* the SID string the index entries must name */
+	size_t n;        /* how many were deleted */
+	bool failed;
+};
+
+static int unindex_one(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data, void *private_data)
+{
+	struct unindex_state *st = private_data;
+
+	if (key.dsize > 2 && memcmp(key.dptr, CERT_PREFIX, 2) == 0 &&
+	    data.dsize == strlen(st->sid) && memcmp(data.dptr, st->sid, data.dsize) == 0) {
+		if (tdb_delete(tdb, key) != 0) {
+			st->failed = true;
+			return -1;
+		}
+		st->n++;
+	}
+	return 0;
+}
+
+/* delete_damaged: a damaged "S:" record does not say which certificate it
+ * held, so its index entries are found by the SID they name (a walk of the
+ * table: this is repair, not the common path). */
+static NTSTATUS delete_damaged(struct certtable *t, const char *skey)
+{
+	struct unindex_state st = {.sid = skey + 2};
+
+	if (tdb_traverse(t->tdb, unindex_one, &st) < 0 && st.failed) {
+		return map_tdb_error(t->tdb);
+	}
+	return TDB_WRITE(t->tdb, tdb_delete(t->tdb, string_key(skey)));
+}
+
 /* delete_entry removes the "S:" record for |sid_key_str| and its index
- * entry, inside the caller's transaction. */
+ * entry, inside the caller's transaction.  A damaged record goes too
+ * (replaced, evicted or removed like any other), so one damaged entry can
+ * never block the table. */
 static NTSTATUS delete_entry(struct certtable *t, const char *skey)
 {
 	TDB_DATA d = tdb_fetch(t->tdb, string_key(skey));
@@ -331,7 +367,7 @@ static NTSTATUS delete_entry(struct certtable *t, const char *skey)
 	}
 	if (!parse_record(d, &r)) {
 		free(d.dptr);
-		return NT_STATUS_FILE_CORRUPT_ERROR;
+		return delete_damaged(t, skey);
 	}
 	status = cert_key(r.blob + r.cert_off, r.cert_len, ckey);
 	free(d.dptr);
@@ -359,6 +395,7 @@ struct oldest_state {
 	uint64_t inserted_us;
 	char key[2 + CRYPTO_SID_MAX_STRING];
 	bool found;
+	bool damaged; /* key is a damaged record: evict it first */
 	bool corrupt;
 };
 
@@ -372,8 +409,15 @@ static int find_oldest(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
 	if (key.dsize < 2 || memcmp(key.dptr, SID_PREFIX, 2) != 0) {
 		return 0;
 	}
-	if (key.dsize >= sizeof(st->key) || !parse_record(data, &r)) {
+	if (key.dsize >= sizeof(st->key)) {
 		st->corrupt = true;
+		return -1;
+	}
+	if (!parse_record(data, &r)) {
+		/* An entry nobody can use: the first to go, whatever its age. */
+		st->found = st->damaged = true;
+		memcpy(st->key, key.dptr, key.dsize);
+		st->key[key.dsize] = '\0';
 		return -1;
 	}
 	if (!st->found || r.inserted_us < st->inserted_us) {
@@ -417,10 +461,12 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 		/* Note 3: evict the oldest if inserted more than one minute
 		 * ago, else refuse. */
 		struct oldest_state st = {0};
-		if (tdb_traverse(t->tdb, find_oldest, &st) < 0 || st.corrupt || !st.found) {
+		if ((tdb_traverse(t->tdb, find_oldest, &st) < 0 && !st.damaged) || st.corrupt ||
+		    !st.found) {
 			return NT_STATUS_FILE_CORRUPT_ERROR;
 		}
-		if (now < st.inserted_us || now - st.inserted_us <= CERTTABLE_EVICT_AFTER_US) {
+		if (!st.damaged &&
+		    (now < st.inserted_us || now - st.inserted_us <= CERTTABLE_EVICT_AFTER_US)) {
 			return NT_STATUS_CERTTABLE_FULL;
 		}
 		status = delete_entry(t, st.key);
@@ -711,6 +757,18 @@ static int list_one(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
 	}
 	st->entries = grown;
 	st->status = fetch_entry(st->t, st->entries, skey, data, &st->entries[st->count]);
+	if (NT_STATUS_EQUAL(st->status, NT_STATUS_FILE_CORRUPT_ERROR)) {
+		/* A damaged record: listed by its SID, so it can be removed. */
+		struct certtable_entry *e = talloc_zero(st->entries, struct certtable_entry);
+		if (e == NULL || !NT_STATUS_IS_OK(crypto_sid_parse(skey + 2, &e->sid, NULL))) {
+			talloc_free(e);
+			return -1;
+		}
+		e->damaged = true;
+		e->principal = talloc_strdup(e, "");
+		st->entries[st->count] = e;
+		st->status = e->principal != NULL ? NT_STATUS_OK : NT_STATUS_NO_MEMORY;
+	}
 	if (!NT_STATUS_IS_OK(st->status)) {
 		return -1;
 	}

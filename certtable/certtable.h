@@ -37,6 +37,10 @@ struct certtable_entry {
 	uint64_t inserted_us; /* microseconds since the Unix epoch */
 	uint8_t *blob; /* CERTIFICATE_BLOB as received */
 	size_t blob_len;
+	/* certtable_list only: the record could not be read (damaged on
+	 * disk); only |sid| is set.  Such an entry is the first evicted and
+	 * can be removed by its SID. */
+	bool damaged;
 };
 
 enum certtable_outcome {
@@ -108,7 +112,8 @@ bool certtable_verify(struct certtable *t, const uint8_t *cert, size_t len,
  * there is none. */
 NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid);
 
-/* certtable_list returns every entry, oldest first. */
+/* certtable_list returns every entry, oldest first (damaged ones, which
+ * have no time, before all others). */
 NTSTATUS certtable_list(struct certtable *t, TALLOC_CTX *mem_ctx,
 			struct certtable_entry ***entries, size_t *count);
 

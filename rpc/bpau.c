@@ -719,6 +719,15 @@ static int cmd_table_list(TALLOC_CTX *t, int argc, char **argv)
 		uint8_t thumb[CRYPTO_SHA1_LEN] = {0};
 		char when[32];
 		const char *sid = crypto_sid_string(t, &list[i]->sid);
+		if (list[i]->damaged) {
+			if (o.json) {
+				printf("%s\n {\"sid\": \"%s\", \"damaged\": true}", i ? "," : "", sid);
+			} else {
+				printf("  %-46s (damaged record; 'bpau table remove %s' deletes it)\n",
+				       sid, sid);
+			}
+			continue;
+		}
 		if (NT_STATUS_IS_OK(certblob_parse(t, list[i]->blob, list[i]->blob_len, &b, NULL))) {
 			(void)crypto_sha1(b->cert, b->cert_len, thumb);
 		}

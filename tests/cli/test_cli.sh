@@ -137,6 +137,14 @@ if unshare -m true 2>/dev/null; then
 else
 	echo "skip table add on a full disk (no mount namespace here)"
 fi
+# A damaged record is listed by its SID and can be removed.
+run "table add for the damage test" 0 "$BPAU" table add "$work/peer.bin" --table "$work/dmg.tdb"
+printf 'open %s\nstore S:%s rot\nquit\n' "$work/dmg.tdb" "$SID" | tdbtool >/dev/null
+run "table list with a damaged record" 0 "$BPAU" table list --table "$work/dmg.tdb"
+has "the damaged record is named" "$SID +\(damaged record; 'bpau table remove $SID' deletes it\)" "$work/out"
+run "remove the damaged record" 0 "$BPAU" table remove "$SID" --table "$work/dmg.tdb"
+run "list after the removal" 0 "$BPAU" table list --table "$work/dmg.tdb"
+has "the table is empty again" '^0 of 100 entries' "$work/out"
 # Reading a table that does not exist yet creates nothing.
 run "list a table not created yet" 0 "$BPAU" table list --table "$work/later.tdb"
 has "list says there is no file yet" '^0 of 100 entries in .*(no table file yet)' "$work/out"

@@ -423,6 +423,101 @@ static void test_kill_mid_insert(void **state)
 	}
 }
 
+/* damage overwrites |i|'s record in the file at |path| with bytes that do
+ * not parse (the table must be closed: tdb opens a file once a process). */
+static void damage(const char *path, int i)
+{
+	char key[80];
+	struct tdb_context *tdb = tdb_open(path, 0, TDB_DEFAULT, O_RDWR, 0);
+	TDB_DATA k, v = {(uint8_t *)"\x01\x00\x00\x00rot", 7};
+
+	assert_non_null(tdb);
+	snprintf(key, sizeof(key), "S:%s", pool_sid[i]);
+	k.dptr = (uint8_t *)key;
+	k.dsize = strlen(key);
+	assert_int_equal(tdb_store(tdb, k, v, TDB_MODIFY), 0);
+	tdb_close(tdb);
+}
+
+/*
+ * A damaged record (bytes that do not parse) never blocks the table: it is
+ * listed by its SID, evicted first when the table is full (whatever its
+ * age), replaced when its SID exchanges again, and removable.
+ */
+static void test_damaged_record(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	char *path = talloc_asprintf(t, "%s/damaged.tdb", dir);
+	struct certtable *table;
+	struct certtable_entry **list;
+	enum certtable_outcome o;
+	struct crypto_sid sid;
+	size_t n;
+	(void)state;
+
+	unlink(path);
+	fake_now = 5000 * SEC;
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
+	certtable_set_clock(table, fake_clock, NULL);
+	for (int i = 0; i < 3; i++) {
+		assert_true(NT_STATUS_IS_OK(put(table, i, &o)));
+	}
+	talloc_free(table);
+	damage(path, 1);
+
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
+	certtable_set_clock(table, fake_clock, NULL);
+	assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
+	assert_int_equal(n, 3);
+	assert_true(list[0]->damaged); /* no time: listed first */
+	sid = sid_of(1);
+	assert_true(crypto_sid_equal(&list[0]->sid, &sid));
+	assert_false(list[1]->damaged || list[2]->damaged);
+	assert_false(has(table, 1));
+
+	/* Full, every entry younger than a minute: only the damaged one may
+	 * go, and it does. */
+	fake_now += SEC;
+	assert_true(NT_STATUS_IS_OK(put(table, 3, &o)));
+	assert_int_equal(o, CERTTABLE_EVICTED);
+	assert_int_equal(count(table), 3);
+	assert_true(has(table, 0) && has(table, 2) && has(table, 3));
+	assert_true(NT_STATUS_EQUAL(put(table, 4, &o), NT_STATUS_CERTTABLE_FULL));
+
+	/* A damaged entry whose SID exchanges again is replaced. */
+	talloc_free(table);
+	damage(path, 2);
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
+	certtable_set_clock(table, fake_clock, NULL);
+	assert_true(NT_STATUS_IS_OK(put(table, 2, &o)));
+	assert_int_equal(o, CERTTABLE_REPLACED);
+	assert_true(has(table, 2));
+	assert_int_equal(count(table), 3);
+
+	/* And one can be removed by its SID, its index entry with it. */
+	talloc_free(table);
+	damage(path, 0);
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
+	sid = sid_of(0);
+	assert_true(NT_STATUS_IS_OK(certtable_remove(table, &sid)));
+	assert_int_equal(count(table), 2);
+	assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
+	assert_int_equal(n, 2);
+	assert_false(list[0]->damaged || list[1]->damaged);
+	talloc_free(table);
+	{
+		/* no index entry is left naming the removed SID */
+		struct tdb_context *tdb = tdb_open(path, 0, TDB_DEFAULT, O_RDONLY, 0);
+		uint8_t ckey[2 + CRYPTO_SHA256_LEN] = "C:";
+		TDB_DATA k = {ckey, sizeof(ckey)};
+		assert_non_null(tdb);
+		assert_true(NT_STATUS_IS_OK(crypto_sha256(pool[0]->cert, pool[0]->cert_len, ckey + 2)));
+		assert_int_equal(tdb_exists(tdb, k), 0);
+		tdb_close(tdb);
+	}
+	talloc_free(t);
+}
+
 /*
  * A write that fails for want of room is NT_STATUS_DISK_FULL and changes
  * nothing: every insert acknowledged before it is in the table, the failed
@@ -546,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_kill_mid_insert),
 		cmocka_unit_test(test_two_processes),
 		cmocka_unit_test(test_full_disk),
+		cmocka_unit_test(test_damaged_record),
 	};
 	return cmocka_run_group_tests_name("certtable", tests, group_setup, group_teardown);
 }
