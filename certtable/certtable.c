@@ -17,11 +17,9 @@
 #include "certtable/tdbfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
+#include <sys/types.h> /* mode_t, which tdb.h uses */
 #include <tdb.h>
 #include <time.h>
 
@@ -60,80 +58,10 @@ static int certtable_destructor(struct certtable *t)
 	return 0;
 }
 
-static NTSTATUS map_tdb_error(struct tdb_context *tdb)
-{
-	switch (tdb_error(tdb)) {
-	case TDB_SUCCESS:
-		return NT_STATUS_OK;
-	case TDB_ERR_OOM:
-		return NT_STATUS_NO_MEMORY;
-	case TDB_ERR_NOEXIST:
-		return NT_STATUS_NOT_FOUND;
-	case TDB_ERR_CORRUPT:
-		return NT_STATUS_FILE_CORRUPT_ERROR;
-	case TDB_ERR_RDONLY:
-		return NT_STATUS_ACCESS_DENIED;
-	default:
-		return NT_STATUS_INTERNAL_DB_ERROR;
-	}
-}
-
-/* nearly_full: the file system under |fd| has less room for us than the
- * file's size (and under 4 MiB at the least): too little for tdb to grow
- * the file by its usual step. */
-static bool nearly_full(int fd)
-{
-	struct statvfs vfs;
-	struct stat st;
-	uint64_t room, need;
-
-	if (fd < 0 || fstatvfs(fd, &vfs) != 0 || fstat(fd, &st) != 0) {
-		return false;
-	}
-	room = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	need = (uint64_t)st.st_size < (4u << 20) ? (4u << 20) : (uint64_t)st.st_size;
-	return room < need;
-}
-
-/*
- * write_error: the status of a failed write (a store, a delete, a
- * transaction's start or commit), given errno as the call left it.  tdb
- * does not always set its error code when the file cannot grow (its last
- * code may still be an earlier lookup's "no such record"), so errno tells
- * a full disk or a file size limit first.
- */
-static NTSTATUS write_error(struct tdb_context *tdb, int err)
-{
-	enum TDB_ERROR e = tdb_error(tdb);
-	struct tdbfile_log *log = tdb_get_logging_private(tdb);
-
-	if (log != NULL && log->last_errno != 0) {
-		err = log->last_errno; /* errno when tdb met the failure */
-	}
-	if (err == ENOSPC || err == EDQUOT || err == EFBIG) {
-		return NT_STATUS_DISK_FULL;
-	}
-	/* tdb 1.4 loses ENOSPC when posix_fallocate() fails to grow the file
-	 * (it returns the error without setting errno, and tdb then reads
-	 * errno, and leaves its own error code as it was; lib/tdb/common/io.c,
-	 * tdb_expand_file).  A failed write with no errno on a file system with
-	 * less room left than the file's own size is taken for what it most
-	 * likely is. */
-	if (err == 0 &&
-	    (e == TDB_SUCCESS || e == TDB_ERR_NOEXIST || e == TDB_ERR_IO || e == TDB_ERR_OOM) &&
-	    nearly_full(tdb_fd(tdb))) {
-		return NT_STATUS_DISK_FULL;
-	}
-	if (e == TDB_SUCCESS || e == TDB_ERR_NOEXIST) {
-		return err != 0 ? crypto_status_from_errno(err) : NT_STATUS_INTERNAL_DB_ERROR;
-	}
-	return map_tdb_error(tdb);
-}
-
-/* TDB_WRITE runs a tdb write call: NT_STATUS_OK, or write_error. */
+/* TDB_WRITE runs a tdb call that writes: NT_STATUS_OK, or what failed
+ * (tdbfile_write_status). */
 #define TDB_WRITE(tdb, call)                                                               \
-	(errno = 0, ((struct tdbfile_log *)tdb_get_logging_private(tdb))->last_errno = 0,      \
-	 (call) == 0 ? NT_STATUS_OK : write_error((tdb), errno))
+	(tdbfile_write_begin(tdb), (call) == 0 ? NT_STATUS_OK : tdbfile_write_status((tdb), errno))
 
 static unsigned hash_size_for(unsigned capacity)
 {
@@ -291,7 +219,7 @@ static NTSTATUS meta_count(struct certtable *t, uint32_t *count)
 			*count = 0;
 			return NT_STATUS_OK;
 		}
-		return map_tdb_error(t->tdb);
+		return tdbfile_status(t->tdb);
 	}
 	cursor_init(&c, d.dptr, d.dsize);
 	ok = cursor_get_bytes(&c, &magic, 8) && memcmp(magic, META_MAGIC, 8) == 0 &&
@@ -319,7 +247,6 @@ static NTSTATUS meta_store(struct certtable *t, uint32_t count)
 
 struct unindex_state {
 	const char *sid; /* the SID string the index entries must name */
-	size_t n;        /* how many were deleted */
 	bool failed;
 };
 
@@ -333,7 +260,6 @@ static int unindex_one(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data, voi
 			st->failed = true;
 			return -1;
 		}
-		st->n++;
 	}
 	return 0;
 }
@@ -346,7 +272,7 @@ static NTSTATUS delete_damaged(struct certtable *t, const char *skey)
 	struct unindex_state st = {.sid = skey + 2};
 
 	if (tdb_traverse(t->tdb, unindex_one, &st) < 0 && st.failed) {
-		return map_tdb_error(t->tdb);
+		return tdbfile_status(t->tdb);
 	}
 	return TDB_WRITE(t->tdb, tdb_delete(t->tdb, string_key(skey)));
 }
@@ -363,7 +289,7 @@ static NTSTATUS delete_entry(struct certtable *t, const char *skey)
 	NTSTATUS status;
 
 	if (d.dptr == NULL) {
-		return map_tdb_error(t->tdb);
+		return tdbfile_status(t->tdb);
 	}
 	if (!parse_record(d, &r)) {
 		free(d.dptr);
@@ -578,7 +504,7 @@ NTSTATUS certtable_lookup(struct certtable *t, TALLOC_CTX *mem_ctx,
 	sid_key(sid, skey);
 	d = tdb_fetch(t->tdb, string_key(skey));
 	if (d.dptr == NULL) {
-		return map_tdb_error(t->tdb);
+		return tdbfile_status(t->tdb);
 	}
 	status = fetch_entry(t, mem_ctx, skey, d, out);
 	free(d.dptr);
@@ -607,11 +533,11 @@ NTSTATUS certtable_refresh(struct certtable *t, const struct crypto_sid *sid,
 	 * exchange with an unchanged certificate free of an fsync.
 	 */
 	if (tdb_chainlock(t->tdb, key) != 0) {
-		return map_tdb_error(t->tdb);
+		return tdbfile_status(t->tdb);
 	}
 	d = tdb_fetch(t->tdb, key);
 	if (d.dptr == NULL) {
-		status = tdb_error(t->tdb) == TDB_ERR_NOEXIST ? NT_STATUS_OK : map_tdb_error(t->tdb);
+		status = tdb_error(t->tdb) == TDB_ERR_NOEXIST ? NT_STATUS_OK : tdbfile_status(t->tdb);
 		tdb_chainunlock(t->tdb, key);
 		return status;
 	}
@@ -789,7 +715,7 @@ NTSTATUS certtable_list(struct certtable *t, TALLOC_CTX *mem_ctx,
 	struct list_state st = {.t = t, .mem_ctx = mem_ctx, .status = NT_STATUS_OK};
 
 	if (tdb_traverse_read(t->tdb, list_one, &st) < 0 && NT_STATUS_IS_OK(st.status)) {
-		st.status = map_tdb_error(t->tdb);
+		st.status = tdbfile_status(t->tdb);
 	}
 	if (!NT_STATUS_IS_OK(st.status)) {
 		talloc_free(st.entries);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <tdb.h>
 #include <unistd.h>
 
@@ -58,6 +59,82 @@ static NTSTATUS check_existing(const char *path, bool *create, const char **reas
 		return NT_STATUS_OBJECT_TYPE_MISMATCH;
 	}
 	return NT_STATUS_OK;
+}
+
+NTSTATUS tdbfile_status(struct tdb_context *tdb)
+{
+	switch (tdb_error(tdb)) {
+	case TDB_SUCCESS:
+		return NT_STATUS_OK;
+	case TDB_ERR_OOM:
+		return NT_STATUS_NO_MEMORY;
+	case TDB_ERR_NOEXIST:
+		return NT_STATUS_NOT_FOUND;
+	case TDB_ERR_CORRUPT:
+		return NT_STATUS_FILE_CORRUPT_ERROR;
+	case TDB_ERR_RDONLY:
+		return NT_STATUS_ACCESS_DENIED;
+	default:
+		return NT_STATUS_INTERNAL_DB_ERROR;
+	}
+}
+
+/* nearly_full: the file system under |fd| has less room for us than the
+ * file's size (and under 4 MiB at the least): too little for tdb to grow
+ * the file by its usual step. */
+static bool nearly_full(int fd)
+{
+	struct statvfs vfs;
+	struct stat st;
+	uint64_t room, need;
+
+	if (fd < 0 || fstatvfs(fd, &vfs) != 0 || fstat(fd, &st) != 0) {
+		return false;
+	}
+	room = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	need = (uint64_t)st.st_size < (4u << 20) ? (4u << 20) : (uint64_t)st.st_size;
+	return room < need;
+}
+
+void tdbfile_write_begin(struct tdb_context *tdb)
+{
+	struct tdbfile_log *log = tdb_get_logging_private(tdb);
+
+	errno = 0;
+	if (log != NULL) {
+		log->last_errno = 0;
+	}
+}
+
+/* tdb does not always set its error code when the file cannot grow (its
+ * last code may still be an earlier lookup's "no such record"), so errno
+ * tells a full disk or a file size limit first. */
+NTSTATUS tdbfile_write_status(struct tdb_context *tdb, int err)
+{
+	enum TDB_ERROR e = tdb_error(tdb);
+	struct tdbfile_log *log = tdb_get_logging_private(tdb);
+
+	if (log != NULL && log->last_errno != 0) {
+		err = log->last_errno; /* errno when tdb met the failure */
+	}
+	if (err == ENOSPC || err == EDQUOT || err == EFBIG) {
+		return NT_STATUS_DISK_FULL;
+	}
+	/* tdb 1.4 loses ENOSPC when posix_fallocate() fails to grow the file
+	 * (it returns the error without setting errno, and tdb then reads
+	 * errno, and leaves its own error code as it was; lib/tdb/common/io.c,
+	 * tdb_expand_file).  A failed write with no errno on a file system with
+	 * less room left than the file's own size is taken for what it most
+	 * likely is. */
+	if (err == 0 &&
+	    (e == TDB_SUCCESS || e == TDB_ERR_NOEXIST || e == TDB_ERR_IO || e == TDB_ERR_OOM) &&
+	    nearly_full(tdb_fd(tdb))) {
+		return NT_STATUS_DISK_FULL;
+	}
+	if (e == TDB_SUCCESS || e == TDB_ERR_NOEXIST) {
+		return err != 0 ? crypto_status_from_errno(err) : NT_STATUS_INTERNAL_DB_ERROR;
+	}
+	return tdbfile_status(tdb);
 }
 
 /* log_fn: tdb reports a failure; keep the first errno of an error. */

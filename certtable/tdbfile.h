@@ -27,7 +27,8 @@ struct tdb_context;
  * What tdb last reported as failing, with errno as it was then: tdb does
  * not keep errno, nor always set its own error code, when a write to the
  * file fails (a full disk, say), and the calls it makes after the failure
- * can change errno.  Set last_errno to 0 before a call, read it after.
+ * can change errno.  tdbfile_write_begin and tdbfile_write_status (below)
+ * clear and read it.
  */
 struct tdbfile_log {
 	int last_errno;
@@ -46,5 +47,17 @@ struct tdbfile_log {
 NTSTATUS tdbfile_open(const char *path, int hash_size, int tdb_flags,
 		      struct tdbfile_log *log, struct tdb_context **out,
 		      const char **reason) CRYPTO_WARN_UNUSED;
+
+/* tdbfile_status: tdb's error code on the last failed call, as NTSTATUS. */
+NTSTATUS tdbfile_status(struct tdb_context *tdb);
+
+/*
+ * Around a call that writes (a store, a delete, a transaction's start or
+ * commit): tdbfile_write_begin before it clears errno and the log's
+ * last_errno; after it failed, tdbfile_write_status(tdb, errno) says why,
+ * with NT_STATUS_DISK_FULL for a full disk or a file size limit.
+ */
+void tdbfile_write_begin(struct tdb_context *tdb);
+NTSTATUS tdbfile_write_status(struct tdb_context *tdb, int err);
 
 #endif

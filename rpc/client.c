@@ -270,11 +270,7 @@ static NTSTATUS open_sidcache(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 		return NT_STATUS_OK;
 	}
 	status = sidcache_open(mem_ctx, path, cache, reason);
-	if (!NT_STATUS_IS_OK(status) && o->sid_cache == NULL) {
-		*cache = NULL;
-		return NT_STATUS_OK;
-	}
-	return status;
+	return o->sid_cache == NULL ? NT_STATUS_OK : status;
 }
 
 /*

@@ -2,10 +2,10 @@
  * sidcache.c: the client's cache of server account SIDs.  See sidcache.h.
  */
 #include <ctype.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/types.h> /* mode_t, which tdb.h uses */
 #include <tdb.h>
 
 #include "crypto/cursor.h"
