@@ -4,6 +4,7 @@
  *
  *   bench_rpc MODE --host FQDN --address IP --principal P [--ccache CC]
  *             [--blob FILE] [--count N] [--concurrency C] [--pool FILE]
+ *             [--server-pid PID]
  *
  * MODE
  *   exchange-one    one association, N ExchangePublicKeys with --blob
@@ -16,8 +17,15 @@
  *   samr-first      as exchange-first, to SAMR: each association's first
  *                   call is Connect2 (Samba's own first call, for scale)
  *   samr-new        C processes x N: connect, bind, Connect2, close
- * Prints "rate CALLS_PER_SECOND" (timed part only).
+ * Prints "rate CALLS_PER_SECOND" (timed part only).  The two first-call
+ * modes also print each timed call's latency ("median_us", and "head_us":
+ * the mean of the first quarter of the calls, which pay for what the
+ * binds before them left behind in both processes) and, with
+ * --server-pid (a server on this machine), "server_cpu_us": that
+ * process's CPU time, all its threads, per timed call.
  */
+#include <dirent.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +42,43 @@
 struct args {
 	const char *mode, *host, *address, *principal, *ccache, *blob, *pool;
 	int count, concurrency;
+	long server_pid;
 };
+
+/* cpu_ns: CPU time of all of PID's threads so far (schedstat), or -1. */
+static double cpu_ns(long pid)
+{
+	char path[320];
+	double total = 0;
+	snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	if (d == NULL) {
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		uint64_t run;
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%ld/task/%s/schedstat", pid, e->d_name);
+		FILE *f = fopen(path, "r");
+		if (f != NULL && fscanf(f, "%" SCNu64, &run) == 1) {
+			total += (double)run;
+		}
+		if (f != NULL) {
+			fclose(f);
+		}
+	}
+	closedir(d);
+	return total;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
 
 static double now_s(void)
 {
@@ -184,6 +228,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(k, "--pool")) a.pool = v;
 		else if (!strcmp(k, "--count")) a.count = atoi(v);
 		else if (!strcmp(k, "--concurrency")) a.concurrency = atoi(v);
+		else if (!strcmp(k, "--server-pid")) a.server_pid = atol(v);
 		else { fprintf(stderr, "bench_rpc: unknown option %s\n", k); return 2; }
 	}
 	if (a.host == NULL || a.principal == NULL || a.count <= 0 || a.concurrency <= 0) {
@@ -221,16 +266,36 @@ int main(int argc, char **argv)
 			n++;
 		}
 		fclose(f);
+		if (n == 0) {
+			fprintf(stderr, "bench_rpc: --pool %s names no identity\n", a.pool);
+			return 2;
+		}
+		double *lat = talloc_array(t, double, n);
+		double s0 = a.server_pid > 0 ? cpu_ns(a.server_pid) : -1;
 		double t0 = now_s();
 		for (int i = 0; i < n; i++) {
+			double c0 = now_s();
 			if (samr) {
 				struct policy_handle h;
 				samr_connect2(pipes[i], &h);
 			} else {
 				exchange(pipes[i], blobs[i], lens[i]);
 			}
+			lat[i] = (now_s() - c0) * 1e6;
 		}
 		rate = n / (now_s() - t0);
+		double s1 = s0 >= 0 ? cpu_ns(a.server_pid) : -1;
+		double head = 0;
+		int nhead = n >= 4 ? n / 4 : 1;
+		for (int i = 0; i < nhead; i++) {
+			head += lat[i];
+		}
+		qsort(lat, n, sizeof(*lat), cmp_double);
+		printf("median_us %.0f\nhead_us %.0f\n", n % 2 ? lat[n / 2] : (lat[n / 2 - 1] + lat[n / 2]) / 2,
+		       head / nhead);
+		if (s0 >= 0 && s1 >= 0) {
+			printf("server_cpu_us %.0f\n", (s1 - s0) / 1000.0 / n);
+		}
 	} else if (!strcmp(a.mode, "exchange-new")) {
 		rate = new_associations(&a, false, blob, len);
 	} else if (!strcmp(a.mode, "samr-enum")) {

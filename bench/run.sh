@@ -133,15 +133,19 @@ spec bpaud_one env KRB5CCNAME="$CC1" "$lean" 127.0.0.32 'peer5$@BPAU.TEST' --blo
 spec lean_enum env KRB5CCNAME="$CC1" "$lean" "$IP" "$PRINC" --samr-enum --count 2000
 spec one_gss env KRB5CCNAME="$CC1" "$lean" "$IP" "$PRINC" --blob "$work/peer1.bin" --count 2000 --gssapi-wrap
 spec one_samba env KRB5CCNAME="$CC1" "$rpc" exchange-one "${common[@]}" --blob "$work/peer1.bin" --count 2000
-spec first "$rpc" exchange-first "${common[@]}" --pool "$work/pool"
-spec bpaud_first "$rpc" exchange-first "${bcommon[@]}" --pool "$work/pool"
+# The first-call modes also report each call's latency and, given the
+# server's pid, its CPU time per call.
+DC_PID=$(cat "$work/dc1/samba.pid")
+spec first "$rpc" exchange-first "${common[@]}" --pool "$work/pool" --server-pid "$DC_PID"
+spec bpaud_first "$rpc" exchange-first "${bcommon[@]}" --pool "$work/pool" --server-pid "$BPAUD_PID"
 # For scale: the first call on each pre-bound association when nothing new
 # is inserted (the certificates are already held), and Samba's own first
 # call (samr Connect2) the same way.
-spec first_known "$rpc" exchange-first "${common[@]}" --pool "$work/pool"
-spec samr_first "$rpc" samr-first "${common[@]}" --pool "$work/pool"
+spec first_known "$rpc" exchange-first "${common[@]}" --pool "$work/pool" --server-pid "$DC_PID"
+spec samr_first "$rpc" samr-first "${common[@]}" --pool "$work/pool" --server-pid "$DC_PID"
 [ -n "${BPAUD_RAM_PID:-}" ] && spec bpaud_first_ram "$rpc" exchange-first \
-	--host peer5.bpau.test --address 127.0.0.33 --principal 'peer5$@BPAU.TEST' --pool "$work/pool"
+	--host peer5.bpau.test --address 127.0.0.33 --principal 'peer5$@BPAU.TEST' --pool "$work/pool" \
+	--server-pid "$BPAUD_RAM_PID"
 for c in 1 4 16; do
 	n=$(( 64 / c )); [ "$n" -lt 4 ] && n=4
 	spec "samr_new$c" env KRB5CCNAME="$CC1" "$rpc" samr-new "${common[@]}" --count "$n" --concurrency "$c"
@@ -150,7 +154,6 @@ for c in 1 4 16; do
 done
 # cpu_ns PID: the CPU time of all of PID's threads, in nanoseconds.
 cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%.0f", s}'; }
-DC_PID=$(cat "$work/dc1/samba.pid")
 measure_one() { # measure_one REP NAME
 	local rep=$1 name=$2 spid= c0 c1
 	case $name in first|bpaud_first|bpaud_first_ram)
@@ -166,7 +169,9 @@ measure_one() { # measure_one REP NAME
 	# the server's CPU per call (us) for the 2000-call one-association runs
 	case $name in one|samr_enum|lean_enum) spid=$DC_PID;; bpaud_one) spid=$BPAUD_PID;; esac
 	[ -n "$spid" ] && c0=$(cpu_ns "$spid")
-	echo "$name $rep $(eval "${CMD[$name]}" | sed -n 's/^rate //p')" >>"$results"
+	# "rate N" is the measurement; "KEY_us N" lines become NAME_KEY_us
+	eval "${CMD[$name]}" | awk -v n="$name" -v r="$rep" \
+		'$1 == "rate" { print n, r, $2; next } $1 ~ /_us$/ && NF == 2 { print n "_" $1, r, $2 }' >>"$results"
 	[ -n "$spid" ] && c1=$(cpu_ns "$spid") &&
 		echo "cpu_$name $rep $(( (c1 - c0) / 2000 / 1000 ))" >>"$results"
 	return 0
@@ -258,6 +263,19 @@ cmp("  DC module: first call, certificate already held", "first_known", "samr_en
     "(no decode, no insert)")
 cmp("  samr Connect2 as the first call (Samba's own)", "samr_first", "samr_enum",
     "(Samba's own first call on an association)")
+print("  per call, each first call timed apart (medians over the repetitions):")
+print("    %-46s %9s %12s %11s" % ("", "latency", "first 1/4", "server CPU"))
+print("    %-46s %7.0f us %12s %8.0f us" % ("samr EnumDomains, one association (reference)",
+      1e6 / statistics.median(rows["samr_enum"]), "", cpu["samr_enum"]))
+for k, label in (("first", "DC module: first exchange"), ("bpaud_first", "bpaud: first exchange"),
+                 ("bpaud_first_ram", "bpaud: first exchange, table on tmpfs"),
+                 ("first_known", "DC module: first call, certificate held"),
+                 ("samr_first", "samr Connect2 as the first call")):
+    if k + "_median_us" not in rows:
+        continue
+    med = lambda key: statistics.median(rows[key]) if key in rows else float("nan")
+    print("    %-46s %7.0f us %9.0f us %8.0f us" % (label, med(k + "_median_us"), med(k + "_head_us"),
+          med(k + "_server_cpu_us")))
 commit = dict((l.split()[0], [float(x) for x in l.split()[1:]]) for l in open(sys.argv[3]))
 budget = 1e6 / (0.5 * statistics.median(rows["samr_enum"]))
 print("  a durable insert (certtable, one tdb transaction): %.0f us (%.0f-%.0f); one 4 KiB write + fdatasync: %.0f us (%.0f-%.0f)"
