@@ -2,12 +2,17 @@
  * certtable.c: the peer certificate table on tdb.  See certtable.h.
  *
  * Layout of the tdb file (all integers little-endian):
- *   "M"                -> magic "BPAUTBL1", u32 entry count
+ *   "M"                -> magic "BPAUTBL1", u32 entry count, u32 size of
+ *                         the eviction heap (absent when written by a
+ *                         program without the heap: it is then rebuilt)
  *   "S:" SID string    -> u32 version (1), u64 inserted_us,
  *                         u32 principal length, principal (UTF-8),
  *                         u32 certificate offset in the blob,
  *                         u32 certificate length, u32 blob length, blob
  *   "C:" SHA-256(cert) -> SID string (the index for certtable_verify)
+ *   "Q:" u32 index     -> u64 time_us, SID string: the eviction heap, a
+ *                         binary min-heap on time_us (see "The eviction
+ *                         heap" below)
  * Every change is one tdb transaction (fsync on commit), which gives
  * atomicity across processes and recovery from a torn write on the next
  * open.
@@ -25,11 +30,13 @@
 
 #define META_KEY "M"
 #define META_MAGIC "BPAUTBL1"
-#define META_LEN (8 + 4)
+#define META_LEN (8 + 4 + 4)
 #define SID_PREFIX "S:"
 #define CERT_PREFIX "C:"
 #define RECORD_VERSION 1
 #define PRINCIPAL_MAX 1024
+#define HEAP_PREFIX "Q:"
+#define HEAP_NONE UINT32_MAX /* "M" without a heap size */
 
 struct certtable {
 	struct tdb_context *tdb;
@@ -65,9 +72,10 @@ static int certtable_destructor(struct certtable *t)
 
 static unsigned hash_size_for(unsigned capacity)
 {
-	/* Two keys an entry; keep the chains short so a lookup costs the same
-	 * at 100 entries as at a million. */
-	unsigned n = capacity * 2 + 1;
+	/* Three keys an entry (the entry, its index entry, its heap item);
+	 * keep the chains short so a lookup costs the same at 100 entries as
+	 * at a million. */
+	unsigned n = capacity * 3 + 1;
 	return n < 131 ? 131 : n;
 }
 
@@ -207,13 +215,16 @@ bool certtable_record_parse(const uint8_t *p, size_t len, struct certtable_recor
 	return true;
 }
 
-static NTSTATUS meta_count(struct certtable *t, uint32_t *count)
+/* meta_read: the entry count and the eviction heap's size (HEAP_NONE if
+ * the header has none). */
+static NTSTATUS meta_read(struct certtable *t, uint32_t *count, uint32_t *heap_size)
 {
 	TDB_DATA d = tdb_fetch(t->tdb, string_key(META_KEY));
 	struct cursor c;
 	const uint8_t *magic;
 	bool ok;
 
+	*heap_size = HEAP_NONE;
 	if (d.dptr == NULL) {
 		if (tdb_error(t->tdb) == TDB_ERR_NOEXIST) {
 			*count = 0;
@@ -223,9 +234,17 @@ static NTSTATUS meta_count(struct certtable *t, uint32_t *count)
 	}
 	cursor_init(&c, d.dptr, d.dsize);
 	ok = cursor_get_bytes(&c, &magic, 8) && memcmp(magic, META_MAGIC, 8) == 0 &&
-	     cursor_get_u32le(&c, count) && cursor_left(&c) == 0;
+	     cursor_get_u32le(&c, count) &&
+	     (cursor_left(&c) == 0 ||
+	      (cursor_get_u32le(&c, heap_size) && cursor_left(&c) == 0 && *heap_size != HEAP_NONE));
 	free(d.dptr);
 	return ok ? NT_STATUS_OK : NT_STATUS_FILE_CORRUPT_ERROR;
+}
+
+static NTSTATUS meta_count(struct certtable *t, uint32_t *count)
+{
+	uint32_t heap_size;
+	return meta_read(t, count, &heap_size);
 }
 
 static NTSTATUS store(struct certtable *t, TDB_DATA key, const uint8_t *p, size_t len)
@@ -234,15 +253,15 @@ static NTSTATUS store(struct certtable *t, TDB_DATA key, const uint8_t *p, size_
 	return TDB_WRITE(t->tdb, tdb_store(t->tdb, key, d, TDB_REPLACE));
 }
 
-static NTSTATUS meta_store(struct certtable *t, uint32_t count)
+static NTSTATUS meta_store(struct certtable *t, uint32_t count, uint32_t heap_size)
 {
 	uint8_t buf[META_LEN];
 	memcpy(buf, META_MAGIC, 8);
-	buf[8] = (uint8_t)count;
-	buf[9] = (uint8_t)(count >> 8);
-	buf[10] = (uint8_t)(count >> 16);
-	buf[11] = (uint8_t)(count >> 24);
-	return store(t, string_key(META_KEY), buf, sizeof(buf));
+	for (int b = 0; b < 4; b++) {
+		buf[8 + b] = (uint8_t)(count >> (8 * b));
+		buf[12 + b] = (uint8_t)(heap_size >> (8 * b));
+	}
+	return store(t, string_key(META_KEY), buf, heap_size == HEAP_NONE ? 12 : 16);
 }
 
 struct unindex_state {
@@ -271,7 +290,8 @@ static NTSTATUS delete_damaged(struct certtable *t, const char *skey)
 {
 	struct unindex_state st = {.sid = skey + 2};
 
-	if (tdb_traverse(t->tdb, unindex_one, &st) < 0 && st.failed) {
+	/* (A callback that stops the walk does not make it return -1.) */
+	if (tdb_traverse(t->tdb, unindex_one, &st) < 0 || st.failed) {
 		return tdbfile_status(t->tdb);
 	}
 	return TDB_WRITE(t->tdb, tdb_delete(t->tdb, string_key(skey)));
@@ -317,42 +337,359 @@ static NTSTATUS delete_entry(struct certtable *t, const char *skey)
 	return TDB_WRITE(t->tdb, tdb_delete(t->tdb, string_key(skey)));
 }
 
-struct oldest_state {
-	uint64_t inserted_us;
-	char key[2 + CRYPTO_SID_MAX_STRING];
-	bool found;
-	bool damaged; /* key is a damaged record: evict it first */
-	bool corrupt;
+/*
+ * The eviction heap.  A full table evicts its oldest entry (MS-BPAU 3.1.4.1
+ * note 3), "oldest" by each entry's time, which a repeated exchange with an
+ * unchanged certificate moves forward in place (certtable_refresh, outside
+ * any transaction).  Finding it by a walk of the table cost an insert into
+ * a full table of 10^6 entries 0.7 s, with the table locked; the heap finds
+ * it in O(log n) tdb operations.
+ *
+ * The heap is a binary min-heap of items (time, SID), item i in record
+ * "Q:" i.  It is lazy: an item's time is only a lower bound of its entry's
+ * time.  The invariant is that every entry has at least one item naming
+ * its SID with a time no later than the entry's.  An insert of a new SID
+ * pushes (now, SID); a replacement keeps the SID's item (its time was no
+ * later than the old entry's, so no later than now); a refresh only moves
+ * the entry's time forward; a removal leaves its item behind, stale.
+ * So the top item is the oldest entry when that entry's time equals the
+ * item's: every other entry's time is at or after its own item's, which is
+ * at or after the top's.  Otherwise the top item is fixed first: dropped
+ * when its SID has no entry, given its entry's time and sifted down when
+ * the entry is newer.  Each item is fixed at most once per search, so the
+ * search ends.  (If the wall clock steps back, an entry refreshed since
+ * may be evicted a little out of turn; nothing worse.)
+ *
+ * Stale items and items of entries written by a program without the heap
+ * are cleaned up by a rebuild (a walk of the table, the cost the heap
+ * otherwise avoids), when the header "M" has no heap size (written by a
+ * program without the heap), when the heap grows past twice the entries,
+ * or when an item is damaged.  A rebuilt heap lists damaged entries first (their time is
+ * unreadable): the first to go.  Every heap change is made inside the
+ * caller's transaction.
+ */
+struct heap_item {
+	uint64_t time_us;
+	char sid[CRYPTO_SID_MAX_STRING]; /* without the "S:" prefix */
 };
 
-static int find_oldest(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
-		       void *private_data)
+bool certtable_heap_item_parse(const uint8_t *p, size_t len, uint64_t *time_us,
+			       const uint8_t **sid, size_t *sid_len)
 {
-	struct oldest_state *st = private_data;
-	struct record r;
-	(void)tdb;
+	struct cursor c;
 
-	if (key.dsize < 2 || memcmp(key.dptr, SID_PREFIX, 2) != 0) {
+	cursor_init(&c, p, len);
+	if (!cursor_get_u64le(&c, time_us) || cursor_left(&c) < 3 ||
+	    cursor_left(&c) >= CRYPTO_SID_MAX_STRING) {
+		return false;
+	}
+	*sid_len = cursor_left(&c);
+	if (!cursor_get_bytes(&c, sid, *sid_len) || (*sid)[0] != 'S' || (*sid)[1] != '-') {
+		return false;
+	}
+	for (size_t i = 2; i < *sid_len; i++) {
+		if (!((*sid)[i] >= '0' && (*sid)[i] <= '9') && (*sid)[i] != '-') {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void heap_key(uint32_t i, uint8_t buf[6])
+{
+	memcpy(buf, HEAP_PREFIX, 2);
+	buf[2] = (uint8_t)i;
+	buf[3] = (uint8_t)(i >> 8);
+	buf[4] = (uint8_t)(i >> 16);
+	buf[5] = (uint8_t)(i >> 24);
+}
+
+static NTSTATUS heap_get(struct certtable *t, uint32_t i, struct heap_item *it)
+{
+	uint8_t kb[6];
+	TDB_DATA k = {kb, sizeof(kb)}, d;
+	const uint8_t *sid;
+	size_t sid_len;
+	bool ok;
+
+	heap_key(i, kb);
+	d = tdb_fetch(t->tdb, k);
+	if (d.dptr == NULL) {
+		return tdb_error(t->tdb) == TDB_ERR_NOEXIST ? NT_STATUS_FILE_CORRUPT_ERROR
+							      : tdbfile_status(t->tdb);
+	}
+	ok = certtable_heap_item_parse(d.dptr, d.dsize, &it->time_us, &sid, &sid_len);
+	if (ok) {
+		memcpy(it->sid, sid, sid_len);
+		it->sid[sid_len] = '\0';
+	}
+	free(d.dptr);
+	return ok ? NT_STATUS_OK : NT_STATUS_FILE_CORRUPT_ERROR;
+}
+
+static NTSTATUS heap_put(struct certtable *t, uint32_t i, const struct heap_item *it)
+{
+	uint8_t kb[6], vb[8 + CRYPTO_SID_MAX_STRING];
+	TDB_DATA k = {kb, sizeof(kb)};
+	size_t n = strlen(it->sid);
+
+	heap_key(i, kb);
+	for (int b = 0; b < 8; b++) {
+		vb[b] = (uint8_t)(it->time_us >> (8 * b));
+	}
+	memcpy(vb + 8, it->sid, n);
+	return store(t, k, vb, 8 + n);
+}
+
+static NTSTATUS heap_drop(struct certtable *t, uint32_t i)
+{
+	uint8_t kb[6];
+	TDB_DATA k = {kb, sizeof(kb)};
+
+	heap_key(i, kb);
+	return TDB_WRITE(t->tdb, tdb_delete(t->tdb, k));
+}
+
+/* heap_sift_down places |it| at |i| or below, moving smaller children up. */
+static NTSTATUS heap_sift_down(struct certtable *t, uint32_t size, uint32_t i,
+			       const struct heap_item *it)
+{
+	struct heap_item a, b;
+	NTSTATUS status;
+
+	while ((uint64_t)i * 2 + 1 < size) {
+		uint32_t c = i * 2 + 1;
+		status = heap_get(t, c, &a);
+		if (NT_STATUS_IS_OK(status) && c + 1 < size) {
+			status = heap_get(t, c + 1, &b);
+			if (NT_STATUS_IS_OK(status) && b.time_us < a.time_us) {
+				a = b;
+				c++;
+			}
+		}
+		if (!NT_STATUS_IS_OK(status)) {
+			return status;
+		}
+		if (a.time_us >= it->time_us) {
+			break;
+		}
+		status = heap_put(t, i, &a);
+		if (!NT_STATUS_IS_OK(status)) {
+			return status;
+		}
+		i = c;
+	}
+	return heap_put(t, i, it);
+}
+
+static NTSTATUS heap_push(struct certtable *t, uint32_t *size, const struct heap_item *it)
+{
+	uint32_t i = *size;
+	struct heap_item p;
+	NTSTATUS status;
+
+	while (i > 0) {
+		uint32_t parent = (i - 1) / 2;
+		status = heap_get(t, parent, &p);
+		if (!NT_STATUS_IS_OK(status)) {
+			return status;
+		}
+		if (p.time_us <= it->time_us) {
+			break;
+		}
+		status = heap_put(t, i, &p);
+		if (!NT_STATUS_IS_OK(status)) {
+			return status;
+		}
+		i = parent;
+	}
+	status = heap_put(t, i, it);
+	if (NT_STATUS_IS_OK(status)) {
+		(*size)++;
+	}
+	return status;
+}
+
+static NTSTATUS heap_pop(struct certtable *t, uint32_t *size)
+{
+	struct heap_item last;
+	NTSTATUS status;
+
+	if (*size == 0) {
+		return NT_STATUS_FILE_CORRUPT_ERROR;
+	}
+	if (*size == 1) {
+		status = heap_drop(t, 0);
+	} else {
+		status = heap_get(t, *size - 1, &last);
+		if (NT_STATUS_IS_OK(status)) {
+			status = heap_drop(t, *size - 1);
+		}
+		if (NT_STATUS_IS_OK(status)) {
+			status = heap_sift_down(t, *size - 1, 0, &last);
+		}
+	}
+	if (NT_STATUS_IS_OK(status)) {
+		(*size)--;
+	}
+	return status;
+}
+
+struct rebuild_state {
+	TALLOC_CTX *mem;
+	struct rebuild_item {
+		uint64_t time_us;
+		uint32_t sid_off;
+	} *items;
+	size_t n, cap;
+	char *sids; /* the SID strings, NUL-terminated, back to back */
+	size_t sids_len, sids_cap;
+	bool failed, no_memory;
+};
+
+static int rebuild_one(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data, void *private_data)
+{
+	struct rebuild_state *st = private_data;
+	struct record r;
+
+	if (key.dsize > 2 && memcmp(key.dptr, HEAP_PREFIX, 2) == 0) {
+		if (tdb_delete(tdb, key) != 0) {
+			st->failed = true;
+			return -1;
+		}
 		return 0;
 	}
-	if (key.dsize >= sizeof(st->key)) {
-		st->corrupt = true;
+	if (key.dsize < 3 || memcmp(key.dptr, SID_PREFIX, 2) != 0 ||
+	    key.dsize - 2 >= CRYPTO_SID_MAX_STRING) {
+		return 0;
+	}
+	if (st->n == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 128;
+		st->items = talloc_realloc(st->mem, st->items, struct rebuild_item, st->cap);
+	}
+	if (st->sids_len + key.dsize > st->sids_cap) {
+		st->sids_cap = (st->sids_cap + key.dsize) * 2;
+		st->sids = talloc_realloc(st->mem, st->sids, char, st->sids_cap);
+	}
+	if (st->items == NULL || st->sids == NULL) {
+		st->no_memory = true;
 		return -1;
 	}
-	if (!parse_record(data, &r)) {
-		/* An entry nobody can use: the first to go, whatever its age. */
-		st->found = st->damaged = true;
-		memcpy(st->key, key.dptr, key.dsize);
-		st->key[key.dsize] = '\0';
-		return -1;
-	}
-	if (!st->found || r.inserted_us < st->inserted_us) {
-		st->found = true;
-		st->inserted_us = r.inserted_us;
-		memcpy(st->key, key.dptr, key.dsize);
-		st->key[key.dsize] = '\0';
-	}
+	/* A damaged entry's time is unreadable: it goes first. */
+	st->items[st->n].time_us = parse_record(data, &r) ? r.inserted_us : 0;
+	st->items[st->n].sid_off = (uint32_t)st->sids_len;
+	memcpy(st->sids + st->sids_len, key.dptr + 2, key.dsize - 2);
+	st->sids_len += key.dsize - 2;
+	st->sids[st->sids_len++] = '\0';
+	st->n++;
 	return 0;
+}
+
+static int by_item_time(const void *a, const void *b)
+{
+	const struct rebuild_item *x = a, *y = b;
+	return x->time_us < y->time_us ? -1 : x->time_us > y->time_us;
+}
+
+/* heap_rebuild: a fresh heap of every entry, sorted (a sorted array is a
+ * heap); the caller stores its size with the count. */
+static NTSTATUS heap_rebuild(struct certtable *t, uint32_t *size)
+{
+	struct rebuild_state st = {.mem = talloc_new(NULL)};
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (st.mem == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (tdb_traverse(t->tdb, rebuild_one, &st) < 0 || st.failed || st.no_memory) {
+		status = st.no_memory ? NT_STATUS_NO_MEMORY : tdbfile_status(t->tdb);
+		talloc_free(st.mem);
+		return NT_STATUS_IS_OK(status) ? NT_STATUS_INTERNAL_DB_ERROR : status;
+	}
+	if (st.n > 1) {
+		qsort(st.items, st.n, sizeof(st.items[0]), by_item_time);
+	}
+	for (size_t i = 0; i < st.n && NT_STATUS_IS_OK(status); i++) {
+		struct heap_item it = {.time_us = st.items[i].time_us};
+		memcpy(it.sid, st.sids + st.items[i].sid_off,
+		       strlen(st.sids + st.items[i].sid_off) + 1);
+		status = heap_put(t, (uint32_t)i, &it);
+	}
+	if (NT_STATUS_IS_OK(status)) {
+		*size = (uint32_t)st.n;
+	}
+	talloc_free(st.mem);
+	return status;
+}
+
+/* heap_open: the heap's size for |count| entries, rebuilt if the header
+ * has none or stale items have piled up. */
+static NTSTATUS heap_open(struct certtable *t, uint32_t count, uint32_t *size)
+{
+	if (*size == HEAP_NONE || *size > 2 * (uint64_t)count + 64) {
+		return heap_rebuild(t, size);
+	}
+	return NT_STATUS_OK;
+}
+
+/*
+ * find_victim: the oldest entry's key into |skey|, its heap item left at
+ * the top for the caller to replace, or NT_STATUS_CERTTABLE_FULL if it was written a minute ago or less
+ * (MS-BPAU 3.1.4.1 note 3), or later than |now| (a clock that went back).
+ */
+static NTSTATUS find_victim(struct certtable *t, uint32_t *size, uint64_t now,
+			    char skey[2 + CRYPTO_SID_MAX_STRING])
+{
+	bool rebuilt = false;
+	uint64_t steps = 0;
+
+	for (;;) {
+		struct heap_item top;
+		struct record r;
+		NTSTATUS status = *size > 0 ? heap_get(t, 0, &top) : NT_STATUS_FILE_CORRUPT_ERROR;
+		TDB_DATA d;
+
+		if (NT_STATUS_IS_OK(status)) {
+			memcpy(skey, SID_PREFIX, 2);
+			memcpy(skey + 2, top.sid, strlen(top.sid) + 1);
+			d = tdb_fetch(t->tdb, string_key(skey));
+			if (d.dptr == NULL) {
+				/* Stale: its entry was removed or evicted. */
+				status = tdb_error(t->tdb) == TDB_ERR_NOEXIST ? heap_pop(t, size)
+									     : tdbfile_status(t->tdb);
+			} else if (!parse_record(d, &r)) {
+				/* An entry nobody can use: it goes in its turn. */
+				free(d.dptr);
+				return NT_STATUS_OK;
+			} else if (r.inserted_us != top.time_us) {
+				/* Refreshed since (or replaced): its time moves on. */
+				free(d.dptr);
+				top.time_us = r.inserted_us;
+				status = heap_sift_down(t, *size, 0, &top);
+			} else {
+				free(d.dptr);
+				if (now < r.inserted_us ||
+				    now - r.inserted_us <= CERTTABLE_EVICT_AFTER_US) {
+					return NT_STATUS_CERTTABLE_FULL;
+				}
+				return NT_STATUS_OK;
+			}
+		}
+		/* The table is full, so an empty or damaged heap, or one that
+		 * keeps needing fixes, is rebuilt from the entries, once. */
+		if (NT_STATUS_EQUAL(status, NT_STATUS_FILE_CORRUPT_ERROR) ||
+		    (NT_STATUS_IS_OK(status) && ++steps > 2 * (uint64_t)*size + 2)) {
+			if (rebuilt) {
+				return NT_STATUS_FILE_CORRUPT_ERROR;
+			}
+			rebuilt = true;
+			steps = 0;
+			status = heap_rebuild(t, size);
+		}
+		if (!NT_STATUS_IS_OK(status)) {
+			return status;
+		}
+	}
 }
 
 static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
@@ -361,7 +698,7 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 {
 	char skey[2 + CRYPTO_SID_MAX_STRING];
 	uint8_t ckey[2 + CRYPTO_SHA256_LEN];
-	uint32_t count;
+	uint32_t count, heap_size;
 	uint64_t now = t->clock(t->clock_data);
 	enum certtable_outcome result = CERTTABLE_ADDED;
 	struct builder b;
@@ -370,37 +707,56 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 	NTSTATUS status;
 
 	sid_key(sid, skey);
-	status = meta_count(t, &count);
+	status = meta_read(t, &count, &heap_size);
+	if (NT_STATUS_IS_OK(status)) {
+		status = heap_open(t, count, &heap_size);
+	}
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;
 	}
 	if (tdb_exists(t->tdb, string_key(skey))) {
 		/* Note 3: the SID's certificate is deleted and the new one
-		 * inserted. */
+		 * inserted.  Its heap item stays: its time is no later than
+		 * now. */
 		status = delete_entry(t, skey);
 		if (!NT_STATUS_IS_OK(status)) {
 			return status;
 		}
 		count--;
 		result = CERTTABLE_REPLACED;
-	} else if (count >= t->capacity) {
-		/* Note 3: evict the oldest if inserted more than one minute
-		 * ago, else refuse. */
-		struct oldest_state st = {0};
-		if ((tdb_traverse(t->tdb, find_oldest, &st) < 0 && !st.damaged) || st.corrupt ||
-		    !st.found) {
-			return NT_STATUS_FILE_CORRUPT_ERROR;
+	} else {
+		struct heap_item it = {.time_us = now};
+		memcpy(it.sid, skey + 2, strlen(skey + 2) + 1);
+		if (count >= t->capacity) {
+			/* Note 3: evict the oldest if inserted more than one
+			 * minute ago, else refuse.  The new entry's item takes
+			 * the victim's place at the top and sinks (it is the
+			 * newest). */
+			char victim[2 + CRYPTO_SID_MAX_STRING];
+			status = find_victim(t, &heap_size, now, victim);
+			if (NT_STATUS_IS_OK(status)) {
+				status = delete_entry(t, victim);
+			}
+			if (!NT_STATUS_IS_OK(status)) {
+				return status;
+			}
+			count--;
+			result = CERTTABLE_EVICTED;
+			status = heap_sift_down(t, heap_size, 0, &it);
+		} else {
+			status = heap_push(t, &heap_size, &it);
 		}
-		if (!st.damaged &&
-		    (now < st.inserted_us || now - st.inserted_us <= CERTTABLE_EVICT_AFTER_US)) {
-			return NT_STATUS_CERTTABLE_FULL;
+		if (NT_STATUS_EQUAL(status, NT_STATUS_FILE_CORRUPT_ERROR)) {
+			/* A damaged heap item: the heap is rebuilt (without
+			 * this SID, not stored yet) and the item pushed. */
+			status = heap_rebuild(t, &heap_size);
+			if (NT_STATUS_IS_OK(status)) {
+				status = heap_push(t, &heap_size, &it);
+			}
 		}
-		status = delete_entry(t, st.key);
 		if (!NT_STATUS_IS_OK(status)) {
 			return status;
 		}
-		count--;
-		result = CERTTABLE_EVICTED;
 	}
 
 	builder_init(&b, NULL);
@@ -426,7 +782,7 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 		status = store(t, ck, (const uint8_t *)skey + 2, strlen(skey) - 2);
 	}
 	if (NT_STATUS_IS_OK(status)) {
-		status = meta_store(t, count + 1);
+		status = meta_store(t, count + 1, heap_size);
 	}
 	if (NT_STATUS_IS_OK(status)) {
 		*outcome = result;
@@ -601,7 +957,7 @@ bool certtable_verify(struct certtable *t, const uint8_t *cert, size_t len,
 NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid)
 {
 	char skey[2 + CRYPTO_SID_MAX_STRING];
-	uint32_t count;
+	uint32_t count, heap_size;
 	NTSTATUS status;
 
 	sid_key(sid, skey);
@@ -609,12 +965,13 @@ NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid)
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;
 	}
-	status = meta_count(t, &count);
+	status = meta_read(t, &count, &heap_size);
 	if (NT_STATUS_IS_OK(status)) {
 		status = delete_entry(t, skey);
 	}
 	if (NT_STATUS_IS_OK(status)) {
-		status = meta_store(t, count > 0 ? count - 1 : 0);
+		/* The entry's heap item stays behind, stale. */
+		status = meta_store(t, count > 0 ? count - 1 : 0, heap_size);
 	}
 	if (!NT_STATUS_IS_OK(status)) {
 		tdb_transaction_cancel(t->tdb);

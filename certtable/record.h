@@ -22,4 +22,10 @@ struct certtable_record {
  * certificate range inside its blob. */
 bool certtable_record_parse(const uint8_t *p, size_t len, struct certtable_record *r);
 
+/* certtable_heap_item_parse: one eviction heap item (u64 time, then a SID
+ * string "S-" digits and dashes, shorter than CRYPTO_SID_MAX_STRING);
+ * |*sid| points into the input. */
+bool certtable_heap_item_parse(const uint8_t *p, size_t len, uint64_t *time_us,
+			       const uint8_t **sid, size_t *sid_len);
+
 #endif

@@ -1,11 +1,14 @@
 /*
  * fuzz_certtable_record.c: libFuzzer target for the table's on-disk
- * record parser (what a damaged or hostile table file feeds us).  Every
- * range it reports must lie inside the input.
+ * record parsers, an entry and an eviction heap item (what a damaged or
+ * hostile table file feeds us).  Every range they report must lie inside
+ * the input, and a heap item's SID must be one the table could name.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "certtable/record.h"
+#include "crypto/crypto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,6 +22,17 @@ static void inside(const uint8_t *p, size_t n, const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct certtable_record r;
+	const uint8_t *sid;
+	size_t sid_len;
+	uint64_t time_us;
+
+	if (certtable_heap_item_parse(data, size, &time_us, &sid, &sid_len)) {
+		inside(sid, sid_len, data, size);
+		if (sid_len < 3 || sid_len >= CRYPTO_SID_MAX_STRING || sid[0] != 'S' || sid[1] != '-' ||
+		    memchr(sid, '\0', sid_len) != NULL) {
+			abort();
+		}
+	}
 
 	if (certtable_record_parse(data, size, &r)) {
 		inside(r.principal, r.principal_len, data, size);

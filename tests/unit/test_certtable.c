@@ -439,10 +439,153 @@ static void damage(const char *path, int i)
 	tdb_close(tdb);
 }
 
+/* drop_heap_size: the table's header as a program without the eviction
+ * heap writes it (magic and count, no heap size). */
+static bool drop_heap_size(struct tdb_context *tdb)
+{
+	TDB_DATA m = {(uint8_t *)"M", 1}, d = tdb_fetch(tdb, m);
+	bool had = d.dptr != NULL && d.dsize == 16;
+	if (had) {
+		d.dsize = 12;
+		assert_int_equal(tdb_store(tdb, m, d, TDB_MODIFY), 0);
+	}
+	free(d.dptr);
+	return had;
+}
+
+/* tamper_heap: between two opens, the heap as another program or a damaged
+ * disk may leave it: 0 drops its size from the header, 1 damages item |i|,
+ * 2 deletes item |i|. */
+static void tamper_heap(const char *path, int how, uint32_t i)
+{
+	struct tdb_context *tdb = tdb_open(path, 0, TDB_DEFAULT, O_RDWR, 0);
+	uint8_t kb[6] = {'Q', ':', (uint8_t)i, (uint8_t)(i >> 8), (uint8_t)(i >> 16),
+			 (uint8_t)(i >> 24)};
+	TDB_DATA q = {kb, sizeof(kb)};
+	TDB_DATA junk = {(uint8_t *)"\x01\x02rot", 5};
+
+	assert_non_null(tdb);
+	if (how == 0) {
+		(void)drop_heap_size(tdb);
+	} else if (how == 1) {
+		tdb_store(tdb, q, junk, TDB_MODIFY);
+	} else {
+		tdb_delete(tdb, q);
+	}
+	tdb_close(tdb);
+}
+
+/*
+ * The eviction heap against a model of the table (MS-BPAU 3.1.4.1 note 3
+ * by brute force: the oldest entry by time, refused within a minute):
+ * random inserts of new and present SIDs, refreshes, removals, and now and
+ * then a heap damaged or deleted between opens.  Every outcome, and after
+ * every step the entries and their times, must be the model's.
+ */
+static void test_eviction_heap_model(void **state)
+{
+	enum { CAP = 8, SIDS = 20, STEPS = 3000 };
+	TALLOC_CTX *t = talloc_new(NULL);
+	char *path = talloc_asprintf(t, "%s/heapmodel.tdb", dir);
+	struct certtable *table;
+	uint64_t when[SIDS] = {0}; /* 0: absent */
+	unsigned seed = 12345, evictions = 0, refusals = 0, rebuilds = 0;
+	(void)state;
+
+	unlink(path);
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, CAP, &table, NULL)));
+	certtable_set_clock(table, fake_clock, NULL);
+	fake_now = 1000 * SEC;
+	for (int step = 0; step < STEPS; step++) {
+		int op = rand_r(&seed) % 10, i = rand_r(&seed) % SIDS, n = 0, oldest = -1;
+		struct crypto_sid sid = sid_of(i);
+		enum certtable_outcome o;
+		NTSTATUS st;
+
+		fake_now += 1 + (uint64_t)(rand_r(&seed) % (8 * SEC));
+		for (int k = 0; k < SIDS; k++) {
+			if (when[k] != 0) {
+				n++;
+				if (oldest < 0 || when[k] < when[oldest]) {
+					oldest = k;
+				}
+			}
+		}
+		if (op < 6) { /* insert */
+			st = put(table, i, &o);
+			if (when[i] != 0) {
+				assert_true(NT_STATUS_IS_OK(st));
+				assert_int_equal(o, CERTTABLE_REPLACED);
+				when[i] = fake_now;
+			} else if (n < CAP) {
+				assert_true(NT_STATUS_IS_OK(st));
+				assert_int_equal(o, CERTTABLE_ADDED);
+				when[i] = fake_now;
+			} else if (fake_now - when[oldest] <= 60 * SEC) {
+				assert_true(NT_STATUS_EQUAL(st, NT_STATUS_CERTTABLE_FULL));
+				refusals++;
+			} else {
+				assert_true(NT_STATUS_IS_OK(st));
+				assert_int_equal(o, CERTTABLE_EVICTED);
+				when[oldest] = 0;
+				when[i] = fake_now;
+				evictions++;
+			}
+		} else if (op < 8) { /* a repeated exchange, same certificate */
+			bool refreshed;
+			assert_true(NT_STATUS_IS_OK(certtable_refresh(table, &sid, "PEER$@BPAU.TEST",
+								      pool[i]->raw, pool[i]->raw_len,
+								      &refreshed)));
+			assert_int_equal(refreshed, when[i] != 0);
+			if (when[i] != 0) {
+				when[i] = fake_now;
+			}
+		} else if (op < 9) { /* bpau table remove */
+			st = certtable_remove(table, &sid);
+			assert_int_equal(NT_STATUS_IS_OK(st), when[i] != 0);
+			when[i] = 0;
+		} else if (rand_r(&seed) % 4 == 0) { /* the heap damaged between opens */
+			talloc_free(table);
+			tamper_heap(path, rand_r(&seed) % 3, (uint32_t)(rand_r(&seed) % CAP));
+			rebuilds++;
+			assert_true(NT_STATUS_IS_OK(certtable_open(t, path, CAP, &table, NULL)));
+			certtable_set_clock(table, fake_clock, NULL);
+		}
+		/* The table's entries and times are the model's. */
+		struct certtable_entry **list;
+		size_t got;
+		assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &got)));
+		n = 0;
+		for (int k = 0; k < SIDS; k++) {
+			n += when[k] != 0;
+		}
+		assert_int_equal(got, n);
+		assert_int_equal(count(table), n);
+		for (size_t e = 0; e < got; e++) {
+			int k = -1;
+			for (int j = 0; j < SIDS; j++) {
+				struct crypto_sid sj = sid_of(j);
+				if (crypto_sid_equal(&list[e]->sid, &sj)) {
+					k = j;
+				}
+			}
+			assert_true(k >= 0);
+			assert_int_equal(list[e]->inserted_us, when[k]);
+		}
+		talloc_free(list);
+	}
+	print_message("evictions %u, refusals %u, heap tampered %u\n", evictions, refusals, rebuilds);
+	/* The run exercised what it is for. */
+	assert_true(evictions > 100 && refusals > 100 && rebuilds > 10);
+	talloc_free(t);
+}
+
 /*
  * A damaged record (bytes that do not parse) never blocks the table: it is
- * listed by its SID, evicted first when the table is full (whatever its
- * age), replaced when its SID exchanges again, and removable.
+ * listed by its SID, evicted in its turn when the table is full (the
+ * eviction heap holds its time), first once the heap has been rebuilt
+ * (its time is unreadable then), replaced when its SID exchanges again,
+ * and removable.
  */
 static void test_damaged_record(void **state)
 {
@@ -456,10 +599,10 @@ static void test_damaged_record(void **state)
 	(void)state;
 
 	unlink(path);
-	fake_now = 5000 * SEC;
 	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
 	certtable_set_clock(table, fake_clock, NULL);
 	for (int i = 0; i < 3; i++) {
+		fake_now = (5000 + (uint64_t)i) * SEC;
 		assert_true(NT_STATUS_IS_OK(put(table, i, &o)));
 	}
 	talloc_free(table);
@@ -475,14 +618,41 @@ static void test_damaged_record(void **state)
 	assert_false(list[1]->damaged || list[2]->damaged);
 	assert_false(has(table, 1));
 
-	/* Full, every entry younger than a minute: only the damaged one may
-	 * go, and it does. */
-	fake_now += SEC;
+	/* Full, every entry younger than a minute: refused, damaged or not. */
+	fake_now = 5010 * SEC;
+	assert_true(NT_STATUS_EQUAL(put(table, 3, &o), NT_STATUS_CERTTABLE_FULL));
+	/* Later: the oldest (0) goes, then the damaged one (1) in its turn. */
+	fake_now = 5100 * SEC;
 	assert_true(NT_STATUS_IS_OK(put(table, 3, &o)));
 	assert_int_equal(o, CERTTABLE_EVICTED);
+	assert_false(has(table, 0));
+	assert_true(NT_STATUS_IS_OK(put(table, 4, &o)));
+	assert_int_equal(o, CERTTABLE_EVICTED);
 	assert_int_equal(count(table), 3);
-	assert_true(has(table, 0) && has(table, 2) && has(table, 3));
-	assert_true(NT_STATUS_EQUAL(put(table, 4, &o), NT_STATUS_CERTTABLE_FULL));
+	assert_true(has(table, 2) && has(table, 3) && has(table, 4));
+	assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
+	assert_int_equal(n, 3);
+	assert_false(list[0]->damaged || list[1]->damaged || list[2]->damaged);
+
+	/* With its heap size gone from the header (as a program without the
+	 * heap writes it), the heap is rebuilt and a damaged entry, the newest
+	 * here, goes first. */
+	talloc_free(table);
+	damage(path, 4);
+	{
+		struct tdb_context *tdb = tdb_open(path, 0, TDB_DEFAULT, O_RDWR, 0);
+		assert_non_null(tdb);
+		assert_true(drop_heap_size(tdb));
+		tdb_close(tdb);
+	}
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
+	certtable_set_clock(table, fake_clock, NULL);
+	fake_now = 5200 * SEC;
+	assert_true(NT_STATUS_IS_OK(put(table, 5, &o)));
+	assert_int_equal(o, CERTTABLE_EVICTED);
+	assert_true(has(table, 2) && has(table, 3) && has(table, 5));
+	assert_int_equal(count(table), 3);
+	fake_now = 5000 * SEC;
 
 	/* A damaged entry whose SID exchanges again is replaced. */
 	talloc_free(table);
@@ -496,9 +666,9 @@ static void test_damaged_record(void **state)
 
 	/* And one can be removed by its SID, its index entry with it. */
 	talloc_free(table);
-	damage(path, 0);
+	damage(path, 3);
 	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
-	sid = sid_of(0);
+	sid = sid_of(3);
 	assert_true(NT_STATUS_IS_OK(certtable_remove(table, &sid)));
 	assert_int_equal(count(table), 2);
 	assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
@@ -511,7 +681,7 @@ static void test_damaged_record(void **state)
 		uint8_t ckey[2 + CRYPTO_SHA256_LEN] = "C:";
 		TDB_DATA k = {ckey, sizeof(ckey)};
 		assert_non_null(tdb);
-		assert_true(NT_STATUS_IS_OK(crypto_sha256(pool[0]->cert, pool[0]->cert_len, ckey + 2)));
+		assert_true(NT_STATUS_IS_OK(crypto_sha256(pool[3]->cert, pool[3]->cert_len, ckey + 2)));
 		assert_int_equal(tdb_exists(tdb, k), 0);
 		tdb_close(tdb);
 	}
@@ -642,6 +812,7 @@ int main(void)
 		cmocka_unit_test(test_two_processes),
 		cmocka_unit_test(test_full_disk),
 		cmocka_unit_test(test_damaged_record),
+		cmocka_unit_test(test_eviction_heap_model),
 	};
 	return cmocka_run_group_tests_name("certtable", tests, group_setup, group_teardown);
 }
