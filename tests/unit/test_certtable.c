@@ -580,6 +580,97 @@ static void test_eviction_heap_model(void **state)
 	talloc_free(t);
 }
 
+/* A wall clock 10,000 times as fast from |clock_base| on, shared by forked
+ * processes: an insert every millisecond or so is 10 s apart, so a full
+ * table always has an entry more than a minute old. */
+static uint64_t clock_base;
+static uint64_t fast_clock(void *p)
+{
+	struct timespec ts;
+	(void)p;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return clock_base + (us - clock_base) * 10000u;
+}
+
+/*
+ * Two processes filling a small table past its capacity at once, one of
+ * them also refreshing entries: every insert succeeds (by eviction), the
+ * table ends full and consistent, and its heap still gives up entries
+ * oldest first.
+ */
+static void test_two_processes_evicting(void **state)
+{
+	enum { CAP = 10 };
+	TALLOC_CTX *t = talloc_new(NULL);
+	char *path = talloc_asprintf(t, "%s/shared-evict.tdb", dir);
+	struct certtable *table;
+	struct certtable_entry **list, *e;
+	size_t n;
+	pid_t pids[2];
+	(void)state;
+
+	unlink(path);
+	clock_base = fast_clock(NULL);
+	for (int p = 0; p < 2; p++) {
+		pids[p] = fork();
+		assert_true(pids[p] >= 0);
+		if (pids[p] == 0) {
+			struct certtable *mine;
+			enum certtable_outcome o;
+			bool refreshed;
+			if (!NT_STATUS_IS_OK(certtable_open(NULL, path, CAP, &mine, NULL))) {
+				_exit(2);
+			}
+			certtable_set_clock(mine, fast_clock, NULL);
+			for (int i = p; i < 60; i += 2) {
+				if (!NT_STATUS_IS_OK(put(mine, i, &o))) {
+					_exit(3);
+				}
+				if (p == 1 && i >= 4) { /* a repeated exchange of an earlier peer */
+					struct crypto_sid sid = sid_of(i - 4);
+					if (!NT_STATUS_IS_OK(certtable_refresh(mine, &sid, "PEER$@BPAU.TEST",
+									       pool[i - 4]->raw,
+									       pool[i - 4]->raw_len,
+									       &refreshed))) {
+						_exit(4);
+					}
+				}
+			}
+			_exit(0);
+		}
+	}
+	for (int p = 0; p < 2; p++) {
+		int wstatus;
+		assert_int_equal(waitpid(pids[p], &wstatus, 0), pids[p]);
+		assert_true(WIFEXITED(wstatus));
+		assert_int_equal(WEXITSTATUS(wstatus), 0);
+	}
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, CAP, &table, NULL)));
+	assert_int_equal(count(table), CAP);
+	assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
+	assert_int_equal(n, CAP);
+	/* Later on, each new peer evicts what the list says is the oldest. */
+	fake_now = list[CAP - 1]->inserted_us + 3600 * SEC;
+	certtable_set_clock(table, fake_clock, NULL);
+	for (int k = 0; k < CAP; k++) {
+		enum certtable_outcome o;
+		struct crypto_sid oldest;
+		assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
+		assert_int_equal(n, CAP);
+		oldest = list[0]->sid;
+		fake_now += SEC;
+		assert_true(NT_STATUS_IS_OK(put(table, 60 + k, &o)));
+		assert_int_equal(o, CERTTABLE_EVICTED);
+		assert_true(NT_STATUS_EQUAL(certtable_lookup(table, t, &oldest, &e),
+					    NT_STATUS_NOT_FOUND));
+		for (size_t j = 1; j < n; j++) {
+			assert_true(NT_STATUS_IS_OK(certtable_lookup(table, t, &list[j]->sid, &e)));
+		}
+	}
+	talloc_free(t);
+}
+
 /*
  * A damaged record (bytes that do not parse) never blocks the table: it is
  * listed by its SID, evicted in its turn when the table is full (the
@@ -810,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_open_refuses_other_files),
 		cmocka_unit_test(test_kill_mid_insert),
 		cmocka_unit_test(test_two_processes),
+		cmocka_unit_test(test_two_processes_evicting),
 		cmocka_unit_test(test_full_disk),
 		cmocka_unit_test(test_damaged_record),
 		cmocka_unit_test(test_eviction_heap_model),
