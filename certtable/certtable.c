@@ -641,7 +641,9 @@ static NTSTATUS find_victim(struct certtable *t, uint32_t *size, uint64_t now,
 			    char skey[2 + CRYPTO_SID_MAX_STRING])
 {
 	bool rebuilt = false;
-	uint64_t steps = 0;
+	/* Each item is dropped or fixed at most once: more steps than that
+	 * means a heap that does not add up. */
+	uint64_t steps = 0, limit = 2 * (uint64_t)*size + 2;
 
 	for (;;) {
 		struct heap_item top;
@@ -678,13 +680,14 @@ static NTSTATUS find_victim(struct certtable *t, uint32_t *size, uint64_t now,
 		/* The table is full, so an empty or damaged heap, or one that
 		 * keeps needing fixes, is rebuilt from the entries, once. */
 		if (NT_STATUS_EQUAL(status, NT_STATUS_FILE_CORRUPT_ERROR) ||
-		    (NT_STATUS_IS_OK(status) && ++steps > 2 * (uint64_t)*size + 2)) {
+		    (NT_STATUS_IS_OK(status) && ++steps > limit)) {
 			if (rebuilt) {
 				return NT_STATUS_FILE_CORRUPT_ERROR;
 			}
 			rebuilt = true;
-			steps = 0;
 			status = heap_rebuild(t, size);
+			steps = 0;
+			limit = 2 * (uint64_t)*size + 2;
 		}
 		if (!NT_STATUS_IS_OK(status)) {
 			return status;
