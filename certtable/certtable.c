@@ -360,13 +360,14 @@ static NTSTATUS delete_entry(struct certtable *t, const char *skey)
  * search ends.  (If the wall clock steps back, an entry refreshed since
  * may be evicted a little out of turn; nothing worse.)
  *
- * Stale items and items of entries written by a program without the heap
- * are cleaned up by a rebuild (a walk of the table, the cost the heap
- * otherwise avoids), when the header "M" has no heap size (written by a
- * program without the heap), when the heap grows past twice the entries,
- * or when an item is damaged.  A rebuilt heap lists damaged entries first (their time is
- * unreadable): the first to go.  Every heap change is made inside the
- * caller's transaction.
+ * A damaged entry goes in its turn: its item holds its time.
+ *
+ * A rebuild (a walk of the table, the cost the heap otherwise avoids)
+ * makes a fresh heap when the header "M" has no heap size (a table written
+ * by a program without the heap), when stale items have grown the heap
+ * past twice the entries plus 64, or when an item is damaged.  A rebuilt
+ * heap puts damaged entries first (their time is unreadable): the first
+ * to go.  Every heap change is made inside the caller's transaction.
  */
 struct heap_item {
 	uint64_t time_us;
