@@ -37,6 +37,7 @@
 #define PRINCIPAL_MAX 1024
 #define HEAP_PREFIX "Q:"
 #define HEAP_NONE UINT32_MAX /* "M" without a heap size */
+#define SHED_MAX 64          /* extra evictions an insert, over capacity */
 
 struct certtable {
 	struct tdb_context *tdb;
@@ -635,7 +636,7 @@ static NTSTATUS heap_open(struct certtable *t, uint32_t count, uint32_t *size)
 
 /*
  * find_victim: the oldest entry's key into |skey|, its heap item left at
- * the top for the caller to replace, or NT_STATUS_CERTTABLE_FULL if it was written a minute ago or less
+ * the top for the caller to pop, or NT_STATUS_CERTTABLE_FULL if it was written a minute ago or less
  * (MS-BPAU 3.1.4.1 note 3), or later than |now| (a clock that went back).
  */
 static NTSTATUS find_victim(struct certtable *t, uint32_t *size, uint64_t now,
@@ -730,26 +731,37 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 		result = CERTTABLE_REPLACED;
 	} else {
 		struct heap_item it = {.time_us = now};
+		unsigned evicted = 0;
 		memcpy(it.sid, skey + 2, strlen(skey + 2) + 1);
-		if (count >= t->capacity) {
-			/* Note 3: evict the oldest if inserted more than one
-			 * minute ago, else refuse.  The new entry's item takes
-			 * the victim's place at the top and sinks (it is the
-			 * newest). */
+		/* Note 3: when full, evict the oldest if inserted more than
+		 * one minute ago, else refuse.  A table over its capacity (the
+		 * capacity was lowered) also sheds up to SHED_MAX more of its
+		 * oldest entries, as old, each insert, until it fits. */
+		while (count >= t->capacity && evicted <= SHED_MAX) {
 			char victim[2 + CRYPTO_SID_MAX_STRING];
 			status = find_victim(t, &heap_size, now, victim);
+			if (NT_STATUS_EQUAL(status, NT_STATUS_CERTTABLE_FULL) && evicted > 0) {
+				break;
+			}
 			if (NT_STATUS_IS_OK(status)) {
 				status = delete_entry(t, victim);
+			}
+			if (NT_STATUS_IS_OK(status)) {
+				status = heap_pop(t, &heap_size);
+				if (NT_STATUS_EQUAL(status, NT_STATUS_FILE_CORRUPT_ERROR)) {
+					/* a damaged item below: a fresh heap (the
+					 * victim's entry is gone already) */
+					status = heap_rebuild(t, &heap_size);
+				}
 			}
 			if (!NT_STATUS_IS_OK(status)) {
 				return status;
 			}
 			count--;
+			evicted++;
 			result = CERTTABLE_EVICTED;
-			status = heap_sift_down(t, heap_size, 0, &it);
-		} else {
-			status = heap_push(t, &heap_size, &it);
 		}
+		status = heap_push(t, &heap_size, &it);
 		if (NT_STATUS_EQUAL(status, NT_STATUS_FILE_CORRUPT_ERROR)) {
 			/* A damaged heap item: the heap is rebuilt (without
 			 * this SID, not stored yet) and the item pushed. */

@@ -672,6 +672,70 @@ static void test_two_processes_evicting(void **state)
 }
 
 /*
+ * A table whose capacity was lowered sheds its oldest entries (those more
+ * than a minute old) as new SIDs come in, up to 64 extra an insert, until
+ * it fits; it never grows while over its capacity.
+ */
+static void test_capacity_lowered(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	char *path = talloc_asprintf(t, "%s/lowered.tdb", dir);
+	struct certtable *table;
+	struct certtable_entry **list;
+	enum certtable_outcome o;
+	size_t n;
+	(void)state;
+
+	unlink(path);
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 100, &table, NULL)));
+	certtable_set_clock(table, fake_clock, NULL);
+	for (int i = 0; i < 90; i++) {
+		fake_now = (20000 + (uint64_t)i) * SEC;
+		assert_true(NT_STATUS_IS_OK(put(table, i, &o)));
+	}
+	talloc_free(table);
+
+	/* Now 10.  At 20150 s, entries 0-89 are 61-150 s old: 0-88 may go. */
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 10, &table, NULL)));
+	certtable_set_clock(table, fake_clock, NULL);
+	fake_now = 20149 * SEC;
+	assert_true(NT_STATUS_IS_OK(put(table, 90, &o)));
+	assert_int_equal(o, CERTTABLE_EVICTED);
+	/* 65 evicted (one, and 64 more), the oldest: 0-64 are gone. */
+	assert_int_equal(count(table), 90 - 65 + 1);
+	assert_false(has(table, 0) || has(table, 64));
+	assert_true(has(table, 65) && has(table, 90));
+	/* The next brings it down to 10: 26 less 17 (65-81), plus itself. */
+	fake_now = 20150 * SEC;
+	assert_true(NT_STATUS_IS_OK(put(table, 91, &o)));
+	assert_int_equal(count(table), 10);
+	assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
+	assert_int_equal(n, 10);
+	assert_false(has(table, 81));
+	for (int i = 82; i < 92; i++) {
+		assert_true(has(table, i));
+	}
+	/* At capacity again: one out (82), one in. */
+	fake_now = 20300 * SEC;
+	assert_true(NT_STATUS_IS_OK(put(table, 92, &o)));
+	assert_int_equal(count(table), 10);
+	assert_false(has(table, 82));
+	talloc_free(table);
+
+	/* Lowered again, to 4, when only the oldest is more than a minute
+	 * old: it goes, the young ones stay, and the table does not grow. */
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 4, &table, NULL)));
+	certtable_set_clock(table, fake_clock, NULL);
+	fake_now = 20143 * SEC + 1; /* 83 is 60 s + 1 us old, 84 only 59 s */
+	assert_true(NT_STATUS_IS_OK(put(table, 93, &o)));
+	assert_int_equal(o, CERTTABLE_EVICTED);
+	assert_int_equal(count(table), 10);
+	assert_false(has(table, 83));
+	assert_true(has(table, 84) && has(table, 93));
+	talloc_free(t);
+}
+
+/*
  * A damaged record (bytes that do not parse) never blocks the table: it is
  * listed by its SID, evicted in its turn when the table is full (the
  * eviction heap holds its time), first once the heap has been rebuilt
@@ -897,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_same_sid_replaces),
 		cmocka_unit_test(test_capacity_one),
 		cmocka_unit_test(test_capacity_hundred),
+		cmocka_unit_test(test_capacity_lowered),
 		cmocka_unit_test(test_remove_and_reopen),
 		cmocka_unit_test(test_open_refuses_other_files),
 		cmocka_unit_test(test_kill_mid_insert),
