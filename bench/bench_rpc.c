@@ -36,6 +36,7 @@
 
 #include <gen_ndr/ndr_samr.h>
 
+#include "bench/bench.h"
 #include "gen/ndr_bitspeerauth_c.h"
 #include "rpc/session.h"
 
@@ -74,17 +75,9 @@ static double cpu_ns(long pid)
 	return total;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return now_ns() / 1e9;
 }
 
 static void die(const char *what, NTSTATUS status, const struct bpau_client_result *r)
