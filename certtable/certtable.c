@@ -2,9 +2,10 @@
  * certtable.c: the peer certificate table on tdb.  See certtable.h.
  *
  * Layout of the tdb file (all integers little-endian):
- *   "M"                -> magic "BPAUTBL1", u32 entry count, u32 size of
- *                         the eviction heap (absent when written by a
- *                         program without the heap: it is then rebuilt)
+ *   "M"                -> magic "BPAUTBL1", u32 entry count, then (absent
+ *                         in a table written by an earlier build) u32 size
+ *                         of the eviction heap (0xffffffff: rebuild it),
+ *                         u32 the capacity its last writer set
  *   "S:" SID string    -> u32 version (1), u64 inserted_us,
  *                         u32 principal length, principal (UTF-8),
  *                         u32 certificate offset in the blob,
@@ -30,13 +31,13 @@
 
 #define META_KEY "M"
 #define META_MAGIC "BPAUTBL1"
-#define META_LEN (8 + 4 + 4)
+#define META_LEN (8 + 4 + 4 + 4)
 #define SID_PREFIX "S:"
 #define CERT_PREFIX "C:"
 #define RECORD_VERSION 1
 #define PRINCIPAL_MAX 1024
 #define HEAP_PREFIX "Q:"
-#define HEAP_NONE UINT32_MAX /* "M" without a heap size */
+#define HEAP_NONE UINT32_MAX /* no heap size in "M": rebuild the heap */
 #define SHED_MAX 64          /* extra evictions an insert, over capacity */
 
 struct certtable {
@@ -81,6 +82,8 @@ static unsigned hash_size_for(unsigned capacity)
 }
 
 static NTSTATUS meta_count(struct certtable *t, uint32_t *count);
+static NTSTATUS meta_read(struct certtable *t, uint32_t *count, uint32_t *heap_size,
+			  uint32_t *capacity);
 static TDB_DATA string_key(const char *s);
 
 /*
@@ -117,7 +120,7 @@ NTSTATUS certtable_open(TALLOC_CTX *mem_ctx, const char *path, unsigned capacity
 	struct certtable *t;
 	NTSTATUS status;
 
-	if (path == NULL || capacity == 0 || capacity > CERTTABLE_MAX_CAPACITY) {
+	if (path == NULL || capacity > CERTTABLE_MAX_CAPACITY) {
 		crypto_set_reason(reason, "no path, or a capacity out of range");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
@@ -129,7 +132,8 @@ NTSTATUS certtable_open(TALLOC_CTX *mem_ctx, const char *path, unsigned capacity
 	t->clock = wall_clock_us;
 	/* Not TDB_CLEAR_IF_FIRST: the table must outlive its processes.
 	 * TDB_INCOMPATIBLE_HASH selects the Jenkins hash (even chains). */
-	status = tdbfile_open(path, (int)hash_size_for(capacity),
+	status = tdbfile_open(path,
+			      (int)hash_size_for(capacity ? capacity : CERTTABLE_DEFAULT_CAPACITY),
 			      TDB_DEFAULT | TDB_INCOMPATIBLE_HASH, &t->log, &t->tdb, reason);
 	if (!NT_STATUS_IS_OK(status)) {
 		talloc_free(t);
@@ -137,6 +141,12 @@ NTSTATUS certtable_open(TALLOC_CTX *mem_ctx, const char *path, unsigned capacity
 	}
 	talloc_set_destructor(t, certtable_destructor);
 	status = check_identity(t, reason);
+	if (NT_STATUS_IS_OK(status) && capacity == 0) {
+		/* The capacity the table's last writer set, else the default. */
+		uint32_t count, heap_size, recorded;
+		status = meta_read(t, &count, &heap_size, &recorded);
+		t->capacity = recorded != 0 ? recorded : CERTTABLE_DEFAULT_CAPACITY;
+	}
 	if (!NT_STATUS_IS_OK(status)) {
 		talloc_free(t);
 		return status;
@@ -216,9 +226,10 @@ bool certtable_record_parse(const uint8_t *p, size_t len, struct certtable_recor
 	return true;
 }
 
-/* meta_read: the entry count and the eviction heap's size (HEAP_NONE if
- * the header has none). */
-static NTSTATUS meta_read(struct certtable *t, uint32_t *count, uint32_t *heap_size)
+/* meta_read: the entry count, the eviction heap's size (HEAP_NONE if the
+ * header has none) and the recorded capacity (0 if none). */
+static NTSTATUS meta_read(struct certtable *t, uint32_t *count, uint32_t *heap_size,
+			  uint32_t *capacity)
 {
 	TDB_DATA d = tdb_fetch(t->tdb, string_key(META_KEY));
 	struct cursor c;
@@ -226,6 +237,7 @@ static NTSTATUS meta_read(struct certtable *t, uint32_t *count, uint32_t *heap_s
 	bool ok;
 
 	*heap_size = HEAP_NONE;
+	*capacity = 0;
 	if (d.dptr == NULL) {
 		if (tdb_error(t->tdb) == TDB_ERR_NOEXIST) {
 			*count = 0;
@@ -237,15 +249,16 @@ static NTSTATUS meta_read(struct certtable *t, uint32_t *count, uint32_t *heap_s
 	ok = cursor_get_bytes(&c, &magic, 8) && memcmp(magic, META_MAGIC, 8) == 0 &&
 	     cursor_get_u32le(&c, count) &&
 	     (cursor_left(&c) == 0 ||
-	      (cursor_get_u32le(&c, heap_size) && cursor_left(&c) == 0 && *heap_size != HEAP_NONE));
+	      (cursor_get_u32le(&c, heap_size) && cursor_get_u32le(&c, capacity) &&
+	       cursor_left(&c) == 0 && *capacity >= 1 && *capacity <= CERTTABLE_MAX_CAPACITY));
 	free(d.dptr);
 	return ok ? NT_STATUS_OK : NT_STATUS_FILE_CORRUPT_ERROR;
 }
 
 static NTSTATUS meta_count(struct certtable *t, uint32_t *count)
 {
-	uint32_t heap_size;
-	return meta_read(t, count, &heap_size);
+	uint32_t heap_size, capacity;
+	return meta_read(t, count, &heap_size, &capacity);
 }
 
 static NTSTATUS store(struct certtable *t, TDB_DATA key, const uint8_t *p, size_t len)
@@ -254,6 +267,8 @@ static NTSTATUS store(struct certtable *t, TDB_DATA key, const uint8_t *p, size_
 	return TDB_WRITE(t->tdb, tdb_store(t->tdb, key, d, TDB_REPLACE));
 }
 
+/* meta_store writes the header: the count, the heap's size and this
+ * table's capacity (which the next opener without one of its own uses). */
 static NTSTATUS meta_store(struct certtable *t, uint32_t count, uint32_t heap_size)
 {
 	uint8_t buf[META_LEN];
@@ -261,8 +276,9 @@ static NTSTATUS meta_store(struct certtable *t, uint32_t count, uint32_t heap_si
 	for (int b = 0; b < 4; b++) {
 		buf[8 + b] = (uint8_t)(count >> (8 * b));
 		buf[12 + b] = (uint8_t)(heap_size >> (8 * b));
+		buf[16 + b] = (uint8_t)(t->capacity >> (8 * b));
 	}
-	return store(t, string_key(META_KEY), buf, heap_size == HEAP_NONE ? 12 : 16);
+	return store(t, string_key(META_KEY), buf, sizeof(buf));
 }
 
 struct unindex_state {
@@ -703,7 +719,7 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 {
 	char skey[2 + CRYPTO_SID_MAX_STRING];
 	uint8_t ckey[2 + CRYPTO_SHA256_LEN];
-	uint32_t count, heap_size;
+	uint32_t count, heap_size, recorded;
 	uint64_t now = t->clock(t->clock_data);
 	enum certtable_outcome result = CERTTABLE_ADDED;
 	struct builder b;
@@ -712,7 +728,7 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 	NTSTATUS status;
 
 	sid_key(sid, skey);
-	status = meta_read(t, &count, &heap_size);
+	status = meta_read(t, &count, &heap_size, &recorded);
 	if (NT_STATUS_IS_OK(status)) {
 		status = heap_open(t, count, &heap_size);
 	}
@@ -973,7 +989,7 @@ bool certtable_verify(struct certtable *t, const uint8_t *cert, size_t len,
 NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid)
 {
 	char skey[2 + CRYPTO_SID_MAX_STRING];
-	uint32_t count, heap_size;
+	uint32_t count, heap_size, recorded;
 	NTSTATUS status;
 
 	sid_key(sid, skey);
@@ -981,7 +997,7 @@ NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid)
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;
 	}
-	status = meta_read(t, &count, &heap_size);
+	status = meta_read(t, &count, &heap_size, &recorded);
 	if (NT_STATUS_IS_OK(status)) {
 		status = delete_entry(t, skey);
 	}

@@ -55,7 +55,9 @@ typedef uint64_t (*certtable_clock_fn)(void *private_data);
 
 /*
  * certtable_open opens (creating if needed, mode 0600) the table at |path|
- * with room for |capacity| entries.  The table is freed, and the file
+ * with room for |capacity| entries, which its next write records in the
+ * file; 0 takes the capacity the table records (its last writer's), or
+ * CERTTABLE_DEFAULT_CAPACITY for a table that records none.  The table is freed, and the file
  * closed, with talloc_free.  A file that is there already and is not a
  * peer certificate table (not a tdb, or a tdb of something else) is
  * refused with NT_STATUS_OBJECT_TYPE_MISMATCH and left as it was; *reason

@@ -89,7 +89,8 @@ static const char usage_text[] =
 	"      This text.  Every command also takes --help.\n"
 	"\n"
 	"The table file defaults to " DEFAULT_TABLE " (or $BPAU_TABLE);\n"
-	"--capacity (default 100) is the table's size limit.\n"
+	"--capacity N sets the table's size limit, which the table then records;\n"
+	"without it a command uses the limit the table records (100 if none).\n"
 	"\n"
 	"Exit status:\n"
 	"  0  success (table check: the certificate is in the table)\n"
@@ -604,7 +605,7 @@ static int parse_table_opts(int argc, char **argv, struct table_opts *o, const c
 					     {0}};
 	int ch, cap;
 
-	o->capacity = CERTTABLE_DEFAULT_CAPACITY;
+	o->capacity = 0; /* the table's own */
 	while ((ch = getopt_long(argc, argv, "t:n:p:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 't':
@@ -701,7 +702,8 @@ static int cmd_table_list(TALLOC_CTX *t, int argc, char **argv)
 		if (o.json) {
 			printf("[]\n");
 		} else {
-			printf("0 of %u entries in %s (no table file yet)\n", o.capacity, o.path);
+			printf("0 of %u entries in %s (no table file yet)\n",
+			       o.capacity ? o.capacity : CERTTABLE_DEFAULT_CAPACITY, o.path);
 		}
 		return EXIT_OK;
 	}
@@ -955,7 +957,8 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 			       "  --cert CERT         our certificate, DER or PEM (required)\n"
 			       "  --no-client-cert    send ClientKeyLength 0 instead (testing)\n"
 			       "  --table FILE        our peer table (default " DEFAULT_TABLE ")\n"
-			       "  --capacity N        table size limit (default 100)\n"
+			       "  --capacity N        table size limit, recorded in the table (default:\n"
+			       "                      the one it records, else 100)\n"
 			       "  --ccache NAME       Kerberos ticket cache (default KRB5CCNAME)\n"
 			       "  --dc FQDN           domain controller for the server SID lookup\n"
 			       "                      (default: HOST itself); --dc-address IP\n"

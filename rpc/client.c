@@ -370,9 +370,6 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 	if (opts.timeout == 0) {
 		opts.timeout = BPAU_CALL_TIMEOUT;
 	}
-	if (opts.table_size == 0) {
-		opts.table_size = CERTTABLE_DEFAULT_CAPACITY;
-	}
 	r->principal = opts.principal ? talloc_strdup(r, opts.principal)
 				      : bpau_client_principal(r, opts.host);
 	if (r->principal == NULL) {

@@ -26,7 +26,7 @@ struct bpau_client_opts {
 	const char *cert_file;    /* our certificate (DER or PEM) */
 	bool no_client_key;       /* send ClientKeyLength 0 (testing) */
 	const char *table_file;
-	unsigned table_size;
+	unsigned table_size;       /* 0: the one the table records, else 100 */
 	const char *ccache;       /* default: KRB5CCNAME */
 	const char *dc;           /* domain controller for the SID lookup;
 				   * default: the server itself */

@@ -85,6 +85,13 @@ run "table add into an empty capacity-1 table" 0 "$BPAU" table add "$work/peer.b
 	--table "$work/one.tdb" --principal x
 run "second SID within a minute" 4 "$BPAU" table add "$V/vista-certificate-blob.bin" --capacity 1 --table "$work/one.tdb"
 has "refusal says why" 'younger than a minute' "$work/err"
+# The capacity is the table's: recorded by its writer, used without --capacity.
+run "list a capacity-1 table" 0 "$BPAU" table list --table "$work/one.tdb"
+has "list shows the recorded capacity" '^1 of 1 entries' "$work/out"
+run "no --capacity: the table's own limit" 4 "$BPAU" table add "$V/vista-certificate-blob.bin" --table "$work/one.tdb"
+run "a new --capacity is taken and recorded" 0 "$BPAU" table add "$V/vista-certificate-blob.bin" --capacity 2 --table "$work/one.tdb"
+run "list after it" 0 "$BPAU" table list --table "$work/one.tdb"
+has "list shows the new capacity" '^2 of 2 entries' "$work/out"
 run "table remove" 0 "$BPAU" table remove "$SID"
 run "removed cert no longer verifies" 1 "$BPAU" table check "$work/peer.der"
 run "remove absent SID" 1 "$BPAU" table remove "$SID"

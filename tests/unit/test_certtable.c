@@ -439,12 +439,12 @@ static void damage(const char *path, int i)
 	tdb_close(tdb);
 }
 
-/* drop_heap_size: the table's header as a program without the eviction
- * heap writes it (magic and count, no heap size). */
+/* drop_heap_size: the table's header as an earlier build wrote it (magic
+ * and count: no heap size, no capacity). */
 static bool drop_heap_size(struct tdb_context *tdb)
 {
 	TDB_DATA m = {(uint8_t *)"M", 1}, d = tdb_fetch(tdb, m);
-	bool had = d.dptr != NULL && d.dsize == 16;
+	bool had = d.dptr != NULL && d.dsize == 20;
 	if (had) {
 		d.dsize = 12;
 		assert_int_equal(tdb_store(tdb, m, d, TDB_MODIFY), 0);
@@ -736,6 +736,67 @@ static void test_capacity_lowered(void **state)
 }
 
 /*
+ * The capacity is the table's: its writer records it, and an opener that
+ * brings none (capacity 0: "bpau table" without --capacity) uses it, or
+ * 100 for a table that records none.
+ */
+static void test_capacity_recorded(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	char *path = talloc_asprintf(t, "%s/recorded.tdb", dir);
+	struct certtable *table;
+	enum certtable_outcome o;
+	(void)state;
+
+	unlink(path);
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 0, &table, NULL)));
+	assert_int_equal(certtable_capacity(table), CERTTABLE_DEFAULT_CAPACITY);
+	talloc_free(table);
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
+	certtable_set_clock(table, fake_clock, NULL);
+	fake_now = 30000 * SEC;
+	for (int i = 0; i < 3; i++) {
+		assert_true(NT_STATUS_IS_OK(put(table, i, &o)));
+	}
+	talloc_free(table);
+
+	/* No capacity of its own: the table's 3, so the table is full. */
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 0, &table, NULL)));
+	certtable_set_clock(table, fake_clock, NULL);
+	assert_int_equal(certtable_capacity(table), 3);
+	assert_true(NT_STATUS_EQUAL(put(table, 3, &o), NT_STATUS_CERTTABLE_FULL));
+	talloc_free(table);
+
+	/* A writer with its own (5) records it; a removal keeps it. */
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 5, &table, NULL)));
+	certtable_set_clock(table, fake_clock, NULL);
+	assert_true(NT_STATUS_IS_OK(put(table, 3, &o)));
+	assert_int_equal(o, CERTTABLE_ADDED);
+	talloc_free(table);
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 0, &table, NULL)));
+	{
+		struct crypto_sid sid = sid_of(0);
+		assert_true(NT_STATUS_IS_OK(certtable_remove(table, &sid)));
+	}
+	talloc_free(table);
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 0, &table, NULL)));
+	assert_int_equal(certtable_capacity(table), 5);
+	talloc_free(table);
+
+	/* A header from an earlier build records none: 100. */
+	{
+		struct tdb_context *tdb = tdb_open(path, 0, TDB_DEFAULT, O_RDWR, 0);
+		assert_non_null(tdb);
+		assert_true(drop_heap_size(tdb));
+		tdb_close(tdb);
+	}
+	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 0, &table, NULL)));
+	assert_int_equal(certtable_capacity(table), CERTTABLE_DEFAULT_CAPACITY);
+	assert_int_equal(count(table), 3);
+	talloc_free(t);
+}
+
+/*
  * A damaged record (bytes that do not parse) never blocks the table: it is
  * listed by its SID, evicted in its turn when the table is full (the
  * eviction heap holds its time), first once the heap has been rebuilt
@@ -962,6 +1023,7 @@ int main(void)
 		cmocka_unit_test(test_capacity_one),
 		cmocka_unit_test(test_capacity_hundred),
 		cmocka_unit_test(test_capacity_lowered),
+		cmocka_unit_test(test_capacity_recorded),
 		cmocka_unit_test(test_remove_and_reopen),
 		cmocka_unit_test(test_open_refuses_other_files),
 		cmocka_unit_test(test_kill_mid_insert),
