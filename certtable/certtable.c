@@ -232,8 +232,6 @@ static NTSTATUS meta_read(struct certtable *t, uint32_t *count, uint32_t *heap_s
 			  uint32_t *capacity)
 {
 	TDB_DATA d = tdb_fetch(t->tdb, string_key(META_KEY));
-	struct cursor c;
-	const uint8_t *magic;
 	bool ok;
 
 	*heap_size = HEAP_NONE;
@@ -245,14 +243,25 @@ static NTSTATUS meta_read(struct certtable *t, uint32_t *count, uint32_t *heap_s
 		}
 		return tdbfile_status(t->tdb);
 	}
-	cursor_init(&c, d.dptr, d.dsize);
-	ok = cursor_get_bytes(&c, &magic, 8) && memcmp(magic, META_MAGIC, 8) == 0 &&
-	     cursor_get_u32le(&c, count) &&
-	     (cursor_left(&c) == 0 ||
-	      (cursor_get_u32le(&c, heap_size) && cursor_get_u32le(&c, capacity) &&
-	       cursor_left(&c) == 0 && *capacity >= 1 && *capacity <= CERTTABLE_MAX_CAPACITY));
+	ok = certtable_header_parse(d.dptr, d.dsize, count, heap_size, capacity);
 	free(d.dptr);
 	return ok ? NT_STATUS_OK : NT_STATUS_FILE_CORRUPT_ERROR;
+}
+
+bool certtable_header_parse(const uint8_t *p, size_t len, uint32_t *count, uint32_t *heap_size,
+			    uint32_t *capacity)
+{
+	struct cursor c;
+	const uint8_t *magic;
+
+	*heap_size = HEAP_NONE;
+	*capacity = 0;
+	cursor_init(&c, p, len);
+	return cursor_get_bytes(&c, &magic, 8) && memcmp(magic, META_MAGIC, 8) == 0 &&
+	       cursor_get_u32le(&c, count) &&
+	       (cursor_left(&c) == 0 ||
+		(cursor_get_u32le(&c, heap_size) && cursor_get_u32le(&c, capacity) &&
+		 cursor_left(&c) == 0 && *capacity >= 1 && *capacity <= CERTTABLE_MAX_CAPACITY));
 }
 
 static NTSTATUS meta_count(struct certtable *t, uint32_t *count)

@@ -22,6 +22,13 @@ struct certtable_record {
  * certificate range inside its blob. */
 bool certtable_record_parse(const uint8_t *p, size_t len, struct certtable_record *r);
 
+/* certtable_header_parse: the table's header record ("M"): magic and
+ * entry count, then (absent in tables written by earlier builds, which
+ * read as HEAP_NONE, i.e. 0xffffffff, and 0) the eviction heap's size and
+ * the capacity, 1 to CERTTABLE_MAX_CAPACITY. */
+bool certtable_header_parse(const uint8_t *p, size_t len, uint32_t *count, uint32_t *heap_size,
+			    uint32_t *capacity);
+
 /* certtable_heap_item_parse: one eviction heap item (u64 time, then a SID
  * string "S-" digits and dashes, shorter than CRYPTO_SID_MAX_STRING);
  * |*sid| points into the input. */

@@ -1,7 +1,7 @@
 /*
  * fuzz_certtable_record.c: libFuzzer target for the table's on-disk
- * record parsers, an entry and an eviction heap item (what a damaged or
- * hostile table file feeds us).  Every range they report must lie inside
+ * record parsers, an entry, an eviction heap item and the header (what a
+ * damaged or hostile table file feeds us).  Every range they report must lie inside
  * the input, and a heap item's SID must be one the table could name.
  */
 #include <stdlib.h>
@@ -26,6 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t sid_len;
 	uint64_t time_us;
 
+	uint32_t count, heap_size, capacity;
+	if (certtable_header_parse(data, size, &count, &heap_size, &capacity) &&
+	    (size != 12 && size != 20)) {
+		abort();
+	}
 	if (certtable_heap_item_parse(data, size, &time_us, &sid, &sid_len)) {
 		inside(sid, sid_len, data, size);
 		if (sid_len < 3 || sid_len >= CRYPTO_SID_MAX_STRING || sid[0] != 'S' || sid[1] != '-' ||
