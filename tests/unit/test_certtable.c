@@ -53,14 +53,20 @@ static int group_teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static struct certtable *open_fresh(TALLOC_CTX *t, const char *name, unsigned capacity)
+/* open_at: the table at |path|, on the fake clock. */
+static struct certtable *open_at(TALLOC_CTX *t, const char *path, unsigned capacity)
 {
-	char *path = talloc_asprintf(t, "%s/%s.tdb", dir, name);
 	struct certtable *table;
-	unlink(path);
 	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, capacity, &table, NULL)));
 	certtable_set_clock(table, fake_clock, NULL);
 	return table;
+}
+
+static struct certtable *open_fresh(TALLOC_CTX *t, const char *name, unsigned capacity)
+{
+	char *path = talloc_asprintf(t, "%s/%s.tdb", dir, name);
+	unlink(path);
+	return open_at(t, path, capacity);
 }
 
 static struct crypto_sid sid_of(int i)
@@ -79,6 +85,16 @@ static NTSTATUS put(struct certtable *table, int i, enum certtable_outcome *o)
 static bool has(struct certtable *table, int i)
 {
 	return certtable_verify(table, pool[i]->cert, pool[i]->cert_len, NULL);
+}
+
+/* fill: SIDs 0..n-1 inserted one a second from |first_s| seconds on. */
+static void fill(struct certtable *table, int n, uint64_t first_s)
+{
+	enum certtable_outcome o;
+	for (int i = 0; i < n; i++) {
+		fake_now = (first_s + (uint64_t)i) * SEC;
+		assert_true(NT_STATUS_IS_OK(put(table, i, &o)));
+	}
 }
 
 static size_t count(struct certtable *table)
@@ -493,8 +509,7 @@ static void test_eviction_heap_model(void **state)
 	(void)state;
 
 	unlink(path);
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, CAP, &table, NULL)));
-	certtable_set_clock(table, fake_clock, NULL);
+	table = open_at(t, path, CAP);
 	fake_now = 1000 * SEC;
 	for (int step = 0; step < STEPS; step++) {
 		int op = rand_r(&seed) % 10, i = rand_r(&seed) % SIDS, n = 0, oldest = -1;
@@ -548,8 +563,7 @@ static void test_eviction_heap_model(void **state)
 			talloc_free(table);
 			tamper_heap(path, rand_r(&seed) % 3, (uint32_t)(rand_r(&seed) % CAP));
 			rebuilds++;
-			assert_true(NT_STATUS_IS_OK(certtable_open(t, path, CAP, &table, NULL)));
-			certtable_set_clock(table, fake_clock, NULL);
+			table = open_at(t, path, CAP);
 		}
 		/* The table's entries and times are the model's. */
 		struct certtable_entry **list;
@@ -646,13 +660,12 @@ static void test_two_processes_evicting(void **state)
 		assert_true(WIFEXITED(wstatus));
 		assert_int_equal(WEXITSTATUS(wstatus), 0);
 	}
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, CAP, &table, NULL)));
+	table = open_at(t, path, CAP);
 	assert_int_equal(count(table), CAP);
 	assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
 	assert_int_equal(n, CAP);
 	/* Later on, each new peer evicts what the list says is the oldest. */
 	fake_now = list[CAP - 1]->inserted_us + 3600 * SEC;
-	certtable_set_clock(table, fake_clock, NULL);
 	for (int k = 0; k < CAP; k++) {
 		enum certtable_outcome o;
 		struct crypto_sid oldest;
@@ -687,17 +700,12 @@ static void test_capacity_lowered(void **state)
 	(void)state;
 
 	unlink(path);
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 100, &table, NULL)));
-	certtable_set_clock(table, fake_clock, NULL);
-	for (int i = 0; i < 90; i++) {
-		fake_now = (20000 + (uint64_t)i) * SEC;
-		assert_true(NT_STATUS_IS_OK(put(table, i, &o)));
-	}
+	table = open_at(t, path, 100);
+	fill(table, 90, 20000);
 	talloc_free(table);
 
 	/* Now 10.  At 20150 s, entries 0-89 are 61-150 s old: 0-88 may go. */
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 10, &table, NULL)));
-	certtable_set_clock(table, fake_clock, NULL);
+	table = open_at(t, path, 10);
 	fake_now = 20149 * SEC;
 	assert_true(NT_STATUS_IS_OK(put(table, 90, &o)));
 	assert_int_equal(o, CERTTABLE_EVICTED);
@@ -724,8 +732,7 @@ static void test_capacity_lowered(void **state)
 
 	/* Lowered again, to 4, when only the oldest is more than a minute
 	 * old: it goes, the young ones stay, and the table does not grow. */
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 4, &table, NULL)));
-	certtable_set_clock(table, fake_clock, NULL);
+	table = open_at(t, path, 4);
 	fake_now = 20143 * SEC + 1; /* 83 is 60 s + 1 us old, 84 only 59 s */
 	assert_true(NT_STATUS_IS_OK(put(table, 93, &o)));
 	assert_int_equal(o, CERTTABLE_EVICTED);
@@ -752,8 +759,7 @@ static void test_capacity_recorded(void **state)
 	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 0, &table, NULL)));
 	assert_int_equal(certtable_capacity(table), CERTTABLE_DEFAULT_CAPACITY);
 	talloc_free(table);
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
-	certtable_set_clock(table, fake_clock, NULL);
+	table = open_at(t, path, 3);
 	fake_now = 30000 * SEC;
 	for (int i = 0; i < 3; i++) {
 		assert_true(NT_STATUS_IS_OK(put(table, i, &o)));
@@ -761,15 +767,13 @@ static void test_capacity_recorded(void **state)
 	talloc_free(table);
 
 	/* No capacity of its own: the table's 3, so the table is full. */
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 0, &table, NULL)));
-	certtable_set_clock(table, fake_clock, NULL);
+	table = open_at(t, path, 0);
 	assert_int_equal(certtable_capacity(table), 3);
 	assert_true(NT_STATUS_EQUAL(put(table, 3, &o), NT_STATUS_CERTTABLE_FULL));
 	talloc_free(table);
 
 	/* A writer with its own (5) records it; a removal keeps it. */
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 5, &table, NULL)));
-	certtable_set_clock(table, fake_clock, NULL);
+	table = open_at(t, path, 5);
 	assert_true(NT_STATUS_IS_OK(put(table, 3, &o)));
 	assert_int_equal(o, CERTTABLE_ADDED);
 	talloc_free(table);
@@ -815,17 +819,12 @@ static void test_damaged_record(void **state)
 	(void)state;
 
 	unlink(path);
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
-	certtable_set_clock(table, fake_clock, NULL);
-	for (int i = 0; i < 3; i++) {
-		fake_now = (5000 + (uint64_t)i) * SEC;
-		assert_true(NT_STATUS_IS_OK(put(table, i, &o)));
-	}
+	table = open_at(t, path, 3);
+	fill(table, 3, 5000);
 	talloc_free(table);
 	damage(path, 1);
 
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
-	certtable_set_clock(table, fake_clock, NULL);
+	table = open_at(t, path, 3);
 	assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
 	assert_int_equal(n, 3);
 	assert_true(list[0]->damaged); /* no time: listed first */
@@ -861,8 +860,7 @@ static void test_damaged_record(void **state)
 		assert_true(drop_heap_size(tdb));
 		tdb_close(tdb);
 	}
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
-	certtable_set_clock(table, fake_clock, NULL);
+	table = open_at(t, path, 3);
 	fake_now = 5200 * SEC;
 	assert_true(NT_STATUS_IS_OK(put(table, 5, &o)));
 	assert_int_equal(o, CERTTABLE_EVICTED);
@@ -873,8 +871,7 @@ static void test_damaged_record(void **state)
 	/* A damaged entry whose SID exchanges again is replaced. */
 	talloc_free(table);
 	damage(path, 2);
-	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 3, &table, NULL)));
-	certtable_set_clock(table, fake_clock, NULL);
+	table = open_at(t, path, 3);
 	assert_true(NT_STATUS_IS_OK(put(table, 2, &o)));
 	assert_int_equal(o, CERTTABLE_REPLACED);
 	assert_true(has(table, 2));
