@@ -660,8 +660,8 @@ static NTSTATUS heap_open(struct certtable *t, uint32_t count, uint32_t *size)
 }
 
 /*
- * find_victim: the oldest entry's key into |skey|, its heap item left at
- * the top for the caller to pop, or NT_STATUS_CERTTABLE_FULL if it was written a minute ago or less
+ * find_victim: the oldest entry's key into |skey|, its heap item popped,
+ * or NT_STATUS_CERTTABLE_FULL if it was written a minute ago or less
  * (MS-BPAU 3.1.4.1 note 3), or later than |now| (a clock that went back).
  */
 static NTSTATUS find_victim(struct certtable *t, uint32_t *size, uint64_t now,
@@ -689,7 +689,10 @@ static NTSTATUS find_victim(struct certtable *t, uint32_t *size, uint64_t now,
 			} else if (!parse_record(d, &r)) {
 				/* An entry nobody can use: it goes in its turn. */
 				free(d.dptr);
-				return NT_STATUS_OK;
+				status = heap_pop(t, size);
+				if (NT_STATUS_IS_OK(status)) {
+					return status;
+				}
 			} else if (r.inserted_us != top.time_us) {
 				/* Refreshed since (or replaced): its time moves on. */
 				free(d.dptr);
@@ -701,7 +704,10 @@ static NTSTATUS find_victim(struct certtable *t, uint32_t *size, uint64_t now,
 				    now - r.inserted_us <= CERTTABLE_EVICT_AFTER_US) {
 					return NT_STATUS_CERTTABLE_FULL;
 				}
-				return NT_STATUS_OK;
+				status = heap_pop(t, size);
+				if (NT_STATUS_IS_OK(status)) {
+					return status;
+				}
 			}
 		}
 		/* The table is full, so an empty or damaged heap, or one that
@@ -770,14 +776,6 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 			}
 			if (NT_STATUS_IS_OK(status)) {
 				status = delete_entry(t, victim);
-			}
-			if (NT_STATUS_IS_OK(status)) {
-				status = heap_pop(t, &heap_size);
-				if (NT_STATUS_EQUAL(status, NT_STATUS_FILE_CORRUPT_ERROR)) {
-					/* a damaged item below: a fresh heap (the
-					 * victim's entry is gone already) */
-					status = heap_rebuild(t, &heap_size);
-				}
 			}
 			if (!NT_STATUS_IS_OK(status)) {
 				return status;
