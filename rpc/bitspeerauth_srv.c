@@ -108,24 +108,31 @@ static bool module_sealing(struct loadparm_context *lp)
 	};
 	bool failed = false;
 	struct timespec t0, t1;
-	size_t i;
+	size_t i, n = sizeof(hooks) / sizeof(hooks[0]);
+	bool openssl;
 
 	if (tried) {
 		return on;
 	}
 	tried = true;
-	if (!lpcfg_parm_bool(lp, NULL, PARM, "openssl sealing", true)) {
-		DEBUG(1, ("bitspeerauth: sealing: left to Samba (" PARM ":openssl sealing = no)\n"));
-		return false;
+	/* Without OpenSSL sealing only gss_unwrap_iov is routed, for the
+	 * check samba_seal_unwrap_iov adds to Samba's (a token Heimdal
+	 * answered before checking it is refused). */
+	openssl = lpcfg_parm_bool(lp, NULL, PARM, "openssl sealing", true);
+	if (!openssl) {
+		hooks[0] = hooks[1];
+		n = 1;
 	}
-	if (!samba_seal_setup(RTLD_DEFAULT, SAMBA_SEAL_MARKED_CONTEXTS, log_seal)) {
+	if (!samba_seal_setup(RTLD_DEFAULT,
+			      openssl ? SAMBA_SEAL_MARKED_CONTEXTS : SAMBA_SEAL_CHECK_ONLY,
+			      log_seal)) {
 		DEBUG(1, ("bitspeerauth: sealing: left to Samba: its GSSAPI library has no "
 			  "gss_wrap_iov and the rest at version " SAMBA_GSS_VERSION
 			  " (the module was built for another Samba)\n"));
 		return false;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]) && !failed; i++) {
+	for (i = 0; i < n && !failed; i++) {
 		hooks[i].changed = got_hook_replace(samba_seal_real(hooks[i].name), hooks[i].hook,
 						    &failed);
 		failed = failed || hooks[i].changed == 0;
@@ -140,6 +147,12 @@ static bool module_sealing(struct loadparm_context *lp)
 		return false;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!openssl) {
+		DEBUG(1, ("bitspeerauth: sealing: left to Samba (" PARM ":openssl sealing = "
+			  "no); its gss_unwrap_iov routed through the module for the sequence "
+			  "check (%u call sites)\n", hooks[0].changed));
+		return false;
+	}
 	DEBUG(1, ("bitspeerauth: sealing: Samba's gss_wrap_iov, gss_unwrap_iov and "
 		  "gss_delete_sec_context routed through the module (%u, %u, %u call "
 		  "sites, %ld us); an association's AES messages move to OpenSSL at its "

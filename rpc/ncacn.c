@@ -869,7 +869,8 @@ static NTSTATUS sig_size(struct ncacn_conn *c, size_t data_len, size_t *out)
 
 /* send_request: the stub in fragments of at most max_xmit bytes. */
 /* test_fault: ncacn_test_fault's doing, on a sealed first fragment. */
-static void test_fault(struct ncacn_conn *c, uint8_t **pdu, size_t *pdu_len)
+static void test_fault(struct ncacn_conn *c, uint8_t **pdu, size_t *pdu_len,
+		       const uint8_t *stub, size_t stub_len, size_t pad, size_t sig)
 {
 	if (c->test_fault == NCACN_TEST_TAMPER && *pdu_len > NCACN_REQ_HDR_LEN) {
 		(*pdu)[NCACN_REQ_HDR_LEN] ^= 0x01;
@@ -882,6 +883,24 @@ static void test_fault(struct ncacn_conn *c, uint8_t **pdu, size_t *pdu_len)
 		*pdu = c->replay;
 		*pdu_len = c->replay_len;
 		c->replay = NULL;
+		c->test_fault = NCACN_TEST_NONE;
+	} else if (c->test_fault == NCACN_TEST_FORGE && stub_len + pad <= *pdu_len &&
+		   sig >= 16 && NCACN_REQ_HDR_LEN + stub_len + pad + NCACN_TRAILER_LEN + sig ==
+				       *pdu_len) {
+		/* What someone without the key can send: the stub in clear,
+		 * the real token's first 8 bytes, a sequence number 5 past
+		 * the real one, and garbage for the rest. */
+		uint8_t *tok = *pdu + *pdu_len - sig;
+		uint64_t seq = 0;
+
+		memcpy(*pdu + NCACN_REQ_HDR_LEN, stub, stub_len);
+		memset(*pdu + NCACN_REQ_HDR_LEN + stub_len, 0, pad);
+		(void)crypto_kwrap_token_seq(tok, sig, &seq);
+		seq += 5;
+		for (int i = 0; i < 8; i++) {
+			tok[8 + i] = (uint8_t)(seq >> (56 - 8 * i));
+		}
+		memset(tok + 16, 0x41, sig - 16);
 		c->test_fault = NCACN_TEST_NONE;
 	}
 }
@@ -951,7 +970,7 @@ static NTSTATUS send_request(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t
 			}
 		}
 		if (c->test_fault != NCACN_TEST_NONE && done == 0) {
-			test_fault(c, &pdu, &pdu_len);
+			test_fault(c, &pdu, &pdu_len, stub, chunk, pad, sig);
 		}
 		status = send_all(c, pdu, pdu_len, deadline);
 		talloc_free(pdu);
@@ -1006,8 +1025,20 @@ static NTSTATUS open_response(struct ncacn_conn *c, uint8_t *pdu, const struct n
 			int conf = 0;
 			gss_qop_t qop = 0;
 
+			/*
+			 * Only GSS_S_COMPLETE means checked and decrypted.  Heimdal
+			 * (Debian 12's, and the copy in Samba 4.17:
+			 * lib/gssapi/krb5/cfx.c, _gssapi_unwrap_cfx_iov) checks the
+			 * token's sequence number before its checksum and returns
+			 * GSS_S_GAP_TOKEN, DUPLICATE_TOKEN, OLD_TOKEN or UNSEQ_TOKEN
+			 * at once, with conf set from the token's flags: supplementary
+			 * codes, not errors, on bytes nobody verified.  A GSS_ERROR
+			 * test let anyone on the path answer for the server with a
+			 * clear stub and a token numbered past the next one
+			 * (tests/unit/test_ncacn_krb5.c).
+			 */
 			major = gss_unwrap_iov(&minor, c->gss, &conf, &qop, iov, 4);
-			if (GSS_ERROR(major) || !conf) {
+			if (major != GSS_S_COMPLETE || !conf) {
 				char why[160];
 				gss_message(why, sizeof(why), major, minor);
 				return failf(c, NT_STATUS_ACCESS_DENIED,

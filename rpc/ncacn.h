@@ -98,9 +98,12 @@ bool ncacn_bind_sent(const struct ncacn_conn *c);
  * NCACN_TEST_TAMPER: the next request goes out with one bit of its sealed
  * stub flipped.  NCACN_TEST_REPLAY: the next request's first fragment is
  * kept, and the request after it goes out as that fragment again, sealed
- * sequence number and all.  The server must refuse both.
+ * sequence number and all.  NCACN_TEST_FORGE: the next request goes out
+ * as someone without the key would forge it: its stub in clear, its
+ * token's sequence number 5 past the real one, the rest of the token
+ * garbage.  The server must refuse all three.
  */
-enum ncacn_test_fault { NCACN_TEST_NONE, NCACN_TEST_TAMPER, NCACN_TEST_REPLAY };
+enum ncacn_test_fault { NCACN_TEST_NONE, NCACN_TEST_TAMPER, NCACN_TEST_REPLAY, NCACN_TEST_FORGE };
 void ncacn_test_fault(struct ncacn_conn *c, enum ncacn_test_fault f);
 
 /* ncacn_set_timeout: |timeout| seconds for each later step. */

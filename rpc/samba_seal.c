@@ -351,6 +351,26 @@ OM_uint32 samba_seal_unwrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int *conf_st
 		major = kw_unseal(w, conf_state, qop_state, iov, count);
 	} else {
 		major = real_unwrap(minor, gss, conf_state, qop_state, iov, count);
+		if (major != GSS_S_COMPLETE && !GSS_ERROR(major)) {
+			/*
+			 * Heimdal (Samba 4.17's copy, third_party/heimdal/lib/
+			 * gssapi/krb5/cfx.c, _gssapi_unwrap_cfx_iov) checks a
+			 * token's sequence number before its checksum and returns
+			 * GSS_S_GAP_TOKEN, DUPLICATE_TOKEN, OLD_TOKEN or
+			 * UNSEQ_TOKEN at once: supplementary codes, which
+			 * gensec's GSS_ERROR test (auth/kerberos/gssapi_helper.c)
+			 * takes for success, on a message nobody checked or
+			 * decrypted.  A request in clear with a token numbered
+			 * past the next one was served as the caller's.  On a
+			 * DCE/RPC association messages come in order, so
+			 * anything but GSS_S_COMPLETE is refused here.
+			 */
+			say(1, "sealing: refused a message whose token is out of sequence "
+			       "(GSSAPI status 0x%08x, before any check of its checksum)",
+			       (unsigned)major);
+			*minor = 0;
+			major = GSS_S_BAD_SIG;
+		}
 		if (w != NULL && !w->off && major == GSS_S_COMPLETE) {
 			seen(w, false, true, iov, count);
 		}
@@ -368,7 +388,8 @@ void samba_seal_mark_request(void)
 {
 	struct wctx *w;
 
-	if (!ready || last_request_gss == GSS_C_NO_CONTEXT) {
+	if (!ready || scope != SAMBA_SEAL_MARKED_CONTEXTS ||
+	    last_request_gss == GSS_C_NO_CONTEXT) {
 		return;
 	}
 	pthread_mutex_lock(&lock);

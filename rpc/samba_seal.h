@@ -24,6 +24,10 @@ enum samba_seal_scope {
 	 * context (netlogon, drsuapi, the DC as a client ...) passes through
 	 * to Samba's functions untouched. */
 	SAMBA_SEAL_MARKED_CONTEXTS,
+	/* The DC with "openssl sealing = no": no context is ever switched;
+	 * only gss_unwrap_iov is routed here, for its status check
+	 * (samba_seal_unwrap_iov refuses a token Heimdal did not check). */
+	SAMBA_SEAL_CHECK_ONLY,
 };
 
 /* samba_seal_log_fn: |msg| at |level| (0 errors, 1 decisions, 2 details). */

@@ -157,7 +157,23 @@ for k in 3 12; do
 	run "a replayed request (call $k) is refused" 1 env KRB5CCNAME="$CC1" \
 		"$LEANCALL" "$SERVER_IP" "$PRINCIPAL" --blob "$IT_WORK/peer1.bin" --count 20 --replay-at $k
 	has "... with a fault, not a response" "error: repeated call $k: .*a fault to another call"
+	# What someone on the path without the key can send: the stub in
+	# clear, a token numbered 5 ahead.  Heimdal answers such a token
+	# GSS_S_GAP_TOKEN before checking it, which Samba took for success
+	# (rpc/samba_seal.c, samba_seal_unwrap_iov).
+	run "a forged request (call $k: clear stub, token 5 ahead) is refused" 1 env \
+		KRB5CCNAME="$CC1" "$LEANCALL" "$SERVER_IP" "$PRINCIPAL" --blob "$IT_WORK/peer1.bin" \
+		--count 20 --forge-at $k
+	has "... with a security fault, not served" \
+		"error: repeated call $k: .*fault: NT_STATUS_RPC_SEC_PKG_ERROR"
 done
+has "... the server says why" "refused a message whose token is out of sequence" "$SERVER_LOG"
+if [ -z "$LOOKUP_ARGS" ]; then # the DC: Samba's own interfaces pass the same check
+	run "a forged samr EnumDomains (call 3) is refused too" 1 env KRB5CCNAME="$CC1" \
+		"$LEANCALL" "$SERVER_IP" "$PRINCIPAL" --samr-enum --count 20 --forge-at 3
+	has "... with a security fault, not served" \
+		"error: repeated call 3: .*fault: NT_STATUS_RPC_SEC_PKG_ERROR"
+fi
 run "the server still serves" 0 env KRB5CCNAME="$CC1" "$LEANCALL" "$SERVER_IP" "$PRINCIPAL" \
 	--blob "$IT_WORK/peer1.bin" --count 20
 # PEER1's server entry got its last new time (a refresh) by now: the

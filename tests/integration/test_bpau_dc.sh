@@ -26,9 +26,18 @@ run "sealing left to Samba: 20 exchanges on one association" 0 env KRB5CCNAME="$
 	"$LEANCALL" 127.0.0.12 "$PRINCIPAL" --blob "$IT_WORK/peer1.bin" --count 20
 has "... the module says so" \
 	"sealing: left to Samba .bitspeerauth:openssl sealing = no" "$IT_WORK/baddc/log/samba.out"
-if grep -q "routed through the module\|move to OpenSSL" "$IT_WORK/baddc/log/samba.out"; then
+if grep -q "gss_wrap_iov, gss_unwrap_iov and gss_delete_sec_context routed\|move to OpenSSL" \
+	"$IT_WORK/baddc/log/samba.out"; then
 	bad "... but routed Samba's sealing through the module all the same"
 else ok "... and does not route it"; fi
+has "... only its gss_unwrap_iov, for the sequence check" \
+	"its gss_unwrap_iov routed through the module for the sequence check" \
+	"$IT_WORK/baddc/log/samba.out"
+run "... and a forged request (clear stub, token 5 ahead) is refused there too" 1 env \
+	KRB5CCNAME="$CC1" "$LEANCALL" 127.0.0.12 "$PRINCIPAL" --blob "$IT_WORK/peer1.bin" \
+	--count 20 --forge-at 3
+has "... with a security fault, not served" \
+	"error: repeated call 3: .*fault: NT_STATUS_RPC_SEC_PKG_ERROR"
 
 # --- the client's failures (client-side; once, here) -----------------------
 run "server down: the client fails cleanly" 6 env KRB5CCNAME="$CC1" "$BPAU" exchange "$HOST" \

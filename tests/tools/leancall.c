@@ -6,7 +6,8 @@
  * (a key that spans many request fragments).
  *
  *   bpau-leancall ADDRESS PRINCIPAL (--blob FILE | --bytes N | --samr-enum)
- *                 [--count N] [--gssapi-wrap] [--tamper-at K | --replay-at K]
+ *                 [--count N] [--gssapi-wrap] [--tamper-at K | --replay-at K |
+ *                  --forge-at K]
  *
  * Prints "port: N", then "result: hresult=0x... len=N" or "error: ...",
  * and at the end "sealing: openssl" (crypto/kwrap.h, which an association
@@ -19,8 +20,10 @@
  * call, on our client, so the benchmark can compare the two calls on one
  * client stack.  --tamper-at K flips a bit of the K'th repeated call's
  * sealed stub; --replay-at K sends the K-1'th repeated call's request
- * again as the K'th (rpc/ncacn.h, ncacn_test_fault): the server must refuse
- * both, so these runs end with "error: repeated call K: ..." and exit 1.
+ * again as the K'th; --forge-at K sends the K'th as someone without the
+ * key would forge it, its stub in clear and its token's sequence number
+ * 5 ahead (rpc/ncacn.h, ncacn_test_fault): the server must refuse all
+ * three, so these runs end with "error: repeated call K: ..." and exit 1.
  * Exit 0 if the calls completed, 1 otherwise.
  */
 #include <stdio.h>
@@ -48,7 +51,7 @@ int main(int argc, char **argv)
 	uint16_t port;
 	NTSTATUS status;
 
-	long count = 0, tamper_at = 0, replay_at = 0;
+	long count = 0, tamper_at = 0, replay_at = 0, forge_at = 0;
 	bool gssapi_wrap = false, samr = false;
 	const struct ncacn_syntax *iface = &ncacn_syntax_bitspeerauth;
 	uint16_t opnum = BPAU_OPNUM_EXCHANGE;
@@ -67,6 +70,8 @@ int main(int argc, char **argv)
 			tamper_at = strtol(argv[++i], NULL, 10);
 		} else if (i + 1 < argc && strcmp(argv[i], "--replay-at") == 0) {
 			replay_at = strtol(argv[++i], NULL, 10);
+		} else if (i + 1 < argc && strcmp(argv[i], "--forge-at") == 0) {
+			forge_at = strtol(argv[++i], NULL, 10);
 		} else if (i + 1 < argc && strcmp(argv[i], "--blob") == 0) {
 			blob = argv[++i];
 		} else if (i + 1 < argc && strcmp(argv[i], "--bytes") == 0) {
@@ -77,10 +82,11 @@ int main(int argc, char **argv)
 	}
 	if (bad || count < 0 || (samr + (blob != NULL) + (bytes != NULL)) != 1 ||
 	    tamper_at < 0 || tamper_at > count || replay_at < 0 || replay_at > count ||
-	    replay_at == 1 || (tamper_at && replay_at)) {
+	    replay_at == 1 || forge_at < 0 || forge_at > count ||
+	    (tamper_at != 0) + (replay_at != 0) + (forge_at != 0) > 1) {
 		fprintf(stderr, "usage: bpau-leancall ADDRESS PRINCIPAL (--blob FILE | --bytes N | "
 				"--samr-enum) [--count N] [--gssapi-wrap] [--tamper-at K | "
-				"--replay-at K (K > 1)]\n");
+				"--replay-at K (K > 1) | --forge-at K]\n");
 		return 3;
 	}
 	if (samr) {
@@ -171,6 +177,8 @@ int main(int argc, char **argv)
 				ncacn_test_fault(c, NCACN_TEST_TAMPER);
 			} else if (i + 2 == replay_at) {
 				ncacn_test_fault(c, NCACN_TEST_REPLAY); /* keep call K-1's */
+			} else if (i + 1 == forge_at) {
+				ncacn_test_fault(c, NCACN_TEST_FORGE);
 			}
 			status = ncacn_call(c, f, opnum, req, req_len, &resp, &resp_len);
 			if (NT_STATUS_IS_OK(status)) {
