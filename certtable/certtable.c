@@ -327,19 +327,27 @@ static NTSTATUS delete_damaged(struct certtable *t, const char *skey)
  * entry, inside the caller's transaction.  A damaged record goes too
  * (replaced, evicted or removed like any other), so one damaged entry can
  * never block the table. */
-static NTSTATUS delete_entry(struct certtable *t, const char *skey)
+/* delete_entry: the entry and its index entry; *time_us (if given) its
+ * time, 0 for a damaged record. */
+static NTSTATUS delete_entry(struct certtable *t, const char *skey, uint64_t *time_us)
 {
 	TDB_DATA d = tdb_fetch(t->tdb, string_key(skey));
 	struct record r;
 	uint8_t ckey[2 + CRYPTO_SHA256_LEN];
 	NTSTATUS status;
 
+	if (time_us != NULL) {
+		*time_us = 0;
+	}
 	if (d.dptr == NULL) {
 		return tdbfile_status(t->tdb);
 	}
 	if (!parse_record(d, &r)) {
 		free(d.dptr);
 		return delete_damaged(t, skey);
+	}
+	if (time_us != NULL) {
+		*time_us = r.inserted_us;
 	}
 	status = cert_key(r.blob + r.cert_off, r.cert_len, ckey);
 	free(d.dptr);
@@ -411,15 +419,18 @@ bool certtable_heap_item_parse(const uint8_t *p, size_t len, uint64_t *time_us,
 		return false;
 	}
 	*sid_len = cursor_left(&c);
-	if (!cursor_get_bytes(&c, sid, *sid_len) || (*sid)[0] != 'S' || (*sid)[1] != '-') {
+	if (!cursor_get_bytes(&c, sid, *sid_len)) {
 		return false;
 	}
-	for (size_t i = 2; i < *sid_len; i++) {
-		if (!((*sid)[i] >= '0' && (*sid)[i] <= '9') && (*sid)[i] != '-') {
-			return false;
-		}
+	/* A SID in its canonical form (the form sid_key writes: a 48-bit
+	 * authority is "0x" and 12 hex digits, MS-DTYP 2.4.2.1). */
+	struct crypto_sid parsed;
+	char canonical[CRYPTO_SID_MAX_STRING];
+	if (!NT_STATUS_IS_OK(crypto_sid_parse_len((const char *)*sid, *sid_len, &parsed, NULL))) {
+		return false;
 	}
-	return true;
+	crypto_sid_format(&parsed, canonical);
+	return strlen(canonical) == *sid_len && memcmp(canonical, *sid, *sid_len) == 0;
 }
 
 static void heap_key(uint32_t i, uint8_t buf[6])
@@ -700,8 +711,15 @@ static NTSTATUS find_victim(struct certtable *t, uint32_t *size, uint64_t now,
 				status = heap_sift_down(t, *size, 0, &top);
 			} else {
 				free(d.dptr);
-				if (now < r.inserted_us ||
-				    now - r.inserted_us <= CERTTABLE_EVICT_AFTER_US) {
+				/* Within a minute either way: young.  An entry
+				 * dated more than a minute ahead (the clock
+				 * was stepped back since) has a time that
+				 * cannot be right; it may go, or a table
+				 * filled under a fast clock would refuse
+				 * every new peer until the clock caught up. */
+				uint64_t age = now >= r.inserted_us ? now - r.inserted_us
+								     : r.inserted_us - now;
+				if (age <= CERTTABLE_EVICT_AFTER_US) {
 					return NT_STATUS_CERTTABLE_FULL;
 				}
 				status = heap_pop(t, size);
@@ -726,6 +744,22 @@ static NTSTATUS find_victim(struct certtable *t, uint32_t *size, uint64_t now,
 			return status;
 		}
 	}
+}
+
+/* push_item: heap_push; on a damaged heap item, the heap is rebuilt
+ * (without the SID being inserted, whose entry is not stored yet) and the
+ * item pushed. */
+static NTSTATUS push_item(struct certtable *t, uint32_t *heap_size, const struct heap_item *it)
+{
+	NTSTATUS status = heap_push(t, heap_size, it);
+
+	if (NT_STATUS_EQUAL(status, NT_STATUS_FILE_CORRUPT_ERROR)) {
+		status = heap_rebuild(t, heap_size);
+		if (NT_STATUS_IS_OK(status)) {
+			status = heap_push(t, heap_size, it);
+		}
+	}
+	return status;
 }
 
 static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
@@ -753,8 +787,18 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 	if (tdb_exists(t->tdb, string_key(skey))) {
 		/* Note 3: the SID's certificate is deleted and the new one
 		 * inserted.  Its heap item stays: its time is no later than
-		 * now. */
-		status = delete_entry(t, skey);
+		 * the old entry's, so no later than now, unless the clock
+		 * went back. */
+		uint64_t was;
+		status = delete_entry(t, skey, &was);
+		if (NT_STATUS_IS_OK(status) && was > now) {
+			/* The clock went back: the old item's time is later
+			 * than the entry's new one, so it gets an item of its
+			 * own (the old one is stale from now on). */
+			struct heap_item it = {.time_us = now};
+			memcpy(it.sid, skey + 2, strlen(skey + 2) + 1);
+			status = push_item(t, &heap_size, &it);
+		}
 		if (!NT_STATUS_IS_OK(status)) {
 			return status;
 		}
@@ -775,7 +819,7 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 				break;
 			}
 			if (NT_STATUS_IS_OK(status)) {
-				status = delete_entry(t, victim);
+				status = delete_entry(t, victim, NULL);
 			}
 			if (!NT_STATUS_IS_OK(status)) {
 				return status;
@@ -784,15 +828,7 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 			evicted++;
 			result = CERTTABLE_EVICTED;
 		}
-		status = heap_push(t, &heap_size, &it);
-		if (NT_STATUS_EQUAL(status, NT_STATUS_FILE_CORRUPT_ERROR)) {
-			/* A damaged heap item: the heap is rebuilt (without
-			 * this SID, not stored yet) and the item pushed. */
-			status = heap_rebuild(t, &heap_size);
-			if (NT_STATUS_IS_OK(status)) {
-				status = heap_push(t, &heap_size, &it);
-			}
-		}
+		status = push_item(t, &heap_size, &it);
 		if (!NT_STATUS_IS_OK(status)) {
 			return status;
 		}
@@ -940,12 +976,17 @@ NTSTATUS certtable_refresh(struct certtable *t, const struct crypto_sid *sid,
 	       r.principal_len == strlen(principal) &&
 	       memcmp(r.principal, principal, r.principal_len) == 0;
 	if (same) {
-		/* The time is bytes 4..11 of the record (after the version). */
+		/* The time is bytes 4..11 of the record (after the version).
+		 * It only moves forward: its heap item's time must stay no
+		 * later than the entry's (if the clock went back, the entry
+		 * keeps its time). */
 		uint64_t now = t->clock(t->clock_data);
-		for (int i = 0; i < 8; i++) {
-			d.dptr[4 + i] = (uint8_t)(now >> (8 * i));
+		if (now > r.inserted_us) {
+			for (int i = 0; i < 8; i++) {
+				d.dptr[4 + i] = (uint8_t)(now >> (8 * i));
+			}
+			status = store(t, key, d.dptr, d.dsize);
 		}
-		status = store(t, key, d.dptr, d.dsize);
 	}
 	free(d.dptr);
 	tdb_chainunlock(t->tdb, key);
@@ -1006,7 +1047,7 @@ NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid)
 	}
 	status = meta_read(t, &count, &heap_size, &recorded);
 	if (NT_STATUS_IS_OK(status)) {
-		status = delete_entry(t, skey);
+		status = delete_entry(t, skey, NULL);
 	}
 	if (NT_STATUS_IS_OK(status)) {
 		/* The entry's heap item stays behind, stale. */

@@ -89,7 +89,12 @@ NTSTATUS certtable_insert(struct certtable *t, const struct crypto_sid *sid,
  * *refreshed.  Otherwise change nothing and clear *refreshed; the caller
  * then decodes and inserts.  The new time is written in place without a
  * transaction (see certtable.c): a crash may lose the refresh, not the
- * entry.
+ * entry.  A time never moves back: after the clock was stepped back, a
+ * refresh keeps the later time.
+ *
+ * Clock steps: an entry dated more than a minute ahead of the clock is
+ * not young (its time cannot be right) and may be evicted; a replacement
+ * takes the clock's time, even if earlier.
  */
 NTSTATUS certtable_refresh(struct certtable *t, const struct crypto_sid *sid,
 			   const char *principal, const uint8_t *blob, size_t len,
@@ -122,7 +127,12 @@ NTSTATUS certtable_list(struct certtable *t, TALLOC_CTX *mem_ctx,
 /*
  * certtable_batch_begin / certtable_batch_commit group many inserts into
  * one transaction (bulk loads, benchmarks): the changes become durable,
- * all together, at the commit.  certtable_batch_cancel drops them.
+ * all together, at the commit.  certtable_batch_cancel drops them.  A
+ * batch is all or nothing: an insert refused inside it (the table full
+ * of young entries) or any other failure voids it, and
+ * certtable_batch_commit then fails, keeping none of its inserts (tdb
+ * cannot undo one step of a transaction).  Fill a batch only up to the
+ * capacity, or evict only entries older than a minute.
  */
 NTSTATUS certtable_batch_begin(struct certtable *t);
 NTSTATUS certtable_batch_commit(struct certtable *t);

@@ -30,7 +30,8 @@ bool certtable_header_parse(const uint8_t *p, size_t len, uint32_t *count, uint3
 			    uint32_t *capacity);
 
 /* certtable_heap_item_parse: one eviction heap item (u64 time, then a SID
- * string "S-" digits and dashes, shorter than CRYPTO_SID_MAX_STRING);
+ * string in its canonical form, crypto_sid_format's, shorter than
+ * CRYPTO_SID_MAX_STRING);
  * |*sid| points into the input. */
 bool certtable_heap_item_parse(const uint8_t *p, size_t len, uint64_t *time_us,
 			       const uint8_t **sid, size_t *sid_len);
