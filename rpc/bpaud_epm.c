@@ -114,8 +114,14 @@ static uint32_t dcesrv_epm_Map(struct dcesrv_call_state *dce_call, TALLOC_CTX *m
 
 	*r->out.num_towers = 0;
 	memset(r->out.entry_handle, 0, sizeof(*r->out.entry_handle));
-	r->out.towers = talloc_zero_array(mem_ctx, struct epm_twr_p_t, r->in.max_towers);
-	if (r->out.towers == NULL && r->in.max_towers != 0) {
+	/* The array has room for what we hold, not for max_towers: that is
+	 * the caller's number, before any authentication (2^32-1 would be
+	 * 32 GiB).  NDR sends max_towers as the array's size and only
+	 * num_towers elements. */
+	n = epm_pairs(mem_ctx, dce_call->conn->dce_ctx, &pairs);
+	r->out.towers = talloc_zero_array(mem_ctx, struct epm_twr_p_t,
+					  (r->in.max_towers < n ? r->in.max_towers : n) + 1);
+	if (r->out.towers == NULL) {
 		return EPMAPPER_STATUS_NO_MEMORY;
 	}
 	if (r->in.map_tower == NULL ||
@@ -127,7 +133,6 @@ static uint32_t dcesrv_epm_Map(struct dcesrv_call_state *dce_call, TALLOC_CTX *m
 	transport = dcerpc_binding_get_transport(b);
 	want_s = GUID_string(mem_ctx, &want.uuid);
 
-	n = epm_pairs(mem_ctx, dce_call->conn->dce_ctx, &pairs);
 	for (size_t i = 0; i < n && found < r->in.max_towers; i++) {
 		struct epm_twr_t *twr;
 		if (!pair_matches_tower(&pairs[i], &r->in.map_tower->tower, &want, transport)) {
@@ -209,7 +214,10 @@ static uint32_t dcesrv_epm_Lookup(struct dcesrv_call_state *dce_call, TALLOC_CTX
 	if (r->in.max_ents == 0) {
 		return EPMAPPER_STATUS_CANT_PERFORM_OP;
 	}
-	r->out.entries = talloc_zero_array(mem_ctx, struct epm_entry_t, r->in.max_ents);
+	/* Room for what we hold, not for the caller's max_ents (ept_map). */
+	n = epm_pairs(mem_ctx, dce_call->conn->dce_ctx, &pairs);
+	r->out.entries = talloc_zero_array(mem_ctx, struct epm_entry_t,
+					   (r->in.max_ents < n ? r->in.max_ents : n) + 1);
 	if (r->out.entries == NULL) {
 		return EPMAPPER_STATUS_NO_MEMORY;
 	}
@@ -232,7 +240,6 @@ static uint32_t dcesrv_epm_Lookup(struct dcesrv_call_state *dce_call, TALLOC_CTX
 		return EPMAPPER_STATUS_NO_MEMORY;
 	}
 
-	n = epm_pairs(mem_ctx, dce_call->conn->dce_ctx, &pairs);
 	for (i = *pos; i < n && out < r->in.max_ents; i++) {
 		struct epm_entry_t *e = &r->out.entries[out];
 		if (!lookup_matches(r, &pairs[i])) {

@@ -46,6 +46,18 @@ has "succeeds on NDR (NDR64 refused, features acknowledged)" \
 	'^\[NDR\] \[NDR64\] \[BTFN\] +-> ctx0 acceptance reason=0x0 syntax=NDR; ctx1 provider_rejection reason=0x2.*ctx2 negotiate_ack reason=0x3'
 has "an NDR64-only bind is refused (Samba negotiates NDR only)" '^\[NDR64\] only +-> ctx0 provider_rejection reason=0x2'
 
+# max_towers is the caller's number, before any authentication: the
+# answer is sized by what bpaud holds (rpc/bpaud_epm.c).
+run "an ept_map asking for 2^32-1 towers is answered" 0 \
+	/usr/bin/python3 "$IT_TOP/tests/tools/epmprobe.py" "$SERVER_IP" 135 0xffffffff
+has "... with bpaud's one tower, not 'no memory'" '^status=0x00000000 num_towers=1 port=[1-9]'
+run "an ept_map asking for 2^25-1 towers is answered" 0 \
+	/usr/bin/python3 "$IT_TOP/tests/tools/epmprobe.py" "$SERVER_IP" 135 0x1ffffff
+has "... likewise" '^status=0x00000000 num_towers=1 port=[1-9]'
+peak=$(awk '/^VmHWM/ {print $2}' "/proc/$BPAUD_PID/status")
+if [ "$peak" -lt 102400 ]; then ok "... and bpaud's peak memory stays small (${peak} kB)"
+else bad "bpaud's peak memory reached ${peak} kB (an array sized by max_towers?)"; fi
+
 run "port 135 taken: a second bpaud says so and exits" 1 "$BPAUD" --listen "$SERVER_IP" \
 	--keytab "$IT_WORK/template/client/peer5.keytab" --cert "$SERVER_CERT" \
 	--table "$IT_WORK/second.tdb" --state-dir "$IT_WORK/second-state"
