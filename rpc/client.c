@@ -221,7 +221,7 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o
 		status = NT_STATUS_RPC_BAD_STUB_DATA;
 	}
 	if (NT_STATUS_IS_OK(status)) {
-		ok = samr_open_domain_request(frame, connect_h, 0x80 /* lookup */, &sid, &req,
+		ok = samr_open_domain_request(frame, connect_h, 0x200 /* DOMAIN_LOOKUP */, &sid, &req,
 					      &req_len);
 		status = call(c, frame, SAMR_OPNUM_OPEN_DOMAIN, ok, req, req_len, &resp, &resp_len,
 			      "SAMR OpenDomain", L, r);
