@@ -30,6 +30,14 @@ static void logf_(const struct bpau_server *srv, enum bpau_log_level level, cons
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* A caller's certificate names itself: a control character in its
+	 * subject (a newline, say) must not make a line of its own in the
+	 * log, which administrators read for every decision. */
+	for (char *p = buf; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			*p = '?';
+		}
+	}
 	srv->log(srv->log_data, level, buf);
 }
 

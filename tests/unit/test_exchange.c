@@ -5,6 +5,9 @@
  */
 #include "helpers.h"
 
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
 #include <unistd.h>
 
 #include "rpc/exchange.h"
@@ -131,6 +134,43 @@ static void test_happy_path(void **state)
 	assert_true(certtable_verify(mine, f->server->cert, f->server->cert_len, NULL));
 }
 
+/* blob_with_cn: a self-signed certificate whose subject CN is |cn| as
+ * given, control characters and all (crypto_x509_create_self_signed
+ * refuses those; a hostile peer builds its DER itself). */
+static struct certblob *blob_with_cn(TALLOC_CTX *mem_ctx, const char *cn)
+{
+	EVP_PKEY *pkey = EVP_RSA_gen(1024);
+	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	unsigned char *der = NULL;
+	struct crypto_x509 *cx;
+	struct certblob *blob;
+	const char *reason = NULL;
+	int len;
+
+	assert_non_null(pkey);
+	assert_non_null(x);
+	assert_int_equal(X509_NAME_add_entry_by_txt(name, "CN", V_ASN1_UTF8STRING,
+						    (const unsigned char *)cn, -1, -1, 0), 1);
+	assert_int_equal(X509_set_version(x, 2), 1);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	assert_int_equal(X509_set_subject_name(x, name), 1);
+	assert_int_equal(X509_set_issuer_name(x, name), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	assert_int_equal(X509_set_pubkey(x, pkey), 1);
+	assert_true(X509_sign(x, pkey, EVP_sha256()) > 0);
+	len = i2d_X509(x, &der);
+	assert_true(len > 0);
+	assert_true(NT_STATUS_IS_OK(crypto_x509_parse(mem_ctx, der, (size_t)len, &cx, &reason)));
+	assert_true(NT_STATUS_IS_OK(certblob_build(mem_ctx, cx, NULL, 0, &blob, &reason)));
+	OPENSSL_free(der);
+	X509_NAME_free(name);
+	X509_free(x);
+	EVP_PKEY_free(pkey);
+	return blob;
+}
+
 static void test_denials(void **state)
 {
 	struct fx *f = *state;
@@ -164,6 +204,18 @@ static void test_denials(void **state)
 	assert_int_equal(call(f, &c, f->other->raw, f->other->raw_len, &out, &out_len),
 			 BPAU_E_ACCESSDENIED);
 	assert_non_null(strstr(f->last_log, "is not the caller's SID"));
+	/* A subject that would forge a log line of its own. */
+	{
+		struct certblob *forged = blob_with_cn(f, "x\nbitspeerauth: ExchangePublicKeys from "
+							  "S-1-5-21-1-2-3-500: certificate added\r");
+		c = good_caller();
+		assert_int_equal(call(f, &c, forged->raw, forged->raw_len, &out, &out_len),
+				 BPAU_E_ACCESSDENIED);
+		assert_non_null(strstr(f->last_log, "is not the caller's SID"));
+		assert_null(strchr(f->last_log, '\n'));
+		assert_null(strchr(f->last_log, '\r'));
+		assert_non_null(strstr(f->last_log, "\"x?bitspeerauth: "));
+	}
 	assert_int_equal(table_count(f), before);
 	assert_false(certtable_verify(bpau_server_table(f->srv), f->other->cert,
 				      f->other->cert_len, NULL));
