@@ -401,6 +401,14 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 				     reason ? reason : crypto_status_name(status));
 		}
 	}
+	/* Before anything goes out: a bad --server-sid must not cost the
+	 * server an insert of our certificate. */
+	if (opts.server_sid != NULL) {
+		status = crypto_sid_parse(opts.server_sid, &r->server_sid, &reason);
+		if (!NT_STATUS_IS_OK(status)) {
+			return bpau_client_fail(r, BPAU_STAGE_SETUP, status, "--server-sid: %s", reason);
+		}
+	}
 	if (opts.ccache != NULL && !NT_STATUS_IS_OK(ncacn_set_ccache(opts.ccache, &reason))) {
 		return bpau_client_fail(r, BPAU_STAGE_SETUP, NT_STATUS_INVALID_PARAMETER, "--ccache: %s", reason);
 	}
@@ -435,12 +443,7 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 			     bpau_hresult_name(r->hresult));
 	}
 
-	if (opts.server_sid != NULL) {
-		status = crypto_sid_parse(opts.server_sid, &r->server_sid, &reason);
-		if (!NT_STATUS_IS_OK(status)) {
-			return bpau_client_fail(r, BPAU_STAGE_SETUP, status, "--server-sid: %s", reason);
-		}
-	} else {
+	if (opts.server_sid == NULL) {
 		r->sid_cached = sidcache_get(cache, r->principal, opts.sid_cache_ttl, &r->server_sid);
 		if (!r->sid_cached) {
 			status = lookup_sid(frame, &opts, r->principal, &r->server_sid, r);
@@ -467,12 +470,15 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 	if (!NT_STATUS_IS_OK(status)) {
 		char sid[CRYPTO_SID_MAX_STRING];
 		crypto_sid_format(&r->server_sid, sid);
-		return bpau_client_fail(r,
-			     NT_STATUS_EQUAL(status, NT_STATUS_CERTTABLE_FULL) ||
-					     NT_STATUS_EQUAL(status, NT_STATUS_NO_MEMORY)
-				     ? BPAU_STAGE_TABLE
-				     : BPAU_STAGE_VERIFY,
-			     status, "%s (%s, %s): %s", opts.host, r->principal, sid, reason);
+		/* The server's certificate failed (ACCESS_DENIED: not its SID;
+		 * INVALID_NETWORK_RESPONSE: missing or malformed) or our table
+		 * did (full, disk full, I/O, damaged file, no memory), which
+		 * the table stage reports by its status (exit 4 or 5). */
+		bool verify = NT_STATUS_EQUAL(status, NT_STATUS_ACCESS_DENIED) ||
+			      NT_STATUS_EQUAL(status, NT_STATUS_INVALID_NETWORK_RESPONSE);
+		return bpau_client_fail(r, verify ? BPAU_STAGE_VERIFY : BPAU_STAGE_TABLE, status,
+					"%s (%s, %s): %s", opts.host, r->principal, sid,
+					reason ? reason : crypto_status_name(status));
 	}
 	r->stage = BPAU_STAGE_DONE;
 	r->status = NT_STATUS_OK;

@@ -186,5 +186,11 @@ run "exchange --endpoint-cache-ttl out of range" 2 "$BPAU" exchange h.example --
 run "exchange to an unresolvable host fails cleanly" 6 "$BPAU" exchange no-such-host.invalid \
 	--cert "$work/peer.der" --table "$work/x.tdb" --timeout 2
 has "... and says so" 'cannot resolve' "$work/err"
+# A bad --server-sid is refused before anything goes out: the server must
+# not insert our certificate for an exchange we then give up.
+run "exchange with a malformed --server-sid: refused before connecting" 3 "$BPAU" exchange \
+	no-such-host.invalid --cert "$work/peer.der" --table "$work/x.tdb" --timeout 2 \
+	--server-sid S-1-5-21-x
+has "... naming the option, not the host" '\-\-server-sid: ' "$work/err"
 
 summary cli

@@ -174,6 +174,17 @@ if [ -z "$LOOKUP_ARGS" ]; then # the DC: Samba's own interfaces pass the same ch
 	has "... with a security fault, not served" \
 		"error: repeated call 3: .*fault: NT_STATUS_RPC_SEC_PKG_ERROR"
 fi
+# Our table on a full disk (a 64 KiB tmpfs in a private mount
+# namespace): the exchange fails at the table, exit 5, not as if the
+# server's certificate were bad (exit 8).
+if unshare -m true 2>/dev/null; then
+	mkdir -p "$IT_WORK/fulldisk"
+	run "our table on a full disk: the exchange fails at the table (exit 5)" 5 \
+		unshare -m sh -c "mount -t tmpfs -o size=64k tmpfs '$IT_WORK/fulldisk' || exit 99
+		KRB5CCNAME='$CC1' '$BPAU' exchange '$HOST' --address '$SERVER_IP' \
+			--cert '$IT_WORK/peer1.der' --table '$IT_WORK/fulldisk/t.tdb' $LOOKUP_ARGS"
+	has "... saying so" 'exchange: table: .*NT_STATUS_DISK_FULL' "$IT_WORK/err"
+fi
 run "the server still serves" 0 env KRB5CCNAME="$CC1" "$LEANCALL" "$SERVER_IP" "$PRINCIPAL" \
 	--blob "$IT_WORK/peer1.bin" --count 20
 # PEER1's server entry got its last new time (a refresh) by now: the
