@@ -65,6 +65,9 @@ def check_deps(conf):
                       msg='Checking for lib' + lib)
     # The bpau client speaks DCE/RPC itself on GSSAPI (Heimdal), without
     # Samba's libraries; it still uses Samba's NTSTATUS headers.
+    # glibc's DNS resolver (the client's DC locator, rpc/dclocate.c).
+    conf.check_cc(lib='resolv', uselib_store='RESOLV', function_name='ns_initparse',
+                  header_name=['arpa/nameser.h', 'resolv.h'], msg='Checking for ns_initparse')
     conf.check_cfg(package='heimdal-gssapi', uselib_store='GSSAPI',
                    args=['--cflags', '--libs'])
     conf.check_cc(header_name='gssapi/gssapi_krb5.h', use='GSSAPI',
@@ -183,7 +186,7 @@ def configure(conf):
 
 CORE_USE = 'TALLOC TDB SAMBA_UTIL SAMBA_ERRORS CRYPTO'
 # What the bpau client links: no Samba library (see rpc/ncacn.h).
-LEAN_USE = 'TALLOC TDB CRYPTO SAMBA_HDRS'
+LEAN_USE = 'TALLOC TDB CRYPTO SAMBA_HDRS RESOLV'
 
 
 def lazy_crypto_stubs(task):
@@ -254,7 +257,8 @@ def build(bld):
     # The client: our DCE/RPC framing and NDR, GSSAPI, the SID cache.
     bld.stlib(source=['rpc/client_ndr.c', 'rpc/client_result.c'], target='bpaundr',
               use='bpaucrypto ' + LEAN_USE)
-    bld.stlib(source=['rpc/client.c', 'rpc/ncacn.c', 'rpc/sidcache.c', 'rpc/lucid_kwrap.c'],
+    bld.stlib(source=['rpc/client.c', 'rpc/ncacn.c', 'rpc/sidcache.c', 'rpc/lucid_kwrap.c',
+                      'rpc/dclocate.c'],
               target='bpauclient',
               use='bpaundr bpauexchange certtable bpaucrypto GSSAPI ' + LEAN_USE)
 

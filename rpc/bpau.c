@@ -81,8 +81,9 @@ static const char usage_text[] =
 	"      mapper lookup, Kerberos bind with mutual authentication and packet\n"
 	"      privacy as HOST's computer account (host$@REALM), send our\n"
 	"      certificate, check the server's against its account's SID (looked\n"
-	"      up at --dc, by default HOST itself, and remembered for an hour)\n"
-	"      and store it in our table.  The endpoint is remembered for an hour\n"
+	"      up at a domain controller, --dc or one found in DNS, never at HOST\n"
+	"      unless it is that DC; remembered for an hour) and store it in our\n"
+	"      table.  The endpoint is remembered for an hour\n"
 	"      too, and asked again whenever it fails.\n"
 	"      Uses the Kerberos ticket cache (KRB5CCNAME; kinit -k first).\n"
 	"  help\n"
@@ -961,7 +962,8 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 			       "                      the one it records, else 100)\n"
 			       "  --ccache NAME       Kerberos ticket cache (default KRB5CCNAME)\n"
 			       "  --dc FQDN           domain controller for the server SID lookup\n"
-			       "                      (default: HOST itself); --dc-address IP\n"
+			       "                      (default: the realm's, from the DNS SRV records\n"
+			       "                      _ldap._tcp.dc._msdcs.REALM); --dc-address IP\n"
 			       "  --server-sid SID    the server account's SID, instead of a lookup\n"
 			       "  --sid-cache FILE    the client's cache: remembered SID lookups and\n"
 			       "                      our certificate as last encoded (default:\n"
@@ -1026,8 +1028,13 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 	}
 	printf("%s\n", res->message);
 	printf("  server principal: %s\n", res->principal);
-	printf("  server SID:       %s%s\n", crypto_sid_string(t, &res->server_sid),
-	       res->sid_cached ? " (remembered)" : "");
+	if (res->sid_cached || res->lookup_dc == NULL) {
+		printf("  server SID:       %s%s\n", crypto_sid_string(t, &res->server_sid),
+		       res->sid_cached ? " (remembered)" : "");
+	} else {
+		printf("  server SID:       %s (from %s)\n", crypto_sid_string(t, &res->server_sid),
+		       res->lookup_dc);
+	}
 	printf("  binding:          %s\n", res->binding ? res->binding : "?");
 	if (!o.no_client_key) {
 		printf("  our certificate:  %s%s\n", o.cert_file,

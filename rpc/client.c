@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rpc/client_ndr.h"
+#include "rpc/dclocate.h"
 #include "rpc/ncacn.h"
 #include "rpc/sidcache.h"
 
@@ -156,6 +157,68 @@ static NTSTATUS call(struct ncacn_conn *c, TALLOC_CTX *mem_ctx, uint16_t opnum, 
 	return NT_STATUS_OK;
 }
 
+/*
+ * connect_dc: a SAMR association with a domain controller: --dc, else
+ * the realm's domain controllers from DNS (rpc/dclocate.h), each in turn
+ * until one answers.  Never the peer being checked (unless it is the
+ * DC named or found): a member would answer for its own SID whatever it
+ * liked, and an honest one cannot (its SAMR knows its local accounts).
+ */
+static NTSTATUS connect_dc(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o,
+			   const char *account, struct ncacn_conn **c, const char **dc_used,
+			   struct bpau_client_result *r)
+{
+	const enum bpau_client_stage L = BPAU_STAGE_LOOKUP;
+	const char *realm = strchr(account, '@'), *reason = NULL;
+	char **dcs = NULL;
+	NTSTATUS status;
+
+	if (o->dc != NULL) {
+		char *principal = bpau_client_principal(mem_ctx, o->dc);
+		*dc_used = o->dc;
+		if (principal == NULL) {
+			return bpau_client_fail(r, L, NT_STATUS_INVALID_PARAMETER,
+						"domain controller name %s is not a FQDN", o->dc);
+		}
+		status = associate(mem_ctx, NULL, 0, o->dc, o->dc_address, principal,
+				   &ncacn_syntax_samr, o->timeout, c, r);
+		if (!NT_STATUS_IS_OK(status)) {
+			r->stage = L;
+		}
+		return status;
+	}
+	if (realm == NULL || realm[1] == '\0') {
+		return bpau_client_fail(r, L, NT_STATUS_INVALID_PARAMETER,
+					"%s has no realm to find a domain controller of: give --dc",
+					account);
+	}
+	status = bpau_dc_locate(mem_ctx, realm + 1, o->timeout, &dcs, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		char *srv = bpau_dc_srv_name(mem_ctx, realm + 1);
+		return bpau_client_fail(r, L, status,
+					"no domain controller to look up %s's SID: %s (%s); give --dc",
+					account, reason ? reason : crypto_status_name(status),
+					srv ? srv : "?");
+	}
+	for (size_t i = 0; dcs[i] != NULL; i++) {
+		char *principal = bpau_client_principal(mem_ctx, dcs[i]);
+		*dc_used = dcs[i];
+		if (principal == NULL) {
+			continue;
+		}
+		status = associate(mem_ctx, NULL, 0, dcs[i], NULL, principal, &ncacn_syntax_samr,
+				   o->timeout, c, r);
+		if (NT_STATUS_IS_OK(status)) {
+			return status;
+		}
+		r->stage = L;
+	}
+	return NT_STATUS_IS_OK(status)
+		       ? bpau_client_fail(r, L, NT_STATUS_NOT_FOUND,
+					  "no domain controller found in DNS has a usable name")
+		       : status;
+}
+
 /* lookup_sid: the server account's SID from the domain (SAMR LookupNames
  * at a DC), never from the certificate (3.2.4.1). */
 static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o,
@@ -163,9 +226,7 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o
 			   struct bpau_client_result *r)
 {
 	TALLOC_CTX *frame = talloc_new(mem_ctx);
-	const char *dc = o->dc ? o->dc : o->host;
-	const char *dc_address = o->dc ? o->dc_address : o->address;
-	char *dc_principal = bpau_client_principal(frame, dc);
+	const char *dc = NULL;
 	char *sam = talloc_strndup(frame, account, strcspn(account, "@"));
 	struct ncacn_conn *c;
 	uint8_t connect_h[SAMR_HANDLE_LEN], domain_h[SAMR_HANDLE_LEN];
@@ -182,15 +243,8 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o
 		talloc_free(frame);
 		return bpau_client_fail(r, L, NT_STATUS_NO_MEMORY, "out of memory");
 	}
-	if (dc_principal == NULL) {
-		talloc_free(frame);
-		return bpau_client_fail(r, L, NT_STATUS_INVALID_PARAMETER,
-			     "domain controller name %s is not a FQDN", dc);
-	}
-	status = associate(frame, NULL, 0, dc, dc_address, dc_principal, &ncacn_syntax_samr,
-			   o->timeout, &c, r);
+	status = connect_dc(frame, o, account, &c, &dc, r);
 	if (!NT_STATUS_IS_OK(status)) {
-		r->stage = L;
 		talloc_free(frame);
 		return status;
 	}
@@ -250,6 +304,8 @@ static NTSTATUS lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o
 	}
 	sid.sub_auths[sid.num_auths++] = rid;
 	*out = sid;
+	talloc_free(r->lookup_dc);
+	r->lookup_dc = talloc_strdup(r, dc);
 	talloc_free(frame);
 	return NT_STATUS_OK;
 }
@@ -477,8 +533,11 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 		bool verify = NT_STATUS_EQUAL(status, NT_STATUS_ACCESS_DENIED) ||
 			      NT_STATUS_EQUAL(status, NT_STATUS_INVALID_NETWORK_RESPONSE);
 		return bpau_client_fail(r, verify ? BPAU_STAGE_VERIFY : BPAU_STAGE_TABLE, status,
-					"%s (%s, %s): %s", opts.host, r->principal, sid,
-					reason ? reason : crypto_status_name(status));
+					"%s (%s, %s): %s%s%s%s", opts.host, r->principal, sid,
+					reason ? reason : crypto_status_name(status),
+					reason && !verify ? " (" : "",
+					reason && !verify ? crypto_status_name(status) : "",
+					reason && !verify ? ")" : "");
 	}
 	r->stage = BPAU_STAGE_DONE;
 	r->status = NT_STATUS_OK;

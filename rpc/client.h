@@ -60,6 +60,7 @@ struct bpau_client_result {
 	char *binding;                /* the binding the pipe ended up on */
 	struct crypto_sid server_sid;
 	bool sid_cached;              /* server_sid came from the SID cache */
+	char *lookup_dc;              /* else the domain controller that said */
 	bool own_cached;              /* our blob came from the cache */
 	bool endpoint_cached;         /* the port came from the cache */
 	enum certtable_outcome outcome;

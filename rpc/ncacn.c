@@ -667,12 +667,26 @@ NTSTATUS ncacn_bind(struct ncacn_conn *c, const struct ncacn_syntax *iface, cons
 		goto done;
 	}
 	if (h.ptype == NCACN_PKT_BIND_NAK) {
+		/* C706 12.6.4.5 (MS-RPCE 2.2.2.5) reject reasons.  Samba
+		 * answers a Kerberos token it does not accept with reason 0
+		 * (dcesrv_core.c, dcesrv_bind_done: dcesrv_bind_nak(call, 0)),
+		 * so for our Kerberos bind 0 is an authentication failure. */
+		static const char *const names[] = {
+			"not specified", "temporary congestion", "local limit exceeded",
+			"called address unknown", "protocol version not supported",
+			"default context not supported", "user data not readable",
+			"no presentation address available", "authentication type not recognized",
+			"invalid checksum"};
 		uint16_t reason = h.frag_length >= 18 ? (uint16_t)(pdu[16] | pdu[17] << 8) : 0;
-		status = failf(c, reason == 2 || reason == 8 || reason == 9 ? NT_STATUS_LOGON_FAILURE
-									: NT_STATUS_RPC_PROTOCOL_ERROR,
-			       "the server rejected the bind (reason %u%s)", reason,
-			       reason == 9 ? ": invalid checksum" : reason == 8 ? ": authentication type not recognized"
-							: reason == 2 ? ": local limit exceeded" : "");
+		bool auth = reason == 2 || reason == 8 || reason == 9 ||
+			    (reason == 0 && principal != NULL);
+		status = failf(c, auth ? NT_STATUS_LOGON_FAILURE : NT_STATUS_RPC_PROTOCOL_ERROR,
+			       "the server rejected the bind (reason %u: %s)%s", reason,
+			       reason < sizeof(names) / sizeof(names[0]) ? names[reason] : "unknown",
+			       reason == 0 && principal != NULL
+				       ? "; Samba says this when it does not accept the Kerberos "
+					 "ticket (a stale ticket or key version: kinit -k again)"
+				       : "");
 		goto done;
 	}
 	if (h.call_id != c->call_id) {

@@ -12,6 +12,8 @@
 # Knobs (template): DC_POOL=N (also computer accounts BENCH1$..BENCHN$), DC_REALM=BPAU.TEST DC_DOMAIN=BPAU DC_HOST=dc1 DC_IP=127.0.0.11 DC_ADMINPASS
 # Knobs (start):    DC_IP             listen address of this copy (127.x.y.z; default: template's)
 #                   DC_SMB=0          1 = also run smbd+winbindd (ncacn_np, needed for LSA); 0 = rpc/kdc/ldap only
+#                   DC_DNS=0          1 = also serve DNS on DC_IP:53 (its zone: the template's
+#                                     records, DC SRV records and dc1's A record included)
 #                   DC_CONF           extra [global] smb.conf lines (newline separated)
 #                   DC_RPC_MODULES    dir of extra dcerpc_server *.so modules to load
 #                   DC_MAXRUNTIME=3600  samba exits by itself after that many seconds
@@ -245,7 +247,8 @@ cmd_start() {
         ip=$DC_IP
     fi
     echo "$ip" > "$run/ip"
-    local services="-nbt -wrepl -cldap -drepl -ntp_signd -kcc -dnsupdate -dns"
+    local services="-nbt -wrepl -cldap -drepl -ntp_signd -kcc -dnsupdate"
+    [ "${DC_DNS:-0}" = 1 ] || services="$services -dns"
     [ "${DC_SMB:-0}" = 1 ] || services="$services -s3fs -winbindd"
     sed -i "s#^\(\s*server services = \).*#\1$services#" "$run/etc/smb.conf"
     if [ -n "${DC_CONF:-}" ]; then              # extra [global] lines, e.g. "log level = 3"

@@ -7,6 +7,7 @@
 #   SERVER_SID SERVER_CERT     its account SID and certificate (DER)
 #   SERVER_TABLE SERVER_LOG    its table file and log
 #   LOOKUP_ARGS                client options for the SID lookup (--dc ...)
+#   SERVER_IS_DC               1 when the server is the DC (the module)
 #   start_bad_server           a function starting a second server whose
 #                              certificate names another SID; sets BAD_IP
 #                              (not run in a subshell, so teardown knows it)
@@ -28,7 +29,7 @@ run "PEER1 exchanges with $HOST (endpoint mapper, Kerberos, privacy)" 0 \
 	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
 has "the client found the dynamic endpoint through port 135" \
 	"binding: +ncacn_ip_tcp:${SERVER_IP//./\\.}\[[0-9]+,seal,krb5"
-has "the server SID came from the domain" "server SID: +$SERVER_SID"
+has "the server SID came from the domain" "server SID: +$SERVER_SID \\(from dc1\\.bpau\\.test\\)"
 run "server table: PEER1's certificate verifies" 0 "$BPAU" table check "$IT_WORK/peer1.der" --table "$SERVER_TABLE"
 has "server table maps it to PEER1's SID" "TRUE: the certificate belongs to $PEER1_SID"
 run "server table records the principal" 0 "$BPAU" table list --table "$SERVER_TABLE"
@@ -48,12 +49,33 @@ if grep -q 'server SID:.*remembered' "$IT_WORK/out"; then bad "... but it was re
 tdbtool "$IT_WORK/sid-cache.tdb" store "${PRINCIPAL,,}" "1 $(date +%s) S-1-5-21-1-2-3-4444" >/dev/null 2>&1
 run "a wrong remembered SID is looked up again, not trusted" 0 \
 	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
-has "and the domain's answer is used" "server SID: +$SERVER_SID\$"
+has "and the domain's answer is used" "server SID: +$SERVER_SID \\(from dc1\\.bpau\\.test\\)\$"
 run "... and remembered" 0 exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
 has "(remembered)" "server SID: +$SERVER_SID \\(remembered\\)"
 # Our own certificate's blob is remembered with the file's bytes: reused
 # only for the very same file, so a new certificate is sent at once.
 has "our blob was taken as encoded before" "our certificate: .*peer1\\.der \\(unchanged, encoded before\\)"
+# No --dc: the SID lookup goes to a domain controller found in DNS
+# (_ldap._tcp.dc._msdcs.bpau.test), never to the server being checked.
+# The DC serves DNS (DC_DNS=1); a private mount namespace gives the client
+# an /etc/resolv.conf naming it.
+if unshare -m true 2>/dev/null; then
+	echo "nameserver 127.0.0.11" >"$IT_WORK/resolv.dc"
+	printf 'nameserver 127.0.0.99\noptions timeout:1 attempts:1\n' >"$IT_WORK/resolv.none"
+	with_resolv() { # with_resolv FILE CMD...: CMD with FILE as /etc/resolv.conf
+		unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$@"
+	}
+	run "no --dc: the server's SID from a domain controller found in DNS" 0 \
+		with_resolv "$IT_WORK/resolv.dc" env KRB5CCNAME="$CC1" "$BPAU" exchange "$HOST" \
+		--address "$SERVER_IP" --cert "$IT_WORK/peer1.der" --table "$IT_WORK/client1.tdb" \
+		--sid-cache-ttl 0
+	has "... from dc1.bpau.test" "server SID: +$SERVER_SID \\(from dc1\\.bpau\\.test\\)"
+	run "no --dc and no DNS answer: the lookup fails, saying so" 9 \
+		with_resolv "$IT_WORK/resolv.none" env KRB5CCNAME="$CC1" "$BPAU" exchange "$HOST" \
+		--address "$SERVER_IP" --cert "$IT_WORK/peer1.der" --table "$IT_WORK/client1.tdb" \
+		--sid-cache-ttl 0 --timeout 2
+	has "... and what to do" 'SID lookup: no domain controller to look up .*_ldap\._tcp\.dc\._msdcs\.bpau\.test.*give --dc' "$IT_WORK/err"
+fi
 it_cert peer1b "$PEER1_SID"
 run "a new certificate file for PEER1" 0 exchange "$CC1" "$IT_WORK/peer1b.der" "$IT_WORK/client1.tdb"
 if grep -q 'encoded before' "$IT_WORK/out"; then bad "... was taken from the cache"; else ok "... is encoded afresh"; fi
@@ -127,7 +149,7 @@ if [ -x "$ASAN_BPAU" ]; then
 	# The server's side moves too (rpc/samba_seal.c): bpaud through its
 	# exported gss_* functions, the DC module by pointing the samba
 	# process's GOT slots at the same hooks (rpc/got_hook.c).
-	if [ -z "$LOOKUP_ARGS" ]; then
+	if [ -n "${SERVER_IS_DC:-}" ]; then
 		has "... the DC module routed Samba's sealing through its hooks" \
 			"sealing: Samba's gss_wrap_iov, gss_unwrap_iov and gss_delete_sec_context routed through the module" \
 			"$SERVER_LOG"
@@ -138,7 +160,7 @@ if [ -x "$ASAN_BPAU" ]; then
 		KRB5CCNAME="$CC1" "$LEANCALL" "$SERVER_IP" "$PRINCIPAL" \
 		--blob "$IT_WORK/peer1.bin" --count 40 --gssapi-wrap
 	has "... our side sealed through GSSAPI throughout" 'sealing: gssapi'
-	if [ -z "$LOOKUP_ARGS" ]; then # the server is the DC
+	if [ -n "${SERVER_IS_DC:-}" ]; then # the server is the DC
 		run "... and samr EnumDomains at the DC likewise, 40 calls" 0 env \
 			ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
 			KRB5CCNAME="$CC1" "$IT_TOP/build/asan/tests/bpau-leancall" "$SERVER_IP" \
@@ -168,7 +190,7 @@ for k in 3 12; do
 		"error: repeated call $k: .*fault: NT_STATUS_RPC_SEC_PKG_ERROR"
 done
 has "... the server says why" "refused a message whose token is out of sequence" "$SERVER_LOG"
-if [ -z "$LOOKUP_ARGS" ]; then # the DC: Samba's own interfaces pass the same check
+if [ -n "${SERVER_IS_DC:-}" ]; then # the DC: Samba's own interfaces pass the same check
 	run "a forged samr EnumDomains (call 3) is refused too" 1 env KRB5CCNAME="$CC1" \
 		"$LEANCALL" "$SERVER_IP" "$PRINCIPAL" --samr-enum --count 20 --forge-at 3
 	has "... with a security fault, not served" \

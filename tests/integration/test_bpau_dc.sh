@@ -11,9 +11,11 @@ it_template
 it_cert dc1 "$DC1_SID"
 HOST=dc1.bpau.test SERVER_IP=127.0.0.11 PRINCIPAL="dc1\$@$DC_REALM"
 SERVER_SID=$DC1_SID SERVER_CERT="$IT_WORK/dc1.der" SERVER_TABLE="$IT_WORK/server.tdb"
-SERVER_LOG="$IT_WORK/dc/log/samba.out" LOOKUP_ARGS=""
+SERVER_LOG="$IT_WORK/dc/log/samba.out" SERVER_IS_DC=1
+LOOKUP_ARGS="--dc dc1.bpau.test --dc-address 127.0.0.11"
 # Capacity 3 so that the one-minute rule can be shown with four peers.
-it_start_dc dc "$SERVER_IP" "$SERVER_CERT" "$SERVER_TABLE" 3
+# DNS too: the client finds the DC for its SID lookups there without --dc.
+DC_DNS=1 it_start_dc dc "$SERVER_IP" "$SERVER_CERT" "$SERVER_TABLE" 3
 start_bad_server() { # the DC's name, but a certificate naming PEER3; Samba's sealing
 	it_start_dc baddc 127.0.0.12 "$IT_WORK/peer3.der" "$IT_WORK/bad-server.tdb" 100 \
 		"bitspeerauth:openssl sealing = no"

@@ -15,6 +15,9 @@
  *             (Heimdal: GSS_S_DUPLICATE_TOKEN, again before any check):
  *             refused;
  *   TAMPERED  sealed, one bit of the ciphertext flipped: refused.
+ *
+ * NAK: the bind is answered with a bind_nak of reason 0, which Samba sends
+ * when it does not accept the ticket: a logon failure, with advice.
  */
 #include "helpers.h"
 
@@ -41,7 +44,7 @@
 #define CCACHE "MEMORY:test_ncacn_krb5"
 #define TOKEN_LEN 76 /* AES: header 16; confounder, EC filler, header copy (48) encrypted; checksum 12 */
 
-enum script { GENUINE, FORGED, REPLAYED, TAMPERED };
+enum script { GENUINE, FORGED, REPLAYED, TAMPERED, NAK };
 
 static krb5_context kctx;
 static krb5_keytab keytab;
@@ -231,6 +234,15 @@ static void serve(int fd, enum script script)
 	    (len = read_pdu(fd, buf, sizeof(buf))) == 0) {
 		_exit(1);
 	}
+	if (script == NAK) {
+		header(buf, 13 /* bind_nak */, 3, 20, 0, 1);
+		memset(buf + 16, 0, 4); /* reason 0, no versions */
+		if (write(fd, buf, 20) != 20) {
+			_exit(1);
+		}
+		sleep(1);
+		_exit(0);
+	}
 	in = token_of(buf, len);
 	major = gss_accept_sec_context(&minor, &gss, cred, &in, GSS_C_NO_CHANNEL_BINDINGS, NULL,
 				       NULL, &out, NULL, NULL, NULL);
@@ -404,11 +416,31 @@ static void test_refused(void **state)
 	}
 }
 
+static void test_nak(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	pid_t pid;
+	uint16_t port = start(NAK, &pid);
+	struct ncacn_conn *c;
+	int st;
+	(void)state;
+
+	assert_true(NT_STATUS_IS_OK(ncacn_connect(t, "127.0.0.1", port, 5, &c)));
+	assert_int_equal(NT_STATUS_V(ncacn_bind(c, &ncacn_syntax_bitspeerauth, SERVICE)),
+			 NT_STATUS_V(NT_STATUS_LOGON_FAILURE));
+	assert_non_null(strstr(ncacn_reason(c), "reason 0: not specified"));
+	assert_non_null(strstr(ncacn_reason(c), "does not accept the Kerberos ticket"));
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	talloc_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_genuine),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_nak),
 	};
 	int rc;
 
