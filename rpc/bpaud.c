@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -264,7 +265,20 @@ struct bpaud_listener {
 	struct bpaud *d;
 	const struct dcesrv_endpoint *ep;
 	int fd;
+	struct tevent_fd *fde;
+	bool paused;
 };
+
+/* A listener paused (out of descriptors) listens again a second later. */
+static void bpaud_accept_resume(struct tevent_context *ev, struct tevent_timer *te,
+				struct timeval now, void *private_data)
+{
+	struct bpaud_listener *l = private_data;
+
+	(void)ev, (void)te, (void)now;
+	l->paused = false;
+	tevent_fd_set_flags(l->fde, TEVENT_FD_READ);
+}
 
 static void bpaud_accept(struct tevent_context *ev, struct tevent_fd *fde, uint16_t flags,
 			 void *private_data)
@@ -274,10 +288,24 @@ static void bpaud_accept(struct tevent_context *ev, struct tevent_fd *fde, uint1
 	socklen_t pl = sizeof(peer);
 	int fd;
 
-	(void)ev, (void)fde, (void)flags;
+	(void)flags;
 	fd = accept4(l->fd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd == -1) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			/* The connection stays queued and the listener readable:
+			 * accepting again at once would spin and fill the log.
+			 * Stop listening for a second instead, saying so once. */
+			if (!l->paused) {
+				bpaud_log(0, "accept: %s: not accepting connections for a second",
+					  strerror(errno));
+			}
+			l->paused = true;
+			tevent_fd_set_flags(fde, 0);
+			if (tevent_add_timer(ev, l, tevent_timeval_current_ofs(1, 0),
+					     bpaud_accept_resume, l) == NULL) {
+				tevent_fd_set_flags(fde, TEVENT_FD_READ);
+			}
+		} else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
 			bpaud_log(0, "accept: %s", strerror(errno));
 		}
 		return;
@@ -336,6 +364,7 @@ static bool start_listener(struct bpaud *d, const char *ep_string, int fd)
 	if (fde == NULL) {
 		return false;
 	}
+	l->fde = fde;
 	tevent_fd_set_auto_close(fde);
 	return true;
 }
@@ -446,8 +475,8 @@ static void on_term(struct tevent_context *ev, struct tevent_signal *se, int sig
 	stopping = true;
 }
 
-/* SIGHUP: reload our certificate (MS-BPAU's "Local Certificate"); on a
- * bad file the old one stays in use. */
+/* SIGHUP: reopen the log file; reload our certificate (MS-BPAU's "Local
+ * Certificate"); on a bad file the old one stays in use. */
 static void on_hup(struct tevent_context *ev, struct tevent_signal *se, int signum, int count,
 		   void *siginfo, void *private_data)
 {
@@ -456,6 +485,10 @@ static void on_hup(struct tevent_context *ev, struct tevent_signal *se, int sign
 	NTSTATUS status;
 	(void)ev, (void)se, (void)signum, (void)count, (void)siginfo;
 
+	/* The log file first (rotated logs: the old one was renamed). */
+	if (d->log_file != NULL && freopen(d->log_file, "a", stderr) != NULL) {
+		setvbuf(stderr, NULL, _IOLBF, 0);
+	}
 	status = bpau_server_reload_cert(d->srv, &reason);
 	if (NT_STATUS_IS_OK(status)) {
 		bpaud_log(0, "SIGHUP: reloaded the certificate %s", d->cfg.cert_file);
@@ -512,7 +545,8 @@ static const char usage_text[] =
 	"      --auth-level L     privacy or integrity (bitspeerauth:auth level)\n"
 	"      --state-dir DIR    runtime state (bitspeerauth:state directory,\n"
 	"                         " BPAUD_DEFAULT_STATE ")\n"
-	"  -D, --daemon           detach; default is to stay in the foreground\n"
+	"  -D, --daemon           detach (once the pid file is written); default is\n"
+	"                         to stay in the foreground\n"
 	"      --log-file FILE    log there (default: standard error; with --daemon\n"
 	"                         STATE-DIR/bpaud.log)\n"
 	"      --pid-file FILE    write the process id\n"
@@ -521,7 +555,9 @@ static const char usage_text[] =
 	"  -h, --help             this text\n"
 	"\n"
 	"Signals: SIGTERM/SIGINT stop cleanly (every table change is already a\n"
-	"committed transaction); SIGHUP reloads the certificate.\n"
+	"committed transaction); SIGHUP reloads the certificate and reopens the\n"
+	"log file (after a rotation).  Relative paths are taken from the directory\n"
+	"bpaud starts in.\n"
 	"Logs go to standard error (the journal under systemd) unless --log-file.\n";
 
 /* config_string: command line first, then the configuration file. */
@@ -542,6 +578,76 @@ static bool parse_port(const char *s, uint16_t *out)
 	}
 	*out = (uint16_t)v;
 	return true;
+}
+
+static int write_pid_file(const char *path);
+
+/* absolute: |path| against the working directory.  With --daemon bpaud
+ * moves to "/", and reads the keytab (at every bind), the certificate
+ * (SIGHUP) and the log file (SIGHUP) again later. */
+static const char *absolute(TALLOC_CTX *mem_ctx, const char *path)
+{
+	char cwd[PATH_MAX];
+	char *abs;
+
+	if (path == NULL || path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL) {
+		return path;
+	}
+	abs = talloc_asprintf(mem_ctx, "%s/%s", cwd, path);
+	return abs != NULL ? abs : path;
+}
+
+/*
+ * detach: --daemon.  The parent returns (exits 0) only once the child has
+ * written the pid file and is about to serve, so that whoever started
+ * bpaud (a service manager reading the pid file) never sees a missing or
+ * stale one; 1 if the child failed first.  The child leaves the session
+ * and the working directory, and its standard input and output are
+ * /dev/null (standard error is the log file).
+ */
+static int detach(const char *pid_file)
+{
+	int p[2], null;
+	char ok = 0;
+	pid_t pid;
+
+	if (pipe(p) != 0) {
+		bpaud_log(0, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid == -1) {
+		bpaud_log(0, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid != 0) {
+		close(p[1]);
+		while (read(p[0], &ok, 1) == -1 && errno == EINTR) {
+		}
+		_exit(ok == '1' ? 0 : 1);
+	}
+	close(p[0]);
+	if (setsid() == -1 || chdir("/") != 0) {
+		bpaud_log(0, "detach: %s", strerror(errno));
+		return -1;
+	}
+	null = open("/dev/null", O_RDWR);
+	if (null == -1 || dup2(null, STDIN_FILENO) == -1 || dup2(null, STDOUT_FILENO) == -1) {
+		bpaud_log(0, "/dev/null: %s", strerror(errno));
+		return -1;
+	}
+	if (null > STDERR_FILENO) {
+		close(null);
+	}
+	if (pid_file != NULL && write_pid_file(pid_file) != 0) {
+		return -1;
+	}
+	ok = '1';
+	if (write(p[1], &ok, 1) != 1) {
+		return -1;
+	}
+	close(p[1]);
+	return 0;
 }
 
 static int write_pid_file(const char *path)
@@ -588,7 +694,7 @@ int main(int argc, char **argv)
 	const char *size_o = NULL, *log_file = NULL;
 	char *ep = NULL, *epm_ep = NULL, *def_table;
 	uint16_t port = 0, epm_port = 0;
-	int fd, epm_fd = -1, o;
+	int fd, epm_fd = -1, o, rc = 0;
 	bool no_epm = false;
 	NTSTATUS status;
 
@@ -688,6 +794,12 @@ int main(int argc, char **argv)
 			  "(create one with: bpau cert create --sid MACHINE-SID)");
 		return 2;
 	}
+	d->cfg.keytab = absolute(d, d->cfg.keytab);
+	d->cfg.cert_file = absolute(d, d->cfg.cert_file);
+	d->cfg.table_file = absolute(d, d->cfg.table_file);
+	d->cfg.state_dir = absolute(d, d->cfg.state_dir);
+	d->cfg.pid_file = absolute(d, d->cfg.pid_file);
+	log_file = absolute(d, log_file);
 	if (d->cfg.table_size == 0 || d->cfg.table_size > CERTTABLE_MAX_CAPACITY) {
 		bpaud_log(0, "table size must be 1 to %u", CERTTABLE_MAX_CAPACITY);
 		return 2;
@@ -775,17 +887,16 @@ int main(int argc, char **argv)
 	if (log_file != NULL) {
 		setvbuf(stderr, NULL, _IOLBF, 0);
 	}
+	d->log_file = log_file;
 	if (d->cfg.daemon) {
-		/* Keep stderr: it is the log file now. */
-		if (daemon(0, 1) != 0) {
-			bpaud_log(0, "daemon: %s", strerror(errno));
-			return 1;
-		}
-		/* No tevent_re_initialise(): that would drop the listeners
+		/* Keep stderr: it is the log file now.  No
+		 * tevent_re_initialise(): that would drop the listeners
 		 * already registered; tevent's epoll backend notices the new
 		 * pid and re-creates its epoll set with them. */
-	}
-	if (d->cfg.pid_file != NULL && write_pid_file(d->cfg.pid_file) != 0) {
+		if (detach(d->cfg.pid_file) != 0) {
+			return 1;
+		}
+	} else if (d->cfg.pid_file != NULL && write_pid_file(d->cfg.pid_file) != 0) {
 		return 1;
 	}
 	tevent_add_signal(d->ev, d, SIGTERM, 0, on_term, NULL);
@@ -802,6 +913,7 @@ int main(int argc, char **argv)
 	while (!stopping) {
 		if (tevent_loop_once(d->ev) != 0) {
 			bpaud_log(0, "tevent_loop_once: %s", strerror(errno));
+			rc = 1; /* a service manager restarts a failed bpaud */
 			break;
 		}
 	}
@@ -809,5 +921,5 @@ int main(int argc, char **argv)
 		unlink(d->cfg.pid_file);
 	}
 	talloc_free(top);
-	return 0;
+	return rc;
 }

@@ -88,25 +88,66 @@ run "an unknown account is an error" 6 env KRB5CCNAME="$CC5" "$BPAU" cert create
 	--account 'NOSUCH$' --dc dc1.bpau.test --dc-address 127.0.0.11 \
 	--cert-out "$IT_WORK/x.der" --key-out "$IT_WORK/x.key"
 
-# Daemon mode: detaches, writes its pid file, logs to its file, serves.
-"$BPAUD" --daemon --listen 127.0.0.23 --no-epm --port 0 --keytab "$IT_WORK/template/client/peer5.keytab" \
-	--cert "$SERVER_CERT" --table "$IT_WORK/daemon.tdb" --state-dir "$IT_WORK/daemon-state" \
-	--pid-file "$IT_WORK/daemon.pid" >"$IT_WORK/daemon.out" 2>&1
-rc=$?
-for i in $(seq 40); do [ -s "$IT_WORK/daemon.pid" ] && break; sleep 0.05; done
-DPID=$(cat "$IT_WORK/daemon.pid" 2>/dev/null)
-if [ "$rc" -eq 0 ] && [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
-	ok "--daemon detaches and writes its pid file"; BPAUD_PIDS+=("$DPID")
-else bad "--daemon (exit $rc)"; fi
-has "and logs to STATE-DIR/bpaud.log" 'serving bitspeerauth on ncacn_ip_tcp:127\.0\.0\.23' "$IT_WORK/daemon-state/bpaud.log"
-DPORT=$(sed -n 's/.*bitspeerauth on ncacn_ip_tcp:[0-9.]*\[\([0-9]*\)\].*/\1/p' "$IT_WORK/daemon-state/bpaud.log")
-run "the daemon serves" 0 env KRB5CCNAME="$CC1" "$RAWCALL" \
+# Daemon mode, started as scripts do: relative paths from its working
+# directory, under a command substitution.  It returns once detached with
+# its pid file written, holds nothing open on standard output, logs to its
+# file and serves (its keytab is read again at each bind, after it left
+# for "/"); SIGHUP reopens a rotated log and reloads the certificate.
+mkdir -p "$IT_WORK/daemon"
+cp "$IT_WORK/template/client/peer5.keytab" "$SERVER_CERT" "$IT_WORK/daemon/"
+run "--daemon returns once detached (relative paths, under \$(...))" 0 timeout 20 bash -c \
+	'cd "$1/daemon" && out=$("$2" --daemon --listen 127.0.0.23 --no-epm --port 0 \
+		--keytab peer5.keytab --cert peer5.der --table daemon.tdb --state-dir state \
+		--pid-file daemon.pid) && [ -s daemon.pid ]' _ "$IT_WORK" "$BPAUD"
+DPID=$(cat "$IT_WORK/daemon/daemon.pid" 2>/dev/null)
+if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+	ok "... with its pid file written before it returned"; BPAUD_PIDS+=("$DPID")
+else bad "--daemon: no live pid in its pid file"; fi
+has "and logs to STATE-DIR/bpaud.log" 'serving bitspeerauth on ncacn_ip_tcp:127\.0\.0\.23' \
+	"$IT_WORK/daemon/state/bpaud.log"
+DPORT=$(sed -n 's/.*bitspeerauth on ncacn_ip_tcp:[0-9.]*\[\([0-9]*\)\].*/\1/p' "$IT_WORK/daemon/state/bpaud.log")
+run "the daemon serves (a Kerberos bind: the relative keytab still found)" 0 env \
+	KRB5CCNAME="$CC1" "$RAWCALL" \
 	"ncacn_ip_tcp:127.0.0.23[$DPORT,krb5,seal,target_hostname=$HOST,target_principal=$PRINCIPAL]" call
 has "with S_OK" 'result: hresult=0x00000000'
+mv "$IT_WORK/daemon/state/bpaud.log" "$IT_WORK/daemon/state/bpaud.log.1"
+kill -HUP "$DPID" 2>/dev/null
+for i in $(seq 40); do [ -s "$IT_WORK/daemon/state/bpaud.log" ] && break; sleep 0.05; done
+has "SIGHUP: a new log file, and the certificate reloaded from its absolute path" \
+	"SIGHUP: reloaded the certificate $IT_WORK/daemon/peer5\\.der" "$IT_WORK/daemon/state/bpaud.log"
 kill -TERM "$DPID" 2>/dev/null
 for i in $(seq 40); do kill -0 "$DPID" 2>/dev/null || break; sleep 0.05; done
 if kill -0 "$DPID" 2>/dev/null; then bad "the daemon ignores SIGTERM"; else ok "the daemon stops on SIGTERM"; fi
-if [ -e "$IT_WORK/daemon.pid" ]; then bad "pid file left behind"; else ok "and removes its pid file"; fi
+if [ -e "$IT_WORK/daemon/daemon.pid" ]; then bad "pid file left behind"; else ok "and removes its pid file"; fi
+
+# Out of file descriptors (a limit of 40, 80 idle connections): bpaud stops
+# accepting for a second at a time, saying so once per pause, instead of
+# spinning on a listener that stays readable; it serves again once the
+# connections are gone.
+if command -v prlimit >/dev/null; then
+	prlimit --nofile=40:40 "$BPAUD" --listen 127.0.0.24 --no-epm --port 0 \
+		--keytab "$IT_WORK/template/client/peer5.keytab" --cert "$SERVER_CERT" \
+		--table "$IT_WORK/fds.tdb" --state-dir "$IT_WORK/fds-state" >"$IT_WORK/fds.log" 2>&1 &
+	BPAUD_PIDS+=($!)
+	for i in $(seq 100); do grep -q 'serving bitspeerauth' "$IT_WORK/fds.log" && break; sleep 0.05; done
+	FPORT=$(sed -n 's/.*bitspeerauth on ncacn_ip_tcp:[0-9.]*\[\([0-9]*\)\].*/\1/p' "$IT_WORK/fds.log")
+	/usr/bin/python3 -c '
+import socket, sys, time
+c = []
+for i in range(80):
+    try: c.append(socket.create_connection(("127.0.0.24", int(sys.argv[1])), timeout=2))
+    except OSError: pass
+time.sleep(2.5)
+' "$FPORT"
+	n=$(grep -c 'accept: ' "$IT_WORK/fds.log")
+	if [ "$n" -ge 1 ] && [ "$n" -le 6 ]; then ok "out of descriptors: $n log lines in 2.5 s, not a flood"
+	else bad "out of descriptors: $n 'accept:' log lines in 2.5 s"; fi
+	has "... saying it pauses" 'accept: Too many open files: not accepting connections for a second' "$IT_WORK/fds.log"
+	sleep 1.2
+	run "... and serves again once they are gone" 0 env KRB5CCNAME="$CC1" "$RAWCALL" \
+		"ncacn_ip_tcp:127.0.0.24[$FPORT,krb5,seal,target_hostname=$HOST,target_principal=$PRINCIPAL]" call
+	has "with S_OK" 'result: hresult=0x00000000'
+fi
 
 # The one-minute window first: the load below refreshes entries.
 suite_after_window
