@@ -42,6 +42,7 @@
 #include <string.h>
 #include <strings.h>
 #include <dlfcn.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -179,6 +180,56 @@ static void module_init_server(struct dcesrv_context *dce_ctx)
 static struct bpau_server *server;
 static pid_t server_pid;
 
+/*
+ * cert_maybe_reload: each worker loaded our certificate at its first call;
+ * an administrator who replaces the file should not need to restart Samba
+ * (nor see workers started later answer with the new one and older ones
+ * with the old).  At most once a second per worker, the file's identity
+ * (device, inode, size, modification time) is compared with what was
+ * loaded, and a changed file is loaded again (a bad one is logged and the
+ * old certificate kept, as bpaud's SIGHUP does).
+ */
+static struct stat cert_seen;
+static time_t cert_checked;
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static void cert_note(const char *path)
+{
+	if (path == NULL || stat(path, &cert_seen) != 0) {
+		memset(&cert_seen, 0, sizeof(cert_seen));
+	}
+	cert_checked = time(NULL);
+}
+
+static void cert_maybe_reload(struct bpau_server *srv)
+{
+	const char *path = bpau_server_cert_file(srv), *reason = NULL;
+	struct stat now;
+	time_t t = time(NULL);
+	NTSTATUS status;
+
+	if (path == NULL || t == cert_checked) {
+		return;
+	}
+	cert_checked = t;
+	if (stat(path, &now) != 0 || same_file(&now, &cert_seen)) {
+		return;
+	}
+	cert_seen = now;
+	status = bpau_server_reload_cert(srv, &reason);
+	if (NT_STATUS_IS_OK(status)) {
+		DEBUG(1, ("bitspeerauth: the certificate %s changed: reloaded\n", path));
+	} else {
+		DEBUG(0, ("bitspeerauth: the certificate %s changed but cannot be loaded (%s: %s); "
+			  "keeping the old one\n", path, reason ? reason : "", nt_errstr(status)));
+	}
+}
+
 static struct bpau_server *module_server(struct dcesrv_call_state *call)
 {
 	struct loadparm_context *lp = call->conn->dce_ctx->lp_ctx;
@@ -187,12 +238,21 @@ static struct bpau_server *module_server(struct dcesrv_call_state *call)
 	char *default_table;
 	NTSTATUS status;
 
+	enum dcerpc_AuthType auth_type = DCERPC_AUTH_TYPE_NONE;
+	enum dcerpc_AuthLevel auth_level = DCERPC_AUTH_LEVEL_NONE;
+
 	/* Called for every ExchangePublicKeys: this call's association is
-	 * one of ours (samba_seal_mark_request). */
-	if (module_sealing(lp)) {
+	 * one of ours (samba_seal_mark_request), if its request was sealed:
+	 * the context samba_seal.c saw last is then this call's.  At
+	 * integrity level the request was checked with gss_verify_mic,
+	 * which is not hooked, and that context may be another
+	 * association's. */
+	dcesrv_call_auth_info(call, &auth_type, &auth_level);
+	if (module_sealing(lp) && auth_level == DCERPC_AUTH_LEVEL_PRIVACY) {
 		samba_seal_mark_request();
 	}
 	if (server != NULL && server_pid == getpid()) {
+		cert_maybe_reload(server);
 		return server;
 	}
 	TALLOC_FREE(server);
@@ -205,6 +265,7 @@ static struct bpau_server *module_server(struct dcesrv_call_state *call)
 	cfg.table_size = (unsigned)lpcfg_parm_int(lp, NULL, PARM, "table size",
 						  CERTTABLE_DEFAULT_CAPACITY);
 	cfg.min_auth_level = config_auth_level(lp);
+	cert_note(cfg.cert_file); /* before the load: a change meanwhile is seen later */
 	status = bpau_server_new(NULL, &cfg, log_to_samba, NULL, &server, &reason);
 	if (!NT_STATUS_IS_OK(status)) {
 		DEBUG(0, ("bitspeerauth: cannot start: %s (certificate %s, table %s): %s\n",

@@ -121,6 +121,11 @@ NTSTATUS bpau_server_new(TALLOC_CTX *mem_ctx, const struct bpau_server_config *c
 	return NT_STATUS_OK;
 }
 
+const char *bpau_server_cert_file(const struct bpau_server *srv)
+{
+	return srv->cfg.cert_file[0] != '\0' ? srv->cfg.cert_file : NULL;
+}
+
 NTSTATUS bpau_server_reload_cert(struct bpau_server *srv, const char **reason)
 {
 	struct certblob *fresh;

@@ -68,6 +68,9 @@ NTSTATUS bpau_server_new(TALLOC_CTX *mem_ctx, const struct bpau_server_config *c
  * old certificate stays in use. */
 NTSTATUS bpau_server_reload_cert(struct bpau_server *srv, const char **reason);
 
+/* bpau_server_cert_file: the certificate file's path as configured. */
+const char *bpau_server_cert_file(const struct bpau_server *srv);
+
 /* bpau_server_table gives the table (for the verify-status query). */
 struct certtable *bpau_server_table(struct bpau_server *srv);
 

@@ -69,4 +69,22 @@ if [ "$took" -le 8 ]; then ok "within its deadline (${took}s)"; else bad "took $
 kill "$HANG" 2>/dev/null; wait "$HANG" 2>/dev/null
 
 suite_after_window
+
+# The certificate file replaced: the DC's workers answer with the new one
+# within a second, without a restart (rpc/bitspeerauth_srv.c,
+# cert_maybe_reload).  Several new associations, so that several prefork
+# workers answer.
+"$BPAU" cert create --sid "$DC1_SID" --cert-out "$IT_WORK/dc1.new.der" \
+	--key-out "$IT_WORK/dc1.new.key" >/dev/null
+cp "$IT_WORK/dc1.new.der" "$SERVER_CERT.tmp" && mv "$SERVER_CERT.tmp" "$SERVER_CERT"
+sleep 1.2
+reloaded=0
+for i in 1 2 3 4 5 6; do
+	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/reload$i.tdb" >/dev/null 2>&1 &&
+		"$BPAU" table check "$IT_WORK/dc1.new.der" --table "$IT_WORK/reload$i.tdb" \
+			>/dev/null 2>&1 && reloaded=$((reloaded + 1))
+done
+if [ "$reloaded" -eq 6 ]; then ok "a replaced certificate file: all 6 exchanges get the new one"
+else bad "a replaced certificate file: $reloaded of 6 exchanges got the new one"; fi
+has "... and the DC says so" 'the certificate .*dc1\.der changed: reloaded' "$SERVER_LOG"
 it_summary
