@@ -2,6 +2,7 @@
  * sidcache.c: the client's cache of server account SIDs.  See sidcache.h.
  */
 #include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -136,6 +137,25 @@ bool sidcache_get(struct sidcache *c, const char *principal, unsigned ttl, struc
 	return ok;
 }
 
+/* store: one record, with the signals that end bpau blocked meanwhile
+ * (the exchange's deadline alarm calls _exit): a plain tdb_store cut in
+ * the middle can leave the file damaged, and a damaged cache named with
+ * --sid-cache stops every later exchange at its start. */
+static void store(struct sidcache *c, TDB_DATA key, TDB_DATA value, int flag)
+{
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	(void)tdb_store(c->tdb, key, value, flag);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+
 void sidcache_put(struct sidcache *c, const char *principal, const struct crypto_sid *sid)
 {
 	char key[512], value[RECORD_MAX + 1], s[CRYPTO_SID_MAX_STRING];
@@ -149,7 +169,7 @@ void sidcache_put(struct sidcache *c, const char *principal, const struct crypto
 	if (n <= 0 || (size_t)n >= sizeof(value)) {
 		return;
 	}
-	(void)tdb_store(c->tdb, (TDB_DATA){(unsigned char *)key, strlen(key)},
+	store(c, (TDB_DATA){(unsigned char *)key, strlen(key)},
 			(TDB_DATA){(unsigned char *)value, (size_t)n}, TDB_REPLACE);
 }
 
@@ -229,7 +249,7 @@ void sidcache_put_own(struct sidcache *c, const uint8_t *file, size_t file_len,
 	builder_add_bytes(&b, rest, rest_len);
 	talloc_free(rest);
 	if (builder_finish(&b, &v, &len)) {
-		(void)tdb_store(c->tdb, (TDB_DATA){(unsigned char *)own_key, sizeof(own_key) - 1},
+		store(c, (TDB_DATA){(unsigned char *)own_key, sizeof(own_key) - 1},
 				(TDB_DATA){v, len}, TDB_REPLACE);
 		talloc_free(v);
 	}
@@ -314,7 +334,7 @@ void sidcache_put_endpoint(struct sidcache *c, const char *host, const uint8_t u
 	if (n <= 0 || (size_t)n >= sizeof(value)) {
 		return;
 	}
-	(void)tdb_store(c->tdb, (TDB_DATA){(unsigned char *)key, klen},
+	store(c, (TDB_DATA){(unsigned char *)key, klen},
 			(TDB_DATA){(unsigned char *)value, (size_t)n}, TDB_REPLACE);
 }
 
