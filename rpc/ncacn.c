@@ -519,9 +519,26 @@ NTSTATUS ncacn_connect(TALLOC_CTX *mem_ctx, const char *address, uint16_t port,
 		return failf(c, NT_STATUS_BAD_NETWORK_NAME, "cannot resolve %s: %s", address,
 			     gai_strerror(rc));
 	}
+	/* Each address gets its share of what time is left, so that one that
+	 * drops packets (an IPv6 address without a route, say) does not use
+	 * up the whole step before the next is tried. */
+	size_t left = 0;
 	for (a = ai; a != NULL; a = a->ai_next) {
+		left++;
+	}
+	for (a = ai; a != NULL; a = a->ai_next, left--) {
 		int one = 1, err = 0;
 		socklen_t el = sizeof(err);
+		int64_t now = now_ms(), until = deadline;
+
+		if (now >= deadline) {
+			status = failf(c, NT_STATUS_IO_TIMEOUT, "cannot connect to %s port %u: timed out",
+				       address, (unsigned)port);
+			break;
+		}
+		if (left > 1) {
+			until = now + (deadline - now) / (int64_t)left;
+		}
 
 		c->fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			       a->ai_protocol);
@@ -537,10 +554,13 @@ NTSTATUS ncacn_connect(TALLOC_CTX *mem_ctx, const char *address, uint16_t port,
 			if (errno != EINPROGRESS) {
 				err = errno;
 			} else {
-				status = wait_fd(c, POLLOUT, deadline);
+				status = wait_fd(c, POLLOUT, until);
 				if (!NT_STATUS_IS_OK(status)) {
 					close(c->fd);
 					c->fd = -1;
+					if (NT_STATUS_EQUAL(status, NT_STATUS_IO_TIMEOUT) && left > 1) {
+						continue; /* the next address */
+					}
 					break;
 				}
 				if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) {

@@ -11,6 +11,10 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sched.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -155,13 +159,15 @@ static void serve(int fd, enum script script)
 	_exit(0);
 }
 
-/* start: a child serving one connection with |script|; returns its port. */
-static uint16_t start(enum script script, pid_t *pid)
+/* start_at: a child serving one connection on |ip| (|port|, 0: any) with
+ * |script|; returns its port. */
+static uint16_t start_at(const char *ip, uint16_t port, enum script script, pid_t *pid)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 	socklen_t sl = sizeof(sa);
 	int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0);
 
+	assert_int_equal(inet_pton(AF_INET, ip, &sa.sin_addr), 1);
 	assert_true(lfd >= 0);
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
@@ -178,6 +184,11 @@ static uint16_t start(enum script script, pid_t *pid)
 	}
 	close(lfd);
 	return ntohs(sa.sin_port);
+}
+
+static uint16_t start(enum script script, pid_t *pid)
+{
+	return start_at("127.0.0.1", 0, script, pid);
 }
 
 static void reap(pid_t pid)
@@ -258,11 +269,91 @@ static void test_failures(void **state)
 	talloc_free(t);
 }
 
+/*
+ * A name with two addresses, the first of which never answers a SYN (a
+ * listener on 127.0.0.2 whose accept queue is full): the connect gives
+ * that one its share of the time and then reaches the second (127.0.0.3).
+ * The name comes from an /etc/hosts bind-mounted in a private mount
+ * namespace, in a child; skipped where there is none (not root).
+ */
+static void test_connect_second_address(void **state)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t sl = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), fillers[8], nfill = 0;
+	char hosts[] = "/tmp/test-ncacn-hosts-XXXXXX";
+	pid_t server, child;
+	uint16_t port;
+	int st, hfd;
+	(void)state;
+
+	if (geteuid() != 0) {
+		skip();
+	}
+	assert_true(lfd >= 0);
+	assert_int_equal(inet_pton(AF_INET, "127.0.0.2", &sa.sin_addr), 1);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 0), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+	port = ntohs(sa.sin_port);
+	/* Fill the accept queue: further SYNs are dropped. */
+	while (nfill < 8) {
+		struct pollfd p;
+		int f = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		(void)connect(f, (struct sockaddr *)&sa, sizeof(sa));
+		p.fd = f;
+		p.events = POLLOUT;
+		fillers[nfill++] = f;
+		if (poll(&p, 1, 200) == 0) {
+			break; /* this one hangs: the queue is full */
+		}
+	}
+	start_at("127.0.0.3", port, ECHO, &server);
+	hfd = mkstemp(hosts);
+	assert_true(hfd >= 0);
+	assert_true(write(hfd, "127.0.0.2 twoaddr.test\n127.0.0.3 twoaddr.test\n", 46) == 46);
+	close(hfd);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		TALLOC_CTX *t = talloc_new(NULL);
+		struct ncacn_conn *c;
+		uint8_t *out;
+		size_t n;
+		if (unshare(CLONE_NEWNS) != 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+		    mount(hosts, "/etc/hosts", NULL, MS_BIND, NULL) != 0) {
+			_exit(77);
+		}
+		if (!NT_STATUS_IS_OK(ncacn_connect(t, "twoaddr.test", port, 2, &c)) ||
+		    !NT_STATUS_IS_OK(ncacn_bind(c, &ncacn_syntax_bitspeerauth, NULL)) ||
+		    !NT_STATUS_IS_OK(ncacn_call(c, t, 0, (const uint8_t *)"ping", 4, &out, &n)) ||
+		    n != 4 || memcmp(out, "ping", 4) != 0) {
+			fprintf(stderr, "twoaddr.test: %s\n", c ? ncacn_reason(c) : "?");
+			_exit(1);
+		}
+		_exit(0);
+	}
+	assert_int_equal(waitpid(child, &st, 0), child);
+	reap(server);
+	for (int i = 0; i < nfill; i++) {
+		close(fillers[i]);
+	}
+	close(lfd);
+	unlink(hosts);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+		skip();
+	}
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_connect_second_address),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
