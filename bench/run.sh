@@ -204,8 +204,10 @@ cli() { local name=$1; shift; local -x KRB5CCNAME=$CC1; timed "$name" "$bpau" ex
 # What starting a process costs on this machine, for scale.
 timed start_true_us /bin/true
 timed start_help_us "$bpau" help
-cli cli_us "$HOST" --address "$IP" --cert "$work/peer1.der" --table "$work/p1.tdb"
-cli cli_lookup_us "$HOST" --address "$IP" --cert "$work/peer1.der" --table "$work/p1.tdb" --sid-cache-ttl 0
+cli cli_us "$HOST" --address "$IP" --cert "$work/peer1.der" --table "$work/p1.tdb" \
+	--dc "$HOST" --dc-address "$IP"
+cli cli_lookup_us "$HOST" --address "$IP" --cert "$work/peer1.der" --table "$work/p1.tdb" --sid-cache-ttl 0 \
+	--dc "$HOST" --dc-address "$IP"
 cli cli_bpaud_us peer5.bpau.test --address 127.0.0.32 --cert "$work/peer1.der" --table "$work/p2.tdb" \
 	--dc "$HOST" --dc-address "$IP"
 echo "  measured bpau exchange" >&2
