@@ -340,7 +340,7 @@ def build(bld):
                     defines=[SAMBA_GSS_VERSION],
                     linkflags=['-Wl,--export-dynamic-symbol=' + f for f in
                                ('gss_accept_sec_context', 'gss_wrap_iov', 'gss_unwrap_iov',
-                                'gss_delete_sec_context')],
+                                'gss_verify_mic', 'gss_delete_sec_context')],
                     # Heimdal's public GSSAPI headers, for samba_seal.c's
                     # types; the functions are Samba's private copy.
                     includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,

@@ -29,13 +29,20 @@
  * (bench/README.md).  Samba's libraries were bound to its GSSAPI before
  * the module was loaded, so when the DCE/RPC server starts our endpoint
  * (before Samba's prefork workers are forked) the module points the GOT
- * slots holding Samba's gss_wrap_iov, gss_unwrap_iov and
+ * slots holding Samba's gss_wrap_iov, gss_unwrap_iov, gss_verify_mic and
  * gss_delete_sec_context at samba_seal.c's hooks (got_hook.c).  Only the
  * contexts of associations that call our endpoint are ever switched
  * (SAMBA_SEAL_MARKED_CONTEXTS); every other message passes straight to
- * Samba's functions.  It is used only with the Samba build the module was
- * built for (the functions are found by their exact version tag) and only
- * when every hook took; otherwise Samba's sealing is left alone.
+ * Samba's functions, checked.  It is used only with the Samba build the
+ * module was built for (the functions are found by their exact version
+ * tag) and only when every hook took; otherwise Samba's sealing is left
+ * alone.
+ *
+ * The check, whatever "openssl sealing" says: gss_unwrap_iov and
+ * gss_verify_mic refuse anything but GSS_S_COMPLETE (samba_seal.c:
+ * Heimdal answers a token numbered out of sequence before checking it).
+ * If those two hooks cannot be installed the endpoint refuses every call
+ * rather than serve forged requests.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -87,80 +94,105 @@ static void log_seal(int level, const char *msg)
 	DEBUG(level, ("bitspeerauth: %s\n", msg));
 }
 
+/* install: point Samba's GOT slots for hooks[0..n) at our hooks; all or
+ * none (true when all took). */
+struct hook {
+	const char *name;
+	void *hook;
+	unsigned changed;
+};
+
+static bool install(struct hook *hooks, size_t n)
+{
+	bool failed = false, ignored;
+	size_t i;
+
+	for (i = 0; i < n && !failed; i++) {
+		hooks[i].changed = got_hook_replace(samba_seal_real(hooks[i].name), hooks[i].hook,
+						    &failed);
+		failed = failed || hooks[i].changed == 0;
+	}
+	if (!failed) {
+		return true;
+	}
+	DEBUG(0, ("bitspeerauth: could not route %s through the module\n", hooks[i - 1].name));
+	while (i-- > 0) {
+		got_hook_replace(hooks[i].hook, samba_seal_real(hooks[i].name), &ignored);
+	}
+	return false;
+}
+
+/* module_checked: true once Samba's gss_unwrap_iov and gss_verify_mic run
+ * through samba_seal.c's check (a token Heimdal answered before checking
+ * its checksum is refused); without it the endpoint refuses every call. */
+static bool checked;
+
 /*
  * module_sealing: route Samba's per-message protection through
  * samba_seal.c in this process (see the top of the file), once:
- * module_init_server, or the first call should that not have run.  True
- * while it is on.  The delete hook goes in first, so that no context is
- * counted whose end we would miss; if any slot cannot be written, every
- * hook is taken out again.
+ * module_init_server, or the first call should that not have run.
+ *
+ * First the check, always: gss_unwrap_iov (privacy) and gss_verify_mic
+ * (integrity).  Then, with "openssl sealing" (the default), the delete
+ * hook (so that no context is counted whose end we would miss) and the
+ * wrap hook; if either cannot be written, both are taken out again and
+ * the sealing stays Samba's.  True while OpenSSL sealing is on.
  */
 static bool module_sealing(struct loadparm_context *lp)
 {
 	static bool tried, on;
-	struct {
-		const char *name;
-		void *hook;
-		unsigned changed;
-	} hooks[] = {
-		{"gss_delete_sec_context", (void *)samba_seal_delete_sec_context, 0},
+	struct hook check[] = {
 		{"gss_unwrap_iov", (void *)samba_seal_unwrap_iov, 0},
+		{"gss_verify_mic", (void *)samba_seal_verify_mic, 0},
+	};
+	struct hook seal[] = {
+		{"gss_delete_sec_context", (void *)samba_seal_delete_sec_context, 0},
 		{"gss_wrap_iov", (void *)samba_seal_wrap_iov, 0},
 	};
-	bool failed = false;
 	struct timespec t0, t1;
-	size_t i, n = sizeof(hooks) / sizeof(hooks[0]);
 	bool openssl;
 
 	if (tried) {
 		return on;
 	}
 	tried = true;
-	/* Without OpenSSL sealing only gss_unwrap_iov is routed, for the
-	 * check samba_seal_unwrap_iov adds to Samba's (a token Heimdal
-	 * answered before checking it is refused). */
 	openssl = lpcfg_parm_bool(lp, NULL, PARM, "openssl sealing", true);
-	if (!openssl) {
-		hooks[0] = hooks[1];
-		n = 1;
-	}
-	if (!samba_seal_setup(RTLD_DEFAULT,
-			      openssl ? SAMBA_SEAL_MARKED_CONTEXTS : SAMBA_SEAL_CHECK_ONLY,
-			      log_seal)) {
+	if (openssl && !samba_seal_setup(RTLD_DEFAULT, SAMBA_SEAL_MARKED_CONTEXTS, log_seal)) {
 		DEBUG(1, ("bitspeerauth: sealing: left to Samba: its GSSAPI library has no "
-			  "gss_wrap_iov and the rest at version " SAMBA_GSS_VERSION
-			  " (the module was built for another Samba)\n"));
+			  "gss_wrap_iov and the rest at version " SAMBA_GSS_VERSION "\n"));
+		openssl = false;
+	}
+	if (!openssl && !samba_seal_setup(RTLD_DEFAULT, SAMBA_SEAL_CHECK_ONLY, log_seal)) {
+		DEBUG(0, ("bitspeerauth: cannot check Samba's sealing: its GSSAPI library has no "
+			  "gss_unwrap_iov and gss_verify_mic at version " SAMBA_GSS_VERSION
+			  " (the module was built for another Samba build): refusing every "
+			  "ExchangePublicKeys until it is rebuilt against this one\n"));
 		return false;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < n && !failed; i++) {
-		hooks[i].changed = got_hook_replace(samba_seal_real(hooks[i].name), hooks[i].hook,
-						    &failed);
-		failed = failed || hooks[i].changed == 0;
-	}
-	if (failed) {
-		bool ignored;
-		DEBUG(0, ("bitspeerauth: sealing: left to Samba: could not route %s "
-			  "through the module\n", hooks[i - 1].name));
-		while (i-- > 0) {
-			got_hook_replace(hooks[i].hook, samba_seal_real(hooks[i].name), &ignored);
-		}
+	if (!install(check, 2)) {
+		DEBUG(0, ("bitspeerauth: cannot check Samba's sealing: refusing every "
+			  "ExchangePublicKeys\n"));
 		return false;
 	}
+	checked = true;
+	on = openssl && install(seal, 2);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (!openssl) {
-		DEBUG(1, ("bitspeerauth: sealing: left to Samba (" PARM ":openssl sealing = "
-			  "no); its gss_unwrap_iov routed through the module for the sequence "
-			  "check (%u call sites)\n", hooks[0].changed));
+	if (!on) {
+		DEBUG(1, ("bitspeerauth: sealing: left to Samba%s; its gss_unwrap_iov and "
+			  "gss_verify_mic routed through the module for the sequence check "
+			  "(%u, %u call sites)\n",
+			  openssl ? "" : " (" PARM ":openssl sealing = no)", check[0].changed,
+			  check[1].changed));
 		return false;
 	}
-	DEBUG(1, ("bitspeerauth: sealing: Samba's gss_wrap_iov, gss_unwrap_iov and "
-		  "gss_delete_sec_context routed through the module (%u, %u, %u call "
-		  "sites, %ld us); an association's AES messages move to OpenSSL at its "
-		  "%dth call\n", hooks[2].changed, hooks[1].changed, hooks[0].changed,
+	DEBUG(1, ("bitspeerauth: sealing: Samba's gss_wrap_iov, gss_unwrap_iov, "
+		  "gss_verify_mic and gss_delete_sec_context routed through the module (%u, "
+		  "%u, %u, %u call sites, %ld us); an association's AES messages move to "
+		  "OpenSSL at its %dth call\n", seal[1].changed, check[0].changed,
+		  check[1].changed, seal[0].changed,
 		  (long)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000),
 		  LUCID_KWRAP_AFTER_CALLS));
-	on = true;
 	return true;
 }
 
@@ -185,7 +217,7 @@ static pid_t server_pid;
  * an administrator who replaces the file should not need to restart Samba
  * (nor see workers started later answer with the new one and older ones
  * with the old).  At most once a second per worker, the file's identity
- * (device, inode, size, modification time) is compared with what was
+ * (device, inode, size, modification and change times) is compared with what was
  * loaded, and a changed file is loaded again (a bad one is logged and the
  * old certificate kept, as bpaud's SIGHUP does).
  */
@@ -194,8 +226,11 @@ static time_t cert_checked;
 
 static bool same_file(const struct stat *a, const struct stat *b)
 {
+	/* ctime too: a copy that keeps the old mtime (install -p, rsync -t)
+	 * in place still changes it. */
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
 static void cert_note(const char *path)
@@ -237,19 +272,24 @@ static struct bpau_server *module_server(struct dcesrv_call_state *call)
 	const char *reason = NULL;
 	char *default_table;
 	NTSTATUS status;
-
 	enum dcerpc_AuthType auth_type = DCERPC_AUTH_TYPE_NONE;
 	enum dcerpc_AuthLevel auth_level = DCERPC_AUTH_LEVEL_NONE;
 
 	/* Called for every ExchangePublicKeys: this call's association is
 	 * one of ours (samba_seal_mark_request), if its request was sealed:
-	 * the context samba_seal.c saw last is then this call's.  At
-	 * integrity level the request was checked with gss_verify_mic,
-	 * which is not hooked, and that context may be another
-	 * association's. */
+	 * the context samba_seal.c saw unwrap last is then this call's.  At
+	 * integrity level the request was checked with gss_verify_mic, and
+	 * the context last unwrapped may be another association's. */
 	dcesrv_call_auth_info(call, &auth_type, &auth_level);
 	if (module_sealing(lp) && auth_level == DCERPC_AUTH_LEVEL_PRIVACY) {
 		samba_seal_mark_request();
+	}
+	if (!checked) {
+		/* Without the check a forged request would be served as the
+		 * caller's (samba_seal_unwrap_iov): fail closed. */
+		DEBUG(0, ("bitspeerauth: refusing ExchangePublicKeys: Samba's sealing is not "
+			  "checked by the module (see the log at startup)\n"));
+		return NULL;
 	}
 	if (server != NULL && server_pid == getpid()) {
 		cert_maybe_reload(server);

@@ -1,6 +1,6 @@
 /*
  * bpaud_wrap.c: bpaud's route to samba_seal.c.  bpaud exports
- * gss_wrap_iov, gss_unwrap_iov and gss_delete_sec_context (wscript:
+ * gss_wrap_iov, gss_unwrap_iov, gss_verify_mic and gss_delete_sec_context (wscript:
  * --export-dynamic-symbol), so the calls Samba's gensec makes for DCE/RPC
  * packet privacy come here first, as gss_accept_sec_context does for
  * gss_accept_fix.c.  bpaud serves nothing but our endpoint, so every
@@ -35,6 +35,12 @@ OM_uint32 gss_unwrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int *conf_state,
 			 gss_qop_t *qop_state, gss_iov_buffer_desc *iov, int count)
 {
 	return samba_seal_unwrap_iov(minor, gss, conf_state, qop_state, iov, count);
+}
+
+OM_uint32 gss_verify_mic(OM_uint32 *minor, gss_const_ctx_id_t gss, const gss_buffer_t message,
+			 const gss_buffer_t token, gss_qop_t *qop_state)
+{
+	return samba_seal_verify_mic(minor, gss, message, token, qop_state);
 }
 
 OM_uint32 gss_delete_sec_context(OM_uint32 *minor, gss_ctx_id_t *gss, gss_buffer_t output)

@@ -47,12 +47,15 @@ typedef OM_uint32 (*wrap_iov_fn)(OM_uint32 *, gss_ctx_id_t, int, gss_qop_t, int 
 typedef OM_uint32 (*unwrap_iov_fn)(OM_uint32 *, gss_ctx_id_t, int *, gss_qop_t *,
 				   gss_iov_buffer_desc *, int);
 typedef OM_uint32 (*delete_fn)(OM_uint32 *, gss_ctx_id_t *, gss_buffer_t);
+typedef OM_uint32 (*verify_mic_fn)(OM_uint32 *, gss_const_ctx_id_t, const gss_buffer_t,
+				   const gss_buffer_t, gss_qop_t *);
 typedef OM_uint32 (*export_lucid_fn)(OM_uint32 *, gss_ctx_id_t *, OM_uint32, void **);
 typedef OM_uint32 (*free_lucid_fn)(OM_uint32 *, void *);
 
 static wrap_iov_fn real_wrap;
 static unwrap_iov_fn real_unwrap;
 static delete_fn real_delete;
+static verify_mic_fn real_verify_mic;
 static export_lucid_fn real_export;
 static free_lucid_fn real_free_lucid;
 static bool ready;
@@ -106,8 +109,13 @@ bool samba_seal_setup(void *handle, enum samba_seal_scope s, samba_seal_log_fn l
 						      SAMBA_GSS_VERSION);
 		real_free_lucid = (free_lucid_fn)dlvsym(handle, "gss_krb5_free_lucid_sec_context",
 							SAMBA_GSS_VERSION);
-		ready = real_wrap != NULL && real_unwrap != NULL && real_delete != NULL &&
-			real_export != NULL && real_free_lucid != NULL;
+		real_verify_mic = (verify_mic_fn)dlvsym(handle, "gss_verify_mic",
+							SAMBA_GSS_VERSION);
+		/* The check alone needs only the two checking functions. */
+		ready = real_unwrap != NULL && real_verify_mic != NULL &&
+			(s == SAMBA_SEAL_CHECK_ONLY ||
+			 (real_wrap != NULL && real_delete != NULL && real_export != NULL &&
+			  real_free_lucid != NULL));
 		scope = s;
 		log_fn = log;
 	}
@@ -128,6 +136,9 @@ void *samba_seal_real(const char *name)
 	}
 	if (strcmp(name, "gss_delete_sec_context") == 0) {
 		return (void *)real_delete;
+	}
+	if (strcmp(name, "gss_verify_mic") == 0) {
+		return (void *)real_verify_mic;
 	}
 	return NULL;
 }
@@ -381,6 +392,35 @@ OM_uint32 samba_seal_unwrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int *conf_st
 		}
 	}
 	pthread_mutex_unlock(&lock);
+	return major;
+}
+
+/*
+ * samba_seal_verify_mic: packet integrity (auth level integrity) is
+ * checked with gss_verify_mic, and Heimdal answers a MIC token numbered
+ * out of sequence the same way as a wrap token: a supplementary status
+ * before its checksum is looked at (see samba_seal_unwrap_iov).  At that
+ * level the stub travels in clear, so a request with such a token would
+ * be served as the caller's.  Anything but GSS_S_COMPLETE is refused.
+ */
+OM_uint32 samba_seal_verify_mic(OM_uint32 *minor, gss_const_ctx_id_t gss,
+				const gss_buffer_t message, const gss_buffer_t token,
+				gss_qop_t *qop_state)
+{
+	OM_uint32 major;
+
+	if (!ready || real_verify_mic == NULL) {
+		*minor = 0;
+		return GSS_S_FAILURE;
+	}
+	major = real_verify_mic(minor, gss, message, token, qop_state);
+	if (major != GSS_S_COMPLETE && !GSS_ERROR(major)) {
+		say(1, "sealing: refused a signed message whose token is out of sequence "
+		       "(GSSAPI status 0x%08x, before any check of its checksum)",
+		    (unsigned)major);
+		*minor = 0;
+		major = GSS_S_BAD_SIG;
+	}
 	return major;
 }
 

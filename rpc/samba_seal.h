@@ -25,8 +25,8 @@ enum samba_seal_scope {
 	 * to Samba's functions untouched. */
 	SAMBA_SEAL_MARKED_CONTEXTS,
 	/* The DC with "openssl sealing = no": no context is ever switched;
-	 * only gss_unwrap_iov is routed here, for its status check
-	 * (samba_seal_unwrap_iov refuses a token Heimdal did not check). */
+	 * only gss_unwrap_iov and gss_verify_mic are routed here, for their
+	 * status check (a token Heimdal did not check is refused). */
 	SAMBA_SEAL_CHECK_ONLY,
 };
 
@@ -53,6 +53,9 @@ OM_uint32 samba_seal_wrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int conf_req, 
 			      int *conf_state, gss_iov_buffer_desc *iov, int count);
 OM_uint32 samba_seal_unwrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int *conf_state,
 				gss_qop_t *qop_state, gss_iov_buffer_desc *iov, int count);
+OM_uint32 samba_seal_verify_mic(OM_uint32 *minor, gss_const_ctx_id_t gss,
+				const gss_buffer_t message, const gss_buffer_t token,
+				gss_qop_t *qop_state);
 OM_uint32 samba_seal_delete_sec_context(OM_uint32 *minor, gss_ctx_id_t *gss,
 					gss_buffer_t output);
 

@@ -151,7 +151,7 @@ if [ -x "$ASAN_BPAU" ]; then
 	# process's GOT slots at the same hooks (rpc/got_hook.c).
 	if [ -n "${SERVER_IS_DC:-}" ]; then
 		has "... the DC module routed Samba's sealing through its hooks" \
-			"sealing: Samba's gss_wrap_iov, gss_unwrap_iov and gss_delete_sec_context routed through the module" \
+			"sealing: Samba's gss_wrap_iov, gss_unwrap_iov, gss_verify_mic and gss_delete_sec_context routed through the module" \
 			"$SERVER_LOG"
 	fi
 	has "... and the server's side moved to OpenSSL as well" \
@@ -292,6 +292,30 @@ run "the client rejects a server certificate not naming the server's SID" 8 \
 	--cert "$IT_WORK/peer1.der" --table "$IT_WORK/client-bad.tdb"
 has "and says why" "certificate subject is not the server account's SID" "$IT_WORK/err"
 run "... and stores nothing" 1 "$BPAU" table check "$IT_WORK/peer3.der" --table "$IT_WORK/client-bad.tdb"
+
+# --- auth level integrity (the second server allows it) ---------------------
+# The stub travels in clear, signed with a MIC token, which Heimdal checks
+# for sequence before checksum as it does wrap tokens; the servers refuse
+# such a token (samba_seal_verify_mic).  A proxy between Samba's client
+# and the server (tests/tools/micproxy.py) passes the call as it is, or
+# forges it: the token 5 ahead, its checksum garbage.
+BAD_PORT=$(/usr/bin/python3 "$IT_TOP/tests/tools/epmprobe.py" "$BAD_IP" 135 4 | sed -n 's/.* port=\([0-9]*\)$/\1/p')
+for mode in pass forge; do
+	coproc MICPROXY { /usr/bin/python3 "$IT_TOP/tests/tools/micproxy.py" "$BAD_IP" "$BAD_IP" \
+		"$BAD_PORT" "$mode" 2>"$IT_WORK/micproxy.$mode"; }
+	read -r -u "${MICPROXY[0]}" PROXY_PORT
+	want=0; [ "$mode" = forge ] && want=1
+	run "integrity level through a proxy ($mode)" "$want" env KRB5CCNAME="$CC1" "$RAWCALL" \
+		"ncacn_ip_tcp:$BAD_IP[$PROXY_PORT,krb5,sign,target_hostname=$HOST,target_principal=$PRINCIPAL]" \
+		call --blob "$IT_WORK/peer1.bin"
+	wait "$MICPROXY_PID" 2>/dev/null
+	if [ "$mode" = pass ]; then
+		has "... a signed call is served" 'result: hresult=0x00000000'
+	else
+		has "... a forged signed request is refused, not served" 'fault: NT_STATUS_RPC_SEC_PKG_ERROR'
+		has "... (the proxy forged it)" 'micproxy: 1 request\(s\) forged' "$IT_WORK/micproxy.forge"
+	fi
+done
 
 # --- after the window the oldest entry (PEER1, first inserted) goes --------
 suite_after_window() {

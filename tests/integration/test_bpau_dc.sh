@@ -16,9 +16,11 @@ LOOKUP_ARGS="--dc dc1.bpau.test --dc-address 127.0.0.11"
 # Capacity 3 so that the one-minute rule can be shown with four peers.
 # DNS too: the client finds the DC for its SID lookups there without --dc.
 DC_DNS=1 it_start_dc dc "$SERVER_IP" "$SERVER_CERT" "$SERVER_TABLE" 3
-start_bad_server() { # the DC's name, but a certificate naming PEER3; Samba's sealing
+start_bad_server() { # the DC's name, but a certificate naming PEER3; Samba's sealing;
+	# integrity level allowed (the suite forges a signed request to it)
 	it_start_dc baddc 127.0.0.12 "$IT_WORK/peer3.der" "$IT_WORK/bad-server.tdb" 100 \
-		"bitspeerauth:openssl sealing = no"
+		"bitspeerauth:openssl sealing = no
+bitspeerauth:auth level = integrity"
 	BAD_IP=127.0.0.12
 }
 source "$(dirname "$0")/exchange_suite.sh"
@@ -28,12 +30,12 @@ run "sealing left to Samba: 20 exchanges on one association" 0 env KRB5CCNAME="$
 	"$LEANCALL" 127.0.0.12 "$PRINCIPAL" --blob "$IT_WORK/peer1.bin" --count 20
 has "... the module says so" \
 	"sealing: left to Samba .bitspeerauth:openssl sealing = no" "$IT_WORK/baddc/log/samba.out"
-if grep -q "gss_wrap_iov, gss_unwrap_iov and gss_delete_sec_context routed\|move to OpenSSL" \
+if grep -q "gss_wrap_iov, gss_unwrap_iov, gss_verify_mic and gss_delete_sec_context routed\|move to OpenSSL" \
 	"$IT_WORK/baddc/log/samba.out"; then
 	bad "... but routed Samba's sealing through the module all the same"
 else ok "... and does not route it"; fi
 has "... only its gss_unwrap_iov, for the sequence check" \
-	"its gss_unwrap_iov routed through the module for the sequence check" \
+	"its gss_unwrap_iov and gss_verify_mic routed through the module for the sequence check" \
 	"$IT_WORK/baddc/log/samba.out"
 run "... and a forged request (clear stub, token 5 ahead) is refused there too" 1 env \
 	KRB5CCNAME="$CC1" "$LEANCALL" 127.0.0.12 "$PRINCIPAL" --blob "$IT_WORK/peer1.bin" \

@@ -34,8 +34,10 @@ start_bpaud() { # start_bpaud IP CERT TABLE LOG [ARGS...]: waits for port 135
 }
 start_bpaud "$SERVER_IP" "$SERVER_CERT" "$SERVER_TABLE" "$SERVER_LOG" --table-size 3
 BPAUD_PID=${BPAUD_PIDS[-1]}
-start_bad_server() { # PEER5's keytab, but a certificate naming PEER3
-	start_bpaud 127.0.0.22 "$IT_WORK/peer3.der" "$IT_WORK/bad.tdb" "$IT_WORK/bad.log"
+start_bad_server() { # PEER5's keytab, but a certificate naming PEER3; integrity
+	# level allowed (the suite forges a signed request to it)
+	start_bpaud 127.0.0.22 "$IT_WORK/peer3.der" "$IT_WORK/bad.tdb" "$IT_WORK/bad.log" \
+		--auth-level integrity
 	BAD_IP=127.0.0.22
 }
 source "$(dirname "$0")/exchange_suite.sh"
