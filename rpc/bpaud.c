@@ -485,9 +485,20 @@ static void on_hup(struct tevent_context *ev, struct tevent_signal *se, int sign
 	NTSTATUS status;
 	(void)ev, (void)se, (void)signum, (void)count, (void)siginfo;
 
-	/* The log file first (rotated logs: the old one was renamed). */
-	if (d->log_file != NULL && freopen(d->log_file, "a", stderr) != NULL) {
-		setvbuf(stderr, NULL, _IOLBF, 0);
+	/* The log file first (rotated logs: the old one was renamed).  Opened
+	 * before it replaces descriptor 2: freopen closes that when the open
+	 * fails, and the next connection would then get descriptor 2 and
+	 * the log lines. */
+	if (d->log_file != NULL) {
+		int fd = open(d->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (fd == -1) {
+			bpaud_log(0, "SIGHUP: cannot reopen the log file %s: %s; still writing to "
+				  "the old one", d->log_file, strerror(errno));
+		} else {
+			fflush(stderr);
+			(void)dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
 	}
 	status = bpau_server_reload_cert(d->srv, &reason);
 	if (NT_STATUS_IS_OK(status)) {
@@ -888,6 +899,16 @@ int main(int argc, char **argv)
 		setvbuf(stderr, NULL, _IOLBF, 0);
 	}
 	d->log_file = log_file;
+	/* The signals bpaud handles are held from here until its handlers
+	 * are in place: a service manager may send one as soon as --daemon
+	 * returns, and the default action would leave a stale pid file. */
+	sigset_t held, before;
+	sigemptyset(&held);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGHUP);
+	sigaddset(&held, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &held, &before);
 	if (d->cfg.daemon) {
 		/* Keep stderr: it is the log file now.  No
 		 * tevent_re_initialise(): that would drop the listeners
@@ -906,6 +927,7 @@ int main(int argc, char **argv)
 		tevent_add_signal(d->ev, d, SIGUSR1, 0, on_usr1, d);
 	}
 	signal(SIGPIPE, SIG_IGN);
+	sigprocmask(SIG_SETMASK, &before, NULL);
 
 	bpaud_log(0, "serving bitspeerauth on %s%s%s (auth level %s, keytab %s, table %s)", ep,
 		  epm_ep ? ", endpoint mapper on " : "", epm_ep ? epm_ep : "", level_o,
