@@ -10,13 +10,18 @@
 #include <resolv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <talloc.h>
 
 #include "rpc/dclocate.h"
 
+/* At most this many records are read; the BPAU_DC_MAX best are kept. */
+#define RECORDS_MAX 64
+
 struct target {
 	uint16_t priority, weight;
+	uint32_t shuffle; /* random: the order among equals */
 	char *name;
 };
 
@@ -29,6 +34,12 @@ static int by_preference(const void *a, const void *b)
 	}
 	if (x->weight != y->weight) {
 		return x->weight > y->weight ? -1 : 1;
+	}
+	/* Equal priority and weight (every AD DC registers 0 100): in a
+	 * random order, so that clients spread over the DCs and a dead one
+	 * is not every client's first try. */
+	if (x->shuffle != y->shuffle) {
+		return x->shuffle < y->shuffle ? -1 : 1;
 	}
 	return strcmp(x->name, y->name);
 }
@@ -46,7 +57,8 @@ char *bpau_dc_srv_name(TALLOC_CTX *mem_ctx, const char *realm)
 NTSTATUS bpau_dc_srv_parse(TALLOC_CTX *mem_ctx, const uint8_t *msg, size_t len, char ***names,
 			   const char **reason)
 {
-	struct target found[BPAU_DC_MAX];
+	struct target found[RECORDS_MAX];
+	uint32_t shuffle[RECORDS_MAX];
 	size_t n = 0;
 	ns_msg h;
 	TALLOC_CTX *frame = talloc_new(mem_ctx);
@@ -61,7 +73,10 @@ NTSTATUS bpau_dc_srv_parse(TALLOC_CTX *mem_ctx, const uint8_t *msg, size_t len, 
 		crypto_set_reason(reason, "a malformed DNS message");
 		return NT_STATUS_INVALID_NETWORK_RESPONSE;
 	}
-	for (int i = 0; i < ns_msg_count(h, ns_s_an) && n < BPAU_DC_MAX; i++) {
+	if (getrandom(shuffle, sizeof(shuffle), GRND_NONBLOCK) != (ssize_t)sizeof(shuffle)) {
+		memset(shuffle, 0, sizeof(shuffle)); /* then by name */
+	}
+	for (int i = 0; i < ns_msg_count(h, ns_s_an) && n < RECORDS_MAX; i++) {
 		ns_rr rr;
 		const uint8_t *rd;
 		char name[NS_MAXDNAME];
@@ -93,6 +108,7 @@ NTSTATUS bpau_dc_srv_parse(TALLOC_CTX *mem_ctx, const uint8_t *msg, size_t len, 
 		}
 		found[n].priority = ns_get16(rd);
 		found[n].weight = ns_get16(rd + 2);
+		found[n].shuffle = shuffle[n];
 		found[n].name = talloc_strdup(frame, name);
 		if (found[n].name == NULL) {
 			talloc_free(frame);
@@ -106,6 +122,9 @@ NTSTATUS bpau_dc_srv_parse(TALLOC_CTX *mem_ctx, const uint8_t *msg, size_t len, 
 		return NT_STATUS_NOT_FOUND;
 	}
 	qsort(found, n, sizeof(found[0]), by_preference);
+	if (n > BPAU_DC_MAX) {
+		n = BPAU_DC_MAX; /* the best, after sorting them all */
+	}
 	out = talloc_zero_array(mem_ctx, char *, n + 1);
 	if (out == NULL) {
 		talloc_free(frame);
@@ -138,8 +157,10 @@ NTSTATUS bpau_dc_locate(TALLOC_CTX *mem_ctx, const char *realm, unsigned timeout
 		crypto_set_reason(reason, "the DNS resolver could not be set up");
 		return NT_STATUS_INTERNAL_ERROR;
 	}
-	st.retrans = timeout > 0 && timeout < 5 ? (int)timeout : 5;
-	st.retry = 2;
+	/* resolv.conf's timeout, but no longer than the step's. */
+	if (timeout > 0 && st.retrans > (int)timeout) {
+		st.retrans = (int)timeout;
+	}
 	len = res_nquery(&st, qname, ns_c_in, ns_t_srv, answer, sizeof(answer));
 	if (len < 0) {
 		int e = st.res_h_errno;

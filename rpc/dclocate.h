@@ -21,9 +21,10 @@ char *bpau_dc_srv_name(TALLOC_CTX *mem_ctx, const char *realm);
 
 /*
  * bpau_dc_srv_parse: the SRV targets of a DNS answer |msg| (RFC 1035
- * message, RFC 2782 records), at most BPAU_DC_MAX, lowest priority first
- * and, within a priority, highest weight first; a target "." (the service
- * is not offered there) is left out.  *names is a NULL-terminated array on
+ * message, RFC 2782 records): the best BPAU_DC_MAX of its first 64, lowest
+ * priority first and, within a priority, highest weight first, equals in
+ * a random order (spreading clients over the DCs); a target "." (the
+ * service is not offered there) is left out.  *names is a NULL-terminated array on
  * mem_ctx.  NT_STATUS_INVALID_NETWORK_RESPONSE for a malformed message
  * (*reason says what), NT_STATUS_NOT_FOUND when it holds no target.
  */

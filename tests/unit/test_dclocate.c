@@ -6,10 +6,12 @@
  */
 #include "helpers.h"
 
+#include <stdio.h>
+
 #include "rpc/dclocate.h"
 
 struct msg {
-	uint8_t b[1024];
+	uint8_t b[4096];
 	size_t n;
 };
 
@@ -130,6 +132,35 @@ static void test_order(void **state)
 	assert_string_equal(names[0], "dc9.bpau.test");
 
 	assert_string_equal(bpau_dc_srv_name(t, "BPAU.TEST"), "_ldap._tcp.dc._msdcs.bpau.test");
+
+	/* More records than are kept: the best are kept, wherever they
+	 * stand in the answer (18 of priority 10, then 2 of priority 0). */
+	begin(&m, 20);
+	for (int i = 0; i < 18; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "far%d.bpau.test", i);
+		srv(&m, 10, 100, name);
+	}
+	srv(&m, 0, 100, "near1.bpau.test");
+	srv(&m, 0, 100, "near2.bpau.test");
+	assert_true(NT_STATUS_IS_OK(parse(t, &m, &names)));
+	assert_true(strncmp(names[0], "near", 4) == 0 && strncmp(names[1], "near", 4) == 0);
+	assert_true(strncmp(names[2], "far", 3) == 0);
+	assert_null(names[BPAU_DC_MAX]);
+
+	/* Equal priority and weight (what every AD DC registers): in a
+	 * random order, both orders seen over 64 answers. */
+	{
+		int first_a = 0;
+		begin(&m, 2);
+		srv(&m, 0, 100, "a.bpau.test");
+		srv(&m, 0, 100, "b.bpau.test");
+		for (int i = 0; i < 64; i++) {
+			assert_true(NT_STATUS_IS_OK(parse(t, &m, &names)));
+			first_a += strcmp(names[0], "a.bpau.test") == 0;
+		}
+		assert_true(first_a > 0 && first_a < 64);
+	}
 	talloc_free(t);
 }
 
