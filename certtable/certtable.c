@@ -714,9 +714,12 @@ static NTSTATUS find_victim(struct certtable *t, uint32_t *size, uint64_t now,
 				/* Within a minute either way: young.  An entry
 				 * dated more than a minute ahead (the clock
 				 * was stepped back since) has a time that
-				 * cannot be right; it may go, or a table
-				 * filled under a fast clock would refuse
-				 * every new peer until the clock caught up. */
+				 * cannot be right; it may go when it is the
+				 * oldest by time, or a table filled under a
+				 * fast clock would refuse every new peer until
+				 * the clock caught up.  (Entries dated ahead
+				 * below others wait their turn: certtable.h,
+				 * "Clock steps".) */
 				uint64_t age = now >= r.inserted_us ? now - r.inserted_us
 								     : r.inserted_us - now;
 				if (age <= CERTTABLE_EVICT_AFTER_US) {

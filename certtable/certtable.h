@@ -93,8 +93,12 @@ NTSTATUS certtable_insert(struct certtable *t, const struct crypto_sid *sid,
  * refresh keeps the later time.
  *
  * Clock steps: an entry dated more than a minute ahead of the clock is
- * not young (its time cannot be right) and may be evicted; a replacement
- * takes the clock's time, even if earlier.
+ * not young (its time cannot be right) and may be evicted when it is the
+ * oldest by time; a replacement takes the clock's time, even if earlier.
+ * Entries dated ahead are the newest by time, so after the clock went
+ * back a full table evicts them only once every entry dated before them
+ * has gone or aged a minute: until the clock catches up, a full table
+ * takes new peers more slowly (never none, as it did before).
  */
 NTSTATUS certtable_refresh(struct certtable *t, const struct crypto_sid *sid,
 			   const char *principal, const uint8_t *blob, size_t len,

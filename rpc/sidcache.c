@@ -145,6 +145,12 @@ static void store(struct sidcache *c, TDB_DATA key, TDB_DATA value, int flag)
 {
 	sigset_t block, old;
 
+	/* The record's lock first, with the signals free: waiting for
+	 * another bpau (one stopped with ^Z, say) must not hold off the
+	 * deadline.  tdb_store then takes it again (nested). */
+	if (tdb_chainlock(c->tdb, key) != 0) {
+		return;
+	}
 	sigemptyset(&block);
 	sigaddset(&block, SIGALRM);
 	sigaddset(&block, SIGINT);
@@ -153,6 +159,7 @@ static void store(struct sidcache *c, TDB_DATA key, TDB_DATA value, int flag)
 	sigprocmask(SIG_BLOCK, &block, &old);
 	(void)tdb_store(c->tdb, key, value, flag);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	tdb_chainunlock(c->tdb, key);
 }
 
 
