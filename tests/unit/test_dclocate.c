@@ -56,18 +56,25 @@ static void begin(struct msg *m, uint16_t answers)
 	put16(m, 1);
 }
 
+/* answer: a record's fixed part for the question's name (pointer to
+ * offset 12): type, class IN, TTL 600, then |rdlen|. */
+static void answer(struct msg *m, uint16_t type, uint16_t rdlen)
+{
+	put16(m, 0xc00c);
+	put16(m, type);
+	put16(m, 1);
+	put16(m, 0);
+	put16(m, 600);
+	put16(m, rdlen);
+}
+
 /* srv: an answer for the question's name (pointer to offset 12). */
 static void srv(struct msg *m, uint16_t prio, uint16_t weight, const char *target)
 {
 	size_t len_at;
 
-	put16(m, 0xc00c);
-	put16(m, 33);
-	put16(m, 1);
-	put16(m, 0);
-	put16(m, 600);
-	len_at = m->n;
-	put16(m, 0);
+	answer(m, 33, 0);
+	len_at = m->n - 2;
 	put16(m, prio);
 	put16(m, weight);
 	put16(m, 389);
@@ -99,12 +106,7 @@ static void test_order(void **state)
 	srv(&m, 0, 100, "dc1.bpau.test");
 	srv(&m, 0, 100, ".");                /* not offered there */
 	/* a CNAME among the answers is passed over */
-	put16(&m, 0xc00c);
-	put16(&m, 5);
-	put16(&m, 1);
-	put16(&m, 0);
-	put16(&m, 600);
-	put16(&m, 2);
+	answer(&m, 5, 2);
 	put16(&m, 0xc00c);
 	assert_true(NT_STATUS_IS_OK(parse(t, &m, &names)));
 	assert_string_equal(names[0], "dc1.bpau.test");
@@ -114,15 +116,10 @@ static void test_order(void **state)
 
 	/* A target compressed against the question: "bpau.test" at 33. */
 	begin(&m, 1);
-	put16(&m, 0xc00c);
-	put16(&m, 33);
-	put16(&m, 1);
-	put16(&m, 0);
-	put16(&m, 600);
-	put16(&m, 6 + 6);
-	put16(&m, 0);
-	put16(&m, 0);
-	put16(&m, 389);
+	answer(&m, 33, 6 + 6);
+	put16(&m, 0);   /* priority */
+	put16(&m, 0);   /* weight */
+	put16(&m, 389); /* port */
 	put8(&m, 3);
 	put8(&m, 'd');
 	put8(&m, 'c');
@@ -190,15 +187,10 @@ static void test_refused(void **state)
 
 	/* An SRV record too short for its three numbers and a name. */
 	begin(&m, 1);
-	put16(&m, 0xc00c);
-	put16(&m, 33);
-	put16(&m, 1);
-	put16(&m, 0);
-	put16(&m, 600);
-	put16(&m, 6);
-	put16(&m, 0);
-	put16(&m, 0);
-	put16(&m, 389);
+	answer(&m, 33, 6);
+	put16(&m, 0);   /* priority */
+	put16(&m, 0);   /* weight */
+	put16(&m, 389); /* port */
 	assert_int_equal(NT_STATUS_V(parse(t, &m, &names)),
 			 NT_STATUS_V(NT_STATUS_INVALID_NETWORK_RESPONSE));
 
@@ -212,15 +204,10 @@ static void test_refused(void **state)
 
 	/* A compression pointer to itself. */
 	begin(&m, 1);
-	put16(&m, 0xc00c);
-	put16(&m, 33);
-	put16(&m, 1);
-	put16(&m, 0);
-	put16(&m, 600);
-	put16(&m, 8);
-	put16(&m, 0);
-	put16(&m, 0);
-	put16(&m, 389);
+	answer(&m, 33, 8);
+	put16(&m, 0);   /* priority */
+	put16(&m, 0);   /* weight */
+	put16(&m, 389); /* port */
 	put16(&m, (uint16_t)(0xc000 | m.n));
 	assert_int_equal(NT_STATUS_V(parse(t, &m, &names)),
 			 NT_STATUS_V(NT_STATUS_INVALID_NETWORK_RESPONSE));

@@ -20,79 +20,34 @@
 #include <unistd.h>
 
 #include "rpc/ncacn.h"
+#include "tests/unit/fake_peer.h"
 
 enum script { ECHO, FAULT, SILENT, NAK, BAD_VERSION, WRONG_CALL_ID };
 
 #define SERVER_MAX_RECV 2048 /* forces the client to fragment */
 #define RESPONSE_FRAG 1000
 
-static bool read_exact(int fd, uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t r = read(fd, p, n);
-		if (r <= 0) {
-			return false;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return true;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void header(uint8_t *p, uint8_t ptype, uint8_t flags, uint16_t frag_len, uint32_t call_id)
-{
-	memset(p, 0, 16);
-	p[0] = 5;
-	p[2] = ptype;
-	p[3] = flags;
-	p[4] = 0x10;
-	put16(p + 8, frag_len);
-	put32(p + 12, call_id);
-}
-
-/* read_pdu: one PDU into |buf| (at most 70000 bytes). */
-static bool read_pdu(int fd, uint8_t *buf, size_t *len)
-{
-	if (!read_exact(fd, buf, 16)) {
-		return false;
-	}
-	*len = (size_t)(buf[8] | buf[9] << 8);
-	return *len >= 16 && read_exact(fd, buf + 16, *len - 16);
-}
-
-static void serve(int fd, enum script script)
+static void serve(int fd, int script)
 {
 	static uint8_t buf[70000], stub[200000];
 	size_t len, stub_len = 0;
 	uint32_t call_id;
 	uint8_t ack[72];
 
-	if (!read_pdu(fd, buf, &len) || buf[2] != NCACN_PKT_BIND) {
+	if ((len = read_pdu(fd, buf, sizeof(buf))) == 0 || buf[2] != NCACN_PKT_BIND) {
 		_exit(1);
 	}
 	call_id = (uint32_t)(buf[12] | buf[13] << 8);
 	if (script == NAK) {
 		uint8_t nak[24];
-		header(nak, NCACN_PKT_BIND_NAK, 3, sizeof(nak), call_id);
+		header(nak, NCACN_PKT_BIND_NAK, 3, sizeof(nak), 0, call_id);
 		put16(nak + 16, 4); /* reason */
 		(void)!write(fd, nak, sizeof(nak));
 		_exit(0);
 	}
 	/* bind_ack: max_xmit, max_recv SERVER_MAX_RECV, address "", one result
 	 * accepting NDR (buf + 52: the transfer syntax the client offered). */
-	header(ack, NCACN_PKT_BIND_ACK, 3, 16 + 8 + 4 + 4 + 24, call_id);
+	header(ack, NCACN_PKT_BIND_ACK, 3, 16 + 8 + 4 + 4 + 24, 0, call_id);
 	put16(ack + 16, SERVER_MAX_RECV);
 	put16(ack + 18, SERVER_MAX_RECV);
 	put32(ack + 20, 0x1234);
@@ -105,7 +60,8 @@ static void serve(int fd, enum script script)
 
 	/* The request, in fragments no larger than we said. */
 	for (;;) {
-		if (!read_pdu(fd, buf, &len) || buf[2] != NCACN_PKT_REQUEST || len > SERVER_MAX_RECV) {
+		if ((len = read_pdu(fd, buf, sizeof(buf))) == 0 || buf[2] != NCACN_PKT_REQUEST ||
+		    len > SERVER_MAX_RECV) {
 			_exit(2);
 		}
 		call_id = (uint32_t)(buf[12] | buf[13] << 8);
@@ -122,7 +78,7 @@ static void serve(int fd, enum script script)
 			size_t n = stub_len - off > RESPONSE_FRAG ? RESPONSE_FRAG : stub_len - off;
 			uint8_t flags = (off == 0 ? NCACN_PFC_FIRST : 0) |
 					(off + n == stub_len ? NCACN_PFC_LAST : 0);
-			header(buf, NCACN_PKT_RESPONSE, flags, (uint16_t)(24 + n), call_id);
+			header(buf, NCACN_PKT_RESPONSE, flags, (uint16_t)(24 + n), 0, call_id);
 			put32(buf + 16, (uint32_t)(stub_len - off));
 			memset(buf + 20, 0, 4);
 			memcpy(buf + 24, stub + off, n);
@@ -134,7 +90,7 @@ static void serve(int fd, enum script script)
 		}
 		break;
 	case FAULT:
-		header(buf, NCACN_PKT_FAULT, 3, 32, call_id);
+		header(buf, NCACN_PKT_FAULT, 3, 32, 0, call_id);
 		memset(buf + 16, 0, 16);
 		put32(buf + 24, 5); /* access denied */
 		(void)!write(fd, buf, 32);
@@ -143,12 +99,12 @@ static void serve(int fd, enum script script)
 		sleep(5);
 		break;
 	case BAD_VERSION:
-		header(buf, NCACN_PKT_RESPONSE, 3, 24, call_id);
+		header(buf, NCACN_PKT_RESPONSE, 3, 24, 0, call_id);
 		buf[0] = 4;
 		(void)!write(fd, buf, 24);
 		break;
 	case WRONG_CALL_ID:
-		header(buf, NCACN_PKT_RESPONSE, 3, 24, call_id + 1);
+		header(buf, NCACN_PKT_RESPONSE, 3, 24, 0, call_id + 1);
 		memset(buf + 16, 0, 8);
 		(void)!write(fd, buf, 24);
 		break;
@@ -163,27 +119,7 @@ static void serve(int fd, enum script script)
  * |script|; returns its port. */
 static uint16_t start_at(const char *ip, uint16_t port, enum script script, pid_t *pid)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-	socklen_t sl = sizeof(sa);
-	int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_int_equal(inet_pton(AF_INET, ip, &sa.sin_addr), 1);
-	assert_true(lfd >= 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(lfd, 1), 0);
-	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
-	*pid = fork();
-	assert_true(*pid >= 0);
-	if (*pid == 0) {
-		int fd = accept(lfd, NULL, NULL);
-		if (fd < 0) {
-			_exit(1);
-		}
-		serve(fd, script);
-	}
-	close(lfd);
-	return ntohs(sa.sin_port);
+	return serve_once(ip, port, serve, script, pid);
 }
 
 static uint16_t start(enum script script, pid_t *pid)

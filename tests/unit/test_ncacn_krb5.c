@@ -38,6 +38,7 @@
 
 #include "crypto/kwrap.h"
 #include "rpc/ncacn.h"
+#include "tests/unit/fake_peer.h"
 
 #define SERVICE "srv$@TEST.EXAMPLE"
 #define CLIENT "peer$@TEST.EXAMPLE"
@@ -48,64 +49,6 @@ enum script { GENUINE, FORGED, REPLAYED, TAMPERED, NAK };
 
 static krb5_context kctx;
 static krb5_keytab keytab;
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static void header(uint8_t *p, uint8_t ptype, uint8_t flags, uint16_t frag_len,
-		   uint16_t auth_len, uint32_t call_id)
-{
-	memset(p, 0, 16);
-	p[0] = 5;
-	p[2] = ptype;
-	p[3] = flags;
-	p[4] = 0x10;
-	put16(p + 8, frag_len);
-	put16(p + 10, auth_len);
-	put32(p + 12, call_id);
-}
-
-static bool read_exact(int fd, uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t r = read(fd, p, n);
-		if (r <= 0) {
-			return false;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return true;
-}
-
-/* read_pdu: one fragment into buf; its length, 0 on failure. */
-static size_t read_pdu(int fd, uint8_t *buf, size_t size)
-{
-	size_t len;
-
-	if (!read_exact(fd, buf, 16)) {
-		return 0;
-	}
-	len = get16(buf + 8);
-	if (len < 16 || len > size || !read_exact(fd, buf + 16, len - 16)) {
-		return 0;
-	}
-	return len;
-}
 
 /* token_of: the auth token at the end of a PDU. */
 static gss_buffer_desc token_of(uint8_t *pdu, size_t len)
@@ -220,7 +163,7 @@ static size_t respond(gss_ctx_id_t gss, uint8_t *pdu, uint32_t call_id, const ui
 }
 
 /* serve: the DCE-style bind (AP-REQ, AP-REP, auth3), two calls. */
-static void serve(int fd, enum script script)
+static void serve(int fd, int script)
 {
 	static uint8_t buf[4096], first[512];
 	static const uint8_t answer[16] = "sealed answer..";
@@ -336,26 +279,7 @@ static void serve(int fd, enum script script)
 
 static uint16_t start(enum script script, pid_t *pid)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t sl = sizeof(sa);
-	int one = 1, lfd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(lfd >= 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(lfd, 1), 0);
-	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
-	*pid = fork();
-	assert_true(*pid >= 0);
-	if (*pid == 0) {
-		int fd = accept(lfd, NULL, NULL);
-		if (fd < 0) {
-			_exit(1);
-		}
-		serve(fd, script);
-	}
-	close(lfd);
-	return ntohs(sa.sin_port);
+	return serve_once("127.0.0.1", 0, serve, script, pid);
 }
 
 /* run: bind as CLIENT to SERVICE, two calls; the second call's status
