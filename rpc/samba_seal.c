@@ -347,6 +347,30 @@ OM_uint32 samba_seal_wrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int conf_req, 
 	return major;
 }
 
+/*
+ * checked: Samba's status as gensec should have read it.  Heimdal (Samba
+ * 4.17's copy, third_party/heimdal/lib/gssapi/krb5/cfx.c,
+ * _gssapi_unwrap_cfx_iov and _gssapi_verify_mic_cfx) checks a token's
+ * sequence number before its checksum and returns GSS_S_GAP_TOKEN,
+ * DUPLICATE_TOKEN, OLD_TOKEN or UNSEQ_TOKEN at once: supplementary codes,
+ * which gensec's GSS_ERROR test (auth/kerberos/gssapi_helper.c) takes for
+ * success, on a message nobody checked or decrypted.  A request in clear
+ * with a token numbered past the next one was served as the caller's.  On
+ * a DCE/RPC association messages come in order, so anything but
+ * GSS_S_COMPLETE is refused.
+ */
+static OM_uint32 checked(OM_uint32 major, OM_uint32 *minor, const char *kind)
+{
+	if (major == GSS_S_COMPLETE || GSS_ERROR(major)) {
+		return major;
+	}
+	say(1, "sealing: refused a %smessage whose token is out of sequence "
+	       "(GSSAPI status 0x%08x, before any check of its checksum)",
+	    kind, (unsigned)major);
+	*minor = 0;
+	return GSS_S_BAD_SIG;
+}
+
 OM_uint32 samba_seal_unwrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int *conf_state,
 				gss_qop_t *qop_state, gss_iov_buffer_desc *iov, int count)
 {
@@ -362,26 +386,7 @@ OM_uint32 samba_seal_unwrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int *conf_st
 		major = kw_unseal(w, conf_state, qop_state, iov, count);
 	} else {
 		major = real_unwrap(minor, gss, conf_state, qop_state, iov, count);
-		if (major != GSS_S_COMPLETE && !GSS_ERROR(major)) {
-			/*
-			 * Heimdal (Samba 4.17's copy, third_party/heimdal/lib/
-			 * gssapi/krb5/cfx.c, _gssapi_unwrap_cfx_iov) checks a
-			 * token's sequence number before its checksum and returns
-			 * GSS_S_GAP_TOKEN, DUPLICATE_TOKEN, OLD_TOKEN or
-			 * UNSEQ_TOKEN at once: supplementary codes, which
-			 * gensec's GSS_ERROR test (auth/kerberos/gssapi_helper.c)
-			 * takes for success, on a message nobody checked or
-			 * decrypted.  A request in clear with a token numbered
-			 * past the next one was served as the caller's.  On a
-			 * DCE/RPC association messages come in order, so
-			 * anything but GSS_S_COMPLETE is refused here.
-			 */
-			say(1, "sealing: refused a message whose token is out of sequence "
-			       "(GSSAPI status 0x%08x, before any check of its checksum)",
-			       (unsigned)major);
-			*minor = 0;
-			major = GSS_S_BAD_SIG;
-		}
+		major = checked(major, minor, "");
 		if (w != NULL && !w->off && major == GSS_S_COMPLETE) {
 			seen(w, false, true, iov, count);
 		}
@@ -399,7 +404,7 @@ OM_uint32 samba_seal_unwrap_iov(OM_uint32 *minor, gss_ctx_id_t gss, int *conf_st
  * samba_seal_verify_mic: packet integrity (auth level integrity) is
  * checked with gss_verify_mic, and Heimdal answers a MIC token numbered
  * out of sequence the same way as a wrap token: a supplementary status
- * before its checksum is looked at (see samba_seal_unwrap_iov).  At that
+ * before its checksum is looked at (see checked).  At that
  * level the stub travels in clear, so a request with such a token would
  * be served as the caller's.  Anything but GSS_S_COMPLETE is refused.
  */
@@ -414,14 +419,7 @@ OM_uint32 samba_seal_verify_mic(OM_uint32 *minor, gss_const_ctx_id_t gss,
 		return GSS_S_FAILURE;
 	}
 	major = real_verify_mic(minor, gss, message, token, qop_state);
-	if (major != GSS_S_COMPLETE && !GSS_ERROR(major)) {
-		say(1, "sealing: refused a signed message whose token is out of sequence "
-		       "(GSSAPI status 0x%08x, before any check of its checksum)",
-		    (unsigned)major);
-		*minor = 0;
-		major = GSS_S_BAD_SIG;
-	}
-	return major;
+	return checked(major, minor, "signed ");
 }
 
 void samba_seal_mark_request(void)
