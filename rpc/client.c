@@ -530,14 +530,16 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 		 * INVALID_NETWORK_RESPONSE: missing or malformed) or our table
 		 * did (full, disk full, I/O, damaged file, no memory), which
 		 * the table stage reports by its status (exit 4 or 5). */
-		bool verify = NT_STATUS_EQUAL(status, NT_STATUS_ACCESS_DENIED) ||
-			      NT_STATUS_EQUAL(status, NT_STATUS_INVALID_NETWORK_RESPONSE);
-		return bpau_client_fail(r, verify ? BPAU_STAGE_VERIFY : BPAU_STAGE_TABLE, status,
-					"%s (%s, %s): %s%s%s%s", opts.host, r->principal, sid,
-					reason ? reason : crypto_status_name(status),
-					reason && !verify ? " (" : "",
-					reason && !verify ? crypto_status_name(status) : "",
-					reason && !verify ? ")" : "");
+		if (NT_STATUS_EQUAL(status, NT_STATUS_ACCESS_DENIED) ||
+		    NT_STATUS_EQUAL(status, NT_STATUS_INVALID_NETWORK_RESPONSE)) {
+			return bpau_client_fail(r, BPAU_STAGE_VERIFY, status, "%s (%s, %s): %s",
+						opts.host, r->principal, sid,
+						reason ? reason : crypto_status_name(status));
+		}
+		return bpau_client_fail(r, BPAU_STAGE_TABLE, status, "%s (%s, %s): %s (%s)",
+					opts.host, r->principal, sid,
+					reason ? reason : "our peer certificate table",
+					crypto_status_name(status));
 	}
 	r->stage = BPAU_STAGE_DONE;
 	r->status = NT_STATUS_OK;
