@@ -591,7 +591,16 @@ static bool parse_port(const char *s, uint16_t *out)
 	return true;
 }
 
-static int write_pid_file(const char *path);
+static int write_pid_file(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (f == NULL) {
+		bpaud_log(0, "pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%d\n", (int)getpid());
+	return fclose(f);
+}
 
 /* absolute: |path| against the working directory.  With --daemon bpaud
  * moves to "/", and reads the keytab (at every bind), the certificate
@@ -659,17 +668,6 @@ static int detach(const char *pid_file)
 	}
 	close(p[1]);
 	return 0;
-}
-
-static int write_pid_file(const char *path)
-{
-	FILE *f = fopen(path, "w");
-	if (f == NULL) {
-		bpaud_log(0, "pid file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	fprintf(f, "%d\n", (int)getpid());
-	return fclose(f);
 }
 
 int main(int argc, char **argv)
