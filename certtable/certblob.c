@@ -2,7 +2,7 @@
  * certblob.c: CERTIFICATE_BLOB (MS-BPAU 2.2.2) parse and build.
  *
  * Errata followed here, each checked against the Windows Vista sample of
- * section 4.2 (shared/vectors/bpau/vista-certificate-blob.bin):
+ * section 4.2 (tests/vectors/bpau/vista-certificate-blob.bin):
  *
  * - Certificate element header.  2.2.2.2 gives the 8-byte Reserved field
  *   as 0x0000000010000020, but the sample (and so Windows) sends the bytes

@@ -4,7 +4,7 @@
 set -u
 BPAU=${1:?usage: test_cli.sh PATH/TO/bpau}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-V="$top/../shared/vectors/bpau"
+V="$top/tests/vectors/bpau"
 work=$(mktemp -d /tmp/bpau-cli.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export BPAU_TABLE="$work/table.tdb"

@@ -16,7 +16,7 @@
 
 #include "certtable/certblob.h"
 
-#define VECTORS BPAU_SRCDIR "/../shared/vectors"
+#define VECTORS BPAU_SRCDIR "/tests/vectors"
 
 /* load_file reads a whole file onto mem_ctx; fails the test if it cannot. */
 static inline uint8_t *load_file(TALLOC_CTX *mem_ctx, const char *path, size_t *len)
