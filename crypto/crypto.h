@@ -226,6 +226,12 @@ NTSTATUS crypto_x509_subject_cn(TALLOC_CTX *mem_ctx,
 				const struct crypto_x509 *c, char **out);
 NTSTATUS crypto_x509_issuer_cn(TALLOC_CTX *mem_ctx,
 			       const struct crypto_x509 *c, char **out);
+/* crypto_x509_subject_sole_cn: the subject's commonName when the subject
+ * is that one attribute and nothing else (CN=x, not CN=x,O=y nor a
+ * multi-valued RDN): a subject that *is* a name string, as MS-BPAU's
+ * SID subjects are.  NT_STATUS_NOT_FOUND for any other subject. */
+NTSTATUS crypto_x509_subject_sole_cn(TALLOC_CTX *mem_ctx,
+				     const struct crypto_x509 *c, char **out);
 /* One-line RFC 2253 forms of the subject and issuer names. */
 char *crypto_x509_subject_text(TALLOC_CTX *mem_ctx,
 			       const struct crypto_x509 *c);

@@ -251,6 +251,19 @@ NTSTATUS crypto_x509_subject_cn(TALLOC_CTX *mem_ctx,
 	return name_cn(mem_ctx, X509_get_subject_name(c->x509), out);
 }
 
+NTSTATUS crypto_x509_subject_sole_cn(TALLOC_CTX *mem_ctx,
+				     const struct crypto_x509 *c, char **out)
+{
+	const X509_NAME *name = X509_get_subject_name(c->x509);
+
+	/* One attribute in all: a second RDN, or a multi-valued RDN, adds
+	 * one more entry. */
+	if (X509_NAME_entry_count(name) != 1) {
+		return NT_STATUS_NOT_FOUND;
+	}
+	return name_cn(mem_ctx, name, out);
+}
+
 NTSTATUS crypto_x509_issuer_cn(TALLOC_CTX *mem_ctx,
 			       const struct crypto_x509 *c, char **out)
 {

@@ -190,6 +190,21 @@ static bool check_caller(const struct bpau_server *srv, const struct bpau_caller
 	return true;
 }
 
+/* "The subject of the ... certificate MUST be a SID string" (3.1.4.1,
+ * 3.2.4.1): the subject is CN=<SID> and nothing else, as Windows writes
+ * it (the Vista sample of 4.2: CN=S-1-5-21-...), and names |sid|.  A
+ * subject with more in it (CN=<SID>,O=x) is not a SID string. */
+static bool subject_is_sid(TALLOC_CTX *mem_ctx, const struct crypto_x509 *x509,
+			   const struct crypto_sid *sid)
+{
+	struct crypto_sid subject;
+	char *cn = NULL;
+
+	return NT_STATUS_IS_OK(crypto_x509_subject_sole_cn(mem_ctx, x509, &cn)) &&
+	       NT_STATUS_IS_OK(crypto_sid_parse(cn, &subject, NULL)) &&
+	       crypto_sid_equal(&subject, sid);
+}
+
 uint32_t bpau_server_exchange(struct bpau_server *srv, TALLOC_CTX *mem_ctx,
 			      const struct bpau_caller *caller, uint32_t client_len,
 			      const uint8_t *client_key, uint32_t *server_len,
@@ -221,9 +236,7 @@ uint32_t bpau_server_exchange(struct bpau_server *srv, TALLOC_CTX *mem_ctx,
 	 * client certificate." */
 	if (client_len != 0) {
 		struct certblob *blob;
-		struct crypto_sid subject;
 		enum certtable_outcome outcome;
-		char *cn = NULL;
 		NTSTATUS status;
 
 		bool refreshed = false;
@@ -256,12 +269,11 @@ uint32_t bpau_server_exchange(struct bpau_server *srv, TALLOC_CTX *mem_ctx,
 		}
 		/* "The subject of the client certificate MUST be a SID string
 		 * ... representing the client's Kerberos identity." */
-		if (!NT_STATUS_IS_OK(crypto_x509_subject_cn(frame, blob->x509, &cn)) ||
-		    !NT_STATUS_IS_OK(crypto_sid_parse(cn, &subject, NULL)) ||
-		    !crypto_sid_equal(&subject, &caller->sid)) {
+		if (!subject_is_sid(frame, blob->x509, &caller->sid)) {
+			char *text = crypto_x509_subject_text(frame, blob->x509);
 			logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
 			      "certificate subject \"%s\" is not the caller's SID", sid, principal,
-			      cn ? cn : "(no CN)");
+			      text != NULL ? text : "?");
 			hr = BPAU_E_ACCESSDENIED;
 			goto out;
 		}
@@ -309,8 +321,6 @@ NTSTATUS bpau_client_accept(struct certtable *table, uint32_t hresult, uint32_t 
 {
 	TALLOC_CTX *frame = talloc_new(NULL);
 	struct certblob *blob;
-	struct crypto_sid subject;
-	char *cn = NULL;
 	NTSTATUS status;
 
 	if (frame == NULL) {
@@ -350,9 +360,7 @@ NTSTATUS bpau_client_accept(struct certtable *table, uint32_t hresult, uint32_t 
 		}
 		goto out;
 	}
-	if (!NT_STATUS_IS_OK(crypto_x509_subject_cn(frame, blob->x509, &cn)) ||
-	    !NT_STATUS_IS_OK(crypto_sid_parse(cn, &subject, NULL)) ||
-	    !crypto_sid_equal(&subject, server_sid)) {
+	if (!subject_is_sid(frame, blob->x509, server_sid)) {
 		crypto_set_reason(reason,
 				  "the server's certificate subject is not the server account's SID");
 		status = NT_STATUS_ACCESS_DENIED;

@@ -134,10 +134,11 @@ static void test_happy_path(void **state)
 	assert_true(certtable_verify(mine, f->server->cert, f->server->cert_len, NULL));
 }
 
-/* blob_with_cn: a self-signed certificate whose subject CN is |cn| as
- * given, control characters and all (crypto_x509_create_self_signed
- * refuses those; a hostile peer builds its DER itself). */
-static struct certblob *blob_with_cn(TALLOC_CTX *mem_ctx, const char *cn)
+/* blob_with_subject: a self-signed certificate whose subject is CN=|cn|
+ * as given, control characters and all (crypto_x509_create_self_signed
+ * refuses those; a hostile peer builds its DER itself), then O=|org|
+ * unless |org| is NULL. */
+static struct certblob *blob_with_subject(TALLOC_CTX *mem_ctx, const char *cn, const char *org)
 {
 	EVP_PKEY *pkey = EVP_RSA_gen(1024);
 	X509 *x = X509_new();
@@ -152,6 +153,11 @@ static struct certblob *blob_with_cn(TALLOC_CTX *mem_ctx, const char *cn)
 	assert_non_null(x);
 	assert_int_equal(X509_NAME_add_entry_by_txt(name, "CN", V_ASN1_UTF8STRING,
 						    (const unsigned char *)cn, -1, -1, 0), 1);
+	if (org != NULL) {
+		assert_int_equal(X509_NAME_add_entry_by_txt(name, "O", V_ASN1_UTF8STRING,
+							    (const unsigned char *)org, -1, -1, 0),
+				 1);
+	}
 	assert_int_equal(X509_set_version(x, 2), 1);
 	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
 	assert_int_equal(X509_set_subject_name(x, name), 1);
@@ -206,15 +212,28 @@ static void test_denials(void **state)
 	assert_non_null(strstr(f->last_log, "is not the caller's SID"));
 	/* A subject that would forge a log line of its own. */
 	{
-		struct certblob *forged = blob_with_cn(f, "x\nbitspeerauth: ExchangePublicKeys from "
-							  "S-1-5-21-1-2-3-500: certificate added\r");
+		struct certblob *forged = blob_with_subject(
+			f, "x\nbitspeerauth: ExchangePublicKeys from "
+			   "S-1-5-21-1-2-3-500: certificate added\r", NULL);
 		c = good_caller();
 		assert_int_equal(call(f, &c, forged->raw, forged->raw_len, &out, &out_len),
 				 BPAU_E_ACCESSDENIED);
 		assert_non_null(strstr(f->last_log, "is not the caller's SID"));
 		assert_null(strchr(f->last_log, '\n'));
 		assert_null(strchr(f->last_log, '\r'));
-		assert_non_null(strstr(f->last_log, "\"x?bitspeerauth: "));
+		/* The subject is logged in its RFC 2253 form, control characters
+		 * escaped. */
+		assert_non_null(strstr(f->last_log, "\"CN=x\\0Abitspeerauth: "));
+	}
+	/* The subject must be the SID string and nothing more: CN=<SID>,O=x
+	 * names the caller's SID but is not a SID string. */
+	{
+		struct certblob *more = blob_with_subject(f, CLIENT_SID, "x");
+		c = good_caller();
+		assert_int_equal(call(f, &c, more->raw, more->raw_len, &out, &out_len),
+				 BPAU_E_ACCESSDENIED);
+		assert_non_null(strstr(f->last_log, "is not the caller's SID"));
+		assert_non_null(strstr(f->last_log, "O=x"));
 	}
 	assert_int_equal(table_count(f), before);
 	assert_false(certtable_verify(bpau_server_table(f->srv), f->other->cert,
@@ -288,6 +307,15 @@ static void test_client_rejects(void **state)
 						       &wrong, "S$", &o, &why),
 				    NT_STATUS_ACCESS_DENIED));
 	assert_string_equal(why, "the server's certificate subject is not the server account's SID");
+	/* CN=<the server's SID>,O=x is not a SID string either. */
+	{
+		struct certblob *more = blob_with_subject(f->t, SERVER_SID, "x");
+		why = NULL;
+		assert_true(NT_STATUS_EQUAL(bpau_client_accept(mine, 0, more->raw_len, more->raw,
+							       &server_sid, "S$", &o, &why),
+					    NT_STATUS_ACCESS_DENIED));
+		assert_non_null(why);
+	}
 	size_t n;
 	assert_true(NT_STATUS_IS_OK(certtable_count(mine, &n)));
 	assert_int_equal(n, 0);
