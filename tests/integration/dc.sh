@@ -18,7 +18,7 @@
 #                   DC_RPC_MODULES    dir of extra dcerpc_server *.so modules to load
 #                   DC_MAXRUNTIME=3600  samba exits by itself after that many seconds
 #                   DC_MODEL=single   samba's process model (prefork is its own default)
-#                   DC_START_TIMEOUT=30
+#                   DC_START_TIMEOUT=120  seconds to wait for readiness (a busy machine)
 # Runs as root (samba AD DC; unshare/mount). Never touches /etc/samba, /var/lib/samba or
 # /run/samba: every path lives in DIR, and samba runs in a private mount namespace in which
 # DIR/run is bind-mounted over /run/samba (winbindd's client socket dir is compiled in).
@@ -282,7 +282,7 @@ cmd_start() {
         </dev/null >"$run/log/samba.out" 2>&1 &
     local pid=$!
     echo "$pid" > "$run/samba.pid"
-    local deadline=$(( $(date +%s) + ${DC_START_TIMEOUT:-30} ))
+    local deadline=$(( $(date +%s) + ${DC_START_TIMEOUT:-120} ))
     # ready = KDC (88) and endpoint mapper (135) accept connections; with DC_SMB=1 also
     # smbd (445) and winbindd's socket (smbd needs winbindd for every SMB session setup;
     # it shows up ~0.1 s after 88/135)
@@ -318,7 +318,7 @@ cmd_stop() {
     kill -KILL -- "-$pid" 2>/dev/null || true
     kids=$(others); [ -z "$kids" ] || kill -KILL $kids 2>/dev/null || true
     local ip; ip=$(cat "$run/ip")
-    for i in $(seq 50); do port_open "$ip" 88 || port_open "$ip" 135 || break; sleep 0.1; done
+    for i in $(seq 300); do port_open "$ip" 88 || port_open "$ip" 135 || break; sleep 0.1; done
     rm -f "$run/samba.pid"
     echo "stopped $pid"
 }

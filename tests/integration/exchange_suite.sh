@@ -101,7 +101,7 @@ if grep -q 'endpoint remembered' "$IT_WORK/out" || [ "$(ep_port)" != "$REAL_PORT
 else ok "... goes back to the endpoint mapper (port $REAL_PORT)"; fi
 run "... which is remembered again" 0 exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
 has "... and used" "binding: .*\\[$REAL_PORT,.*\\(endpoint remembered\\)"
-timeout 120 python3 -c '
+it_spawn silent timeout 300 python3 -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind((sys.argv[1], 0)); s.listen(8)
@@ -109,10 +109,9 @@ print(s.getsockname()[1], flush=True)
 held = []
 while True:
     held.append(s.accept()[0])
-' "$SERVER_IP" >"$IT_WORK/silent.port" &
-SILENT_PID=$!
-for _ in $(seq 50); do [ -s "$IT_WORK/silent.port" ] && break; sleep 0.1; done
-tdbtool "$IT_WORK/sid-cache.tdb" store "$EPKEY" "1 $(date +%s) $(cat "$IT_WORK/silent.port")" >/dev/null 2>&1
+' "$SERVER_IP" || exit 1
+SILENT_PID=$SPAWN_PID
+tdbtool "$IT_WORK/sid-cache.tdb" store "$EPKEY" "1 $(date +%s) $SPAWN_LINE" >/dev/null 2>&1
 run "a remembered port where something listens and never answers" 0 \
 	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
 if grep -q 'endpoint remembered' "$IT_WORK/out" || [ "$(ep_port)" != "$REAL_PORT" ]; then
@@ -301,9 +300,12 @@ run "... and stores nothing" 1 "$BPAU" table check "$IT_WORK/peer3.der" --table 
 # forges it: the token 5 ahead, its checksum garbage.
 BAD_PORT=$(/usr/bin/python3 "$IT_TOP/tests/tools/epmprobe.py" "$BAD_IP" 135 4 | sed -n 's/.* port=\([0-9]*\)$/\1/p')
 for mode in pass forge; do
-	coproc MICPROXY { /usr/bin/python3 "$IT_TOP/tests/tools/micproxy.py" "$BAD_IP" "$BAD_IP" \
-		"$BAD_PORT" "$mode" 2>"$IT_WORK/micproxy.$mode"; }
-	read -r -u "${MICPROXY[0]}" PROXY_PORT
+	# The proxy's PID is taken at once (it_spawn): in forge mode it exits
+	# after one request, and bash unsets a coproc's NAME_PID when it
+	# reaps it, which could be before a later 'wait "$MICPROXY_PID"'.
+	it_spawn "micproxy-$mode" /usr/bin/python3 "$IT_TOP/tests/tools/micproxy.py" "$BAD_IP" \
+		"$BAD_IP" "$BAD_PORT" "$mode" 2>"$IT_WORK/micproxy.$mode" || exit 1
+	MICPROXY_PID=$SPAWN_PID PROXY_PORT=$SPAWN_LINE
 	want=0; [ "$mode" = forge ] && want=1
 	run "integrity level through a proxy ($mode)" "$want" env KRB5CCNAME="$CC1" "$RAWCALL" \
 		"ncacn_ip_tcp:$BAD_IP[$PROXY_PORT,krb5,sign,target_hostname=$HOST,target_principal=$PRINCIPAL]" \

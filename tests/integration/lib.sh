@@ -72,4 +72,43 @@ it_cert() {
 		{ echo "FAIL blob encode $1"; exit 1; }
 }
 
+# it_spawn NAME CMD...: start CMD in the background and return once it
+# has printed its first line (its readiness: a port, "ready"), or fail if
+# it exits first or says nothing for 120 s.  Sets SPAWN_PID, taken from $!
+# at once (never bash's coproc NAME_PID, which bash unsets when it reaps
+# the child), and SPAWN_LINE.  All of CMD's standard output is kept in
+# $IT_WORK/NAME.out.  Call it in the test's own shell, not in $(...), so
+# that a later 'wait "$SPAWN_PID"' finds the child (bash keeps its exit
+# status even when it has already been reaped).
+it_spawn() {
+	local name=$1 out="$IT_WORK/$1.out" deadline=$((SECONDS + 120))
+	shift
+	: >"$out"
+	"$@" >"$out" &
+	SPAWN_PID=$!
+	SPAWN_LINE=
+	until [ "$(wc -l <"$out")" -ge 1 ]; do
+		if ! kill -0 "$SPAWN_PID" 2>/dev/null; then
+			# it may have printed its line and exited since the check
+			[ "$(wc -l <"$out")" -ge 1 ] && break
+			echo "FAIL $name exited before it was ready"; return 1
+		fi
+		[ "$SECONDS" -lt "$deadline" ] || { echo "FAIL $name: not ready in 120 s"; return 1; }
+		sleep 0.05
+	done
+	SPAWN_LINE=$(head -n 1 "$out")
+}
+
+# it_wait_for WHAT PATTERN FILE [SECONDS]: wait until FILE has a line
+# matching PATTERN (grep -E), at most SECONDS (default 120); fails with
+# WHAT if it never comes.  A readiness check, not a timing one: the
+# deadline is only there so that a broken run ends.
+it_wait_for() {
+	local deadline=$((SECONDS + ${4:-120}))
+	until grep -qE -- "$2" "$3" 2>/dev/null; do
+		[ "$SECONDS" -lt "$deadline" ] || { echo "FAIL waiting for $1"; return 1; }
+		sleep 0.05
+	done
+}
+
 it_summary() { summary "$(basename "$0" .sh)"; }
