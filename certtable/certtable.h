@@ -21,6 +21,7 @@
 #define CERTTABLE_CERTTABLE_H
 
 #include "certtable/certblob.h"
+#include "crypto/ms/sid.h"
 
 #define CERTTABLE_DEFAULT_CAPACITY 100
 #define CERTTABLE_MAX_CAPACITY 10000000

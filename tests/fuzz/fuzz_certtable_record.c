@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "certtable/record.h"
-#include "crypto/crypto.h"
+#include "crypto/ms/sid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
