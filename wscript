@@ -251,7 +251,8 @@ def build(bld):
     bld.stlib(source=bld.path.ant_glob('crypto/*.c crypto/wire/*.c crypto/ms/*.c'),
               target='bpaucrypto',
               use=LEAN_USE)
-    bld.stlib(source=['certtable/certblob.c', 'certtable/certtable.c', 'certtable/tdbfile.c'],
+    bld.stlib(source=['certtable/certblob.c', 'certtable/format.c', 'certtable/heap.c',
+                      'certtable/table.c', 'certtable/tdbfile.c'],
               target='certtable', use='bpaucrypto ' + LEAN_USE)
 
     bld.stlib(source=['rpc/exchange.c'], target='bpauexchange',
