@@ -112,7 +112,8 @@ static NTSTATUS heap_sift_down(struct tdb_context *tdb, uint32_t size, uint32_t 
 	return heap_put(tdb, i, it);
 }
 
-static NTSTATUS heap_push(struct tdb_context *tdb, uint32_t *size, const struct certtable_heap_item *it)
+static NTSTATUS heap_push(struct tdb_context *tdb, uint32_t *size,
+			  const struct certtable_heap_item *it)
 {
 	uint32_t i = *size;
 	struct certtable_heap_item p;
@@ -190,7 +191,8 @@ static int rebuild_one(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data, voi
 		}
 		return 0;
 	}
-	if (key.dsize <= CERTTABLE_PREFIX_LEN || memcmp(key.dptr, CERTTABLE_ENTRY_PREFIX, CERTTABLE_PREFIX_LEN) != 0 ||
+	if (key.dsize <= CERTTABLE_PREFIX_LEN ||
+	    memcmp(key.dptr, CERTTABLE_ENTRY_PREFIX, CERTTABLE_PREFIX_LEN) != 0 ||
 	    key.dsize - CERTTABLE_PREFIX_LEN >= CRYPTO_SID_MAX_STRING) {
 		return 0;
 	}
@@ -207,7 +209,8 @@ static int rebuild_one(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data, voi
 		return -1;
 	}
 	/* A damaged entry's time is unreadable: it goes first. */
-	st->items[st->n].time_us = certtable_entry_record_parse(data.dptr, data.dsize, &r) ? r.inserted_us : 0;
+	st->items[st->n].time_us =
+		certtable_entry_record_parse(data.dptr, data.dsize, &r) ? r.inserted_us : 0;
 	st->items[st->n].sid_off = (uint32_t)st->sids_len;
 	memcpy(st->sids + st->sids_len, key.dptr + CERTTABLE_PREFIX_LEN, key.dsize - CERTTABLE_PREFIX_LEN);
 	st->sids_len += key.dsize - CERTTABLE_PREFIX_LEN;

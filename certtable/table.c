@@ -51,10 +51,61 @@ static unsigned hash_size_for(unsigned capacity)
 	return n < 131 ? 131 : n;
 }
 
-static NTSTATUS meta_count(struct certtable *t, uint32_t *count);
-static NTSTATUS meta_read(struct certtable *t, uint32_t *count, uint32_t *heap_size,
-			  uint32_t *capacity);
-static TDB_DATA string_key(const char *s);
+static TDB_DATA string_key(const char *s)
+{
+	TDB_DATA k = {(unsigned char *)(char *)(uintptr_t)s, strlen(s)};
+	return k;
+}
+
+static bool parse_record(TDB_DATA d, struct certtable_entry_record *r)
+{
+	return certtable_entry_record_parse(d.dptr, d.dsize, r);
+}
+
+/* header_read: the entry count, the eviction heap's size
+ * (CERTTABLE_HEAP_NONE if the header has none) and the recorded capacity
+ * (0 if none). */
+static NTSTATUS header_read(struct certtable *t, uint32_t *count, uint32_t *heap_size,
+			  uint32_t *capacity)
+{
+	TDB_DATA d = tdb_fetch(t->tdb, string_key(CERTTABLE_HEADER_KEY));
+	bool ok;
+
+	*heap_size = CERTTABLE_HEAP_NONE;
+	*capacity = 0;
+	if (d.dptr == NULL) {
+		if (tdb_error(t->tdb) == TDB_ERR_NOEXIST) {
+			*count = 0;
+			return NT_STATUS_OK;
+		}
+		return tdbfile_status(t->tdb);
+	}
+	ok = certtable_header_parse(d.dptr, d.dsize, count, heap_size, capacity);
+	free(d.dptr);
+	return ok ? NT_STATUS_OK : NT_STATUS_FILE_CORRUPT_ERROR;
+}
+
+static NTSTATUS header_count(struct certtable *t, uint32_t *count)
+{
+	uint32_t heap_size, capacity;
+	return header_read(t, count, &heap_size, &capacity);
+}
+
+static NTSTATUS store(struct certtable *t, TDB_DATA key, const uint8_t *p, size_t len)
+{
+	TDB_DATA d = {(unsigned char *)(uintptr_t)p, len};
+	return tdbfile_store(t->tdb, key, d);
+}
+
+/* header_store writes the header: the count, the heap's size and this
+ * table's capacity (which the next opener without one of its own uses). */
+static NTSTATUS header_store(struct certtable *t, uint32_t count, uint32_t heap_size)
+{
+	uint8_t buf[CERTTABLE_HEADER_LEN];
+
+	certtable_header_build(buf, count, heap_size, t->capacity);
+	return store(t, string_key(CERTTABLE_HEADER_KEY), buf, sizeof(buf));
+}
 
 /*
  * check_identity: a tdb with our header record, or an empty one (a new
@@ -67,7 +118,7 @@ static NTSTATUS check_identity(struct certtable *t, const char **reason)
 	TDB_DATA k;
 
 	if (tdb_exists(t->tdb, string_key(CERTTABLE_HEADER_KEY))) {
-		if (!NT_STATUS_IS_OK(meta_count(t, &count))) {
+		if (!NT_STATUS_IS_OK(header_count(t, &count))) {
 			crypto_set_reason(reason, "its header record is damaged or not a peer "
 						  "certificate table's");
 			return NT_STATUS_FILE_CORRUPT_ERROR;
@@ -114,7 +165,7 @@ NTSTATUS certtable_open(TALLOC_CTX *mem_ctx, const char *path, unsigned capacity
 	if (NT_STATUS_IS_OK(status) && capacity == 0) {
 		/* The capacity the table's last writer set, else the default. */
 		uint32_t count, heap_size, recorded;
-		status = meta_read(t, &count, &heap_size, &recorded);
+		status = header_read(t, &count, &heap_size, &recorded);
 		t->capacity = recorded != 0 ? recorded : CERTTABLE_DEFAULT_CAPACITY;
 	}
 	if (!NT_STATUS_IS_OK(status)) {
@@ -150,61 +201,6 @@ const char *certtable_outcome_name(enum certtable_outcome o)
 		return "unchanged, refreshed";
 	}
 	return "?";
-}
-
-static TDB_DATA string_key(const char *s)
-{
-	TDB_DATA k = {(unsigned char *)(char *)(uintptr_t)s, strlen(s)};
-	return k;
-}
-
-static bool parse_record(TDB_DATA d, struct certtable_entry_record *r)
-{
-	return certtable_entry_record_parse(d.dptr, d.dsize, r);
-}
-
-/* meta_read: the entry count, the eviction heap's size (CERTTABLE_HEAP_NONE if the
- * header has none) and the recorded capacity (0 if none). */
-static NTSTATUS meta_read(struct certtable *t, uint32_t *count, uint32_t *heap_size,
-			  uint32_t *capacity)
-{
-	TDB_DATA d = tdb_fetch(t->tdb, string_key(CERTTABLE_HEADER_KEY));
-	bool ok;
-
-	*heap_size = CERTTABLE_HEAP_NONE;
-	*capacity = 0;
-	if (d.dptr == NULL) {
-		if (tdb_error(t->tdb) == TDB_ERR_NOEXIST) {
-			*count = 0;
-			return NT_STATUS_OK;
-		}
-		return tdbfile_status(t->tdb);
-	}
-	ok = certtable_header_parse(d.dptr, d.dsize, count, heap_size, capacity);
-	free(d.dptr);
-	return ok ? NT_STATUS_OK : NT_STATUS_FILE_CORRUPT_ERROR;
-}
-
-static NTSTATUS meta_count(struct certtable *t, uint32_t *count)
-{
-	uint32_t heap_size, capacity;
-	return meta_read(t, count, &heap_size, &capacity);
-}
-
-static NTSTATUS store(struct certtable *t, TDB_DATA key, const uint8_t *p, size_t len)
-{
-	TDB_DATA d = {(unsigned char *)(uintptr_t)p, len};
-	return tdbfile_store(t->tdb, key, d);
-}
-
-/* meta_store writes the header: the count, the heap's size and this
- * table's capacity (which the next opener without one of its own uses). */
-static NTSTATUS meta_store(struct certtable *t, uint32_t count, uint32_t heap_size)
-{
-	uint8_t buf[CERTTABLE_HEADER_LEN];
-
-	certtable_header_build(buf, count, heap_size, t->capacity);
-	return store(t, string_key(CERTTABLE_HEADER_KEY), buf, sizeof(buf));
 }
 
 struct unindex_state {
@@ -301,7 +297,7 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 	NTSTATUS status;
 
 	certtable_entry_key(sid, skey);
-	status = meta_read(t, &count, &heap_size, &recorded);
+	status = header_read(t, &count, &heap_size, &recorded);
 	if (NT_STATUS_IS_OK(status)) {
 		status = certtable_heap_open(t->tdb, count, &heap_size);
 	}
@@ -370,10 +366,11 @@ static NTSTATUS insert_locked(struct certtable *t, const struct crypto_sid *sid,
 	status = certtable_index_key(blob->cert, blob->cert_len, ckey);
 	if (NT_STATUS_IS_OK(status)) {
 		TDB_DATA ck = {ckey, sizeof(ckey)};
-		status = store(t, ck, (const uint8_t *)skey + CERTTABLE_PREFIX_LEN, strlen(skey) - CERTTABLE_PREFIX_LEN);
+		status = store(t, ck, (const uint8_t *)skey + CERTTABLE_PREFIX_LEN,
+			       strlen(skey) - CERTTABLE_PREFIX_LEN);
 	}
 	if (NT_STATUS_IS_OK(status)) {
-		status = meta_store(t, count + 1, heap_size);
+		status = header_store(t, count + 1, heap_size);
 	}
 	if (NT_STATUS_IS_OK(status)) {
 		*outcome = result;
@@ -558,13 +555,13 @@ NTSTATUS certtable_remove(struct certtable *t, const struct crypto_sid *sid)
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;
 	}
-	status = meta_read(t, &count, &heap_size, &recorded);
+	status = header_read(t, &count, &heap_size, &recorded);
 	if (NT_STATUS_IS_OK(status)) {
 		status = delete_entry(t, skey, NULL);
 	}
 	if (NT_STATUS_IS_OK(status)) {
 		/* The entry's heap item stays behind, stale. */
-		status = meta_store(t, count > 0 ? count - 1 : 0, heap_size);
+		status = header_store(t, count > 0 ? count - 1 : 0, heap_size);
 	}
 	if (!NT_STATUS_IS_OK(status)) {
 		tdb_transaction_cancel(t->tdb);
@@ -593,7 +590,7 @@ void certtable_batch_cancel(struct certtable *t)
 NTSTATUS certtable_count(struct certtable *t, size_t *count)
 {
 	uint32_t n;
-	NTSTATUS status = meta_count(t, &n);
+	NTSTATUS status = header_count(t, &n);
 	if (NT_STATUS_IS_OK(status)) {
 		*count = n;
 	}

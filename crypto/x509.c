@@ -2,7 +2,7 @@
  * x509.c: X.509 certificates on OpenSSL 3, with our own DER walk for the
  * byte ranges the protocols hash (TBSCertificate, SubjectPublicKeyInfo,
  * the subjectPublicKey bits), so that they are the sender's exact bytes
- * rather than a re-encoding.
+ * rather than a re-encoding; and the extended key usage value.
  */
 #include "crypto/crypto.h"
 #include "crypto/wire/file.h"
