@@ -247,9 +247,12 @@ def lazy_crypto_stubs(task):
 
 
 def build(bld):
-    bld.stlib(source=bld.path.ant_glob('crypto/*.c'), target='bpaucrypto',
+    # crypto/lazy/ is not in the library: only bpau links it (below).
+    bld.stlib(source=bld.path.ant_glob('crypto/*.c crypto/wire/*.c crypto/ms/*.c'),
+              target='bpaucrypto',
               use=LEAN_USE)
-    bld.stlib(source=['certtable/certblob.c', 'certtable/certtable.c', 'certtable/tdbfile.c'],
+    bld.stlib(source=['certtable/certblob.c', 'certtable/format.c', 'certtable/heap.c',
+                      'certtable/table.c', 'certtable/tdbfile.c'],
               target='certtable', use='bpaucrypto ' + LEAN_USE)
 
     bld.stlib(source=['rpc/exchange.c'], target='bpauexchange',

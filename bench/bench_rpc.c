@@ -39,6 +39,7 @@
 #include "bench/bench.h"
 #include "gen/ndr_bitspeerauth_c.h"
 #include "rpc/session.h"
+#include "crypto/wire/file.h"
 
 struct args {
 	const char *mode, *host, *address, *principal, *ccache, *blob, *pool;

@@ -24,6 +24,7 @@
  * unambiguous: SHA1_HASH and MD5_HASH must match the certificate.
  */
 #include "certtable/certblob.h"
+#include "crypto/wire/text.h"
 
 #include <string.h>
 

@@ -21,6 +21,7 @@
 #define CERTTABLE_CERTTABLE_H
 
 #include "certtable/certblob.h"
+#include "crypto/ms/sid.h"
 
 #define CERTTABLE_DEFAULT_CAPACITY 100
 #define CERTTABLE_MAX_CAPACITY 10000000
@@ -88,7 +89,7 @@ NTSTATUS certtable_insert(struct certtable *t, const struct crypto_sid *sid,
  * "deleted and ... inserted" would, without decoding the blob again, and set
  * *refreshed.  Otherwise change nothing and clear *refreshed; the caller
  * then decodes and inserts.  The new time is written in place without a
- * transaction (see certtable.c): a crash may lose the refresh, not the
+ * transaction (see table.c): a crash may lose the refresh, not the
  * entry.  A time never moves back: after the clock was stepped back, a
  * refresh keeps the later time.
  *

@@ -96,7 +96,7 @@ static bool nearly_full(int fd)
 	return room < need;
 }
 
-void tdbfile_write_begin(struct tdb_context *tdb)
+static void write_begin(struct tdb_context *tdb)
 {
 	struct tdbfile_log *log = tdb_get_logging_private(tdb);
 
@@ -109,7 +109,7 @@ void tdbfile_write_begin(struct tdb_context *tdb)
 /* tdb does not always set its error code when the file cannot grow (its
  * last code may still be an earlier lookup's "no such record"), so errno
  * tells a full disk or a file size limit first. */
-NTSTATUS tdbfile_write_status(struct tdb_context *tdb, int err)
+static NTSTATUS write_status(struct tdb_context *tdb, int err)
 {
 	enum TDB_ERROR e = tdb_error(tdb);
 	struct tdbfile_log *log = tdb_get_logging_private(tdb);
@@ -182,4 +182,34 @@ NTSTATUS tdbfile_open(const char *path, int hash_size, int tdb_flags,
 	}
 	*out = tdb;
 	return NT_STATUS_OK;
+}
+
+/* write_result: what write_begin and a write returning |rc| came to. */
+static NTSTATUS write_result(struct tdb_context *tdb, int rc)
+{
+	return rc == 0 ? NT_STATUS_OK : write_status(tdb, errno);
+}
+
+NTSTATUS tdbfile_store(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data)
+{
+	write_begin(tdb);
+	return write_result(tdb, tdb_store(tdb, key, data, TDB_REPLACE));
+}
+
+NTSTATUS tdbfile_delete(struct tdb_context *tdb, TDB_DATA key)
+{
+	write_begin(tdb);
+	return write_result(tdb, tdb_delete(tdb, key));
+}
+
+NTSTATUS tdbfile_transaction_start(struct tdb_context *tdb)
+{
+	write_begin(tdb);
+	return write_result(tdb, tdb_transaction_start(tdb));
+}
+
+NTSTATUS tdbfile_transaction_commit(struct tdb_context *tdb)
+{
+	write_begin(tdb);
+	return write_result(tdb, tdb_transaction_commit(tdb));
 }

@@ -14,10 +14,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h> /* mode_t, which tdb.h uses */
+#include <tdb.h>
 
-#include "crypto/crypto.h"
-
-struct tdb_context;
+#include "crypto/ms/status.h"
 
 /* What a tdb file begins with ("TDB file\n" and its NUL). */
 #define TDBFILE_MAGIC "TDB file\n"
@@ -27,8 +27,7 @@ struct tdb_context;
  * What tdb last reported as failing, with errno as it was then: tdb does
  * not keep errno, nor always set its own error code, when a write to the
  * file fails (a full disk, say), and the calls it makes after the failure
- * can change errno.  tdbfile_write_begin and tdbfile_write_status (below)
- * clear and read it.
+ * can change errno.  The write wrappers (below) clear and read it.
  */
 struct tdbfile_log {
 	int last_errno;
@@ -52,12 +51,14 @@ NTSTATUS tdbfile_open(const char *path, int hash_size, int tdb_flags,
 NTSTATUS tdbfile_status(struct tdb_context *tdb);
 
 /*
- * Around a call that writes (a store, a delete, a transaction's start or
- * commit): tdbfile_write_begin before it clears errno and the log's
- * last_errno; after it failed, tdbfile_write_status(tdb, errno) says why,
- * with NT_STATUS_DISK_FULL for a full disk or a file size limit.
+ * The writes (a store, a delete, a transaction's start or commit), each
+ * run between clearing errno and the log's last_errno and reading them:
+ * NT_STATUS_OK, or why the write failed, with NT_STATUS_DISK_FULL for a
+ * full disk or a file size limit.
  */
-void tdbfile_write_begin(struct tdb_context *tdb);
-NTSTATUS tdbfile_write_status(struct tdb_context *tdb, int err);
+NTSTATUS tdbfile_store(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data);
+NTSTATUS tdbfile_delete(struct tdb_context *tdb, TDB_DATA key);
+NTSTATUS tdbfile_transaction_start(struct tdb_context *tdb);
+NTSTATUS tdbfile_transaction_commit(struct tdb_context *tdb);
 
 #endif

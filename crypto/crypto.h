@@ -1,18 +1,13 @@
 /*
- * crypto.h: the shared crypto core used by BPAU, CredSSP, NEGOEX and OTPCE.
+ * crypto.h: the shared crypto core used by BPAU, CredSSP, NEGOEX and OTPCE:
+ * hashes, HMAC, randomness, wiped secrets, X.509 and the EKU extension.
  *
  * Only crypto/ includes OpenSSL headers; everything else goes through here.
- *
- * Error convention (one for the whole module): functions return NTSTATUS.
- *   NT_STATUS_OK                    success; outputs are set
- *   NT_STATUS_INVALID_PARAMETER     the input is malformed
- *   NT_STATUS_NOT_SUPPORTED         well-formed input this code refuses
- *                                   (a non-RSA key, an unknown algorithm)
- *   NT_STATUS_NO_MEMORY             allocation failed
- *   NT_STATUS_INTERNAL_ERROR        OpenSSL failed for another reason
- * Parsers take an optional |reason| out-parameter which on failure points
- * at a static string saying what was wrong with the input.  Outputs are
- * assigned only on success.
+ * Errors follow crypto/ms/status.h (NTSTATUS, an optional reason; outputs
+ * assigned only on success; NT_STATUS_INTERNAL_ERROR when OpenSSL fails
+ * for a reason other than the input).  What is not crypto lives beside it:
+ * crypto/wire/ (the bounded cursor, text encodings, file reading) and
+ * crypto/ms/ (SIDs, NTSTATUS names).
  */
 #ifndef CRYPTO_CRYPTO_H
 #define CRYPTO_CRYPTO_H
@@ -22,39 +17,9 @@
 #include <stdint.h>
 #include <time.h>
 #include <talloc.h>
-#include <core/ntstatus.h>
-#include <core/error.h>
 
-#include "crypto/cursor.h"
-
-#define CRYPTO_WARN_UNUSED __attribute__((warn_unused_result))
-
-/* crypto_set_reason stores |why| in |*reason| when |reason| is not NULL. */
-static inline void crypto_set_reason(const char **reason, const char *why)
-{
-	if (reason != NULL) {
-		*reason = why;
-	}
-}
-
-/* ---- status -------------------------------------------------------------- */
-
-/* crypto_status_name: "NT_STATUS_ACCESS_DENIED" for the codes this project
- * produces, else "NT_STATUS 0x%08x" (a thread-local buffer).  Used instead
- * of Samba's nt_errstr() where Samba's libraries are not loaded. */
-const char *crypto_status_name(NTSTATUS status);
-
-/* crypto_status_from_errno maps an errno value to an NTSTATUS. */
-NTSTATUS crypto_status_from_errno(int err);
-
-/*
- * crypto_read_file reads at most |max| bytes of |path| (standard input for
- * "-" when |dash_is_stdin|) into a buffer on mem_ctx.  Ask for one byte
- * more than you accept to learn that a file is too large.  On failure
- * *err is the errno (EIO for a read error) and nothing is allocated.
- */
-NTSTATUS crypto_read_file(TALLOC_CTX *mem_ctx, const char *path, bool dash_is_stdin, size_t max,
-			  uint8_t **out, size_t *len, int *err);
+#include "crypto/ms/status.h"
+#include "crypto/wire/cursor.h"
 
 /* ---- hashes, MACs, randomness ------------------------------------------ */
 
@@ -107,75 +72,6 @@ struct crypto_secret *crypto_secret_dup(TALLOC_CTX *mem_ctx,
 					const uint8_t *p, size_t len);
 /* crypto_wipe clears memory in a way the compiler does not remove. */
 void crypto_wipe(void *p, size_t len);
-
-/* ---- text ---------------------------------------------------------------- */
-
-/*
- * crypto_utf16le_to_utf8 converts |len| bytes of UTF-16LE (no terminator
- * expected; an embedded NUL is refused) into a NUL-terminated UTF-8 string
- * on mem_ctx.  Unpaired surrogates and odd lengths are malformed.
- */
-NTSTATUS crypto_utf16le_to_utf8(TALLOC_CTX *mem_ctx, const uint8_t *p,
-				size_t len, char **out, const char **reason);
-/* crypto_utf8_to_utf16le converts a UTF-8 string (without terminator in
- * the output).  Overlong forms, surrogates and > U+10FFFF are malformed. */
-NTSTATUS crypto_utf8_to_utf16le(TALLOC_CTX *mem_ctx, const char *s,
-				uint8_t **out, size_t *out_len,
-				const char **reason);
-
-/* crypto_base64_encode: RFC 4648 with padding, NUL-terminated. */
-NTSTATUS crypto_base64_encode(TALLOC_CTX *mem_ctx, const uint8_t *p,
-			      size_t len, char **out);
-/* crypto_base64_decode: strict RFC 4648 (padding required, no spaces). */
-NTSTATUS crypto_base64_decode(TALLOC_CTX *mem_ctx, const char *s,
-			      uint8_t **out, size_t *out_len,
-			      const char **reason);
-
-/* crypto_hex formats |len| bytes as lower-case hex on mem_ctx. */
-char *crypto_hex(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len);
-
-/* ---- security identifiers (MS-DTYP 2.4.2) ------------------------------ */
-
-#define CRYPTO_SID_MAX_SUBAUTH 15
-#define CRYPTO_SID_MAX_BINARY (8 + 4 * CRYPTO_SID_MAX_SUBAUTH)
-/* "S-1-0x" + 12 hex + 15 * ("-" + 10 digits) + NUL */
-#define CRYPTO_SID_MAX_STRING (6 + 12 + 15 * 11 + 1)
-
-struct crypto_sid {
-	uint8_t revision; /* always 1 */
-	uint8_t num_auths;
-	uint64_t authority; /* 48 bits */
-	uint32_t sub_auths[CRYPTO_SID_MAX_SUBAUTH];
-};
-
-/*
- * crypto_sid_parse reads the string form of MS-DTYP 2.4.2.1: "S-1-",
- * an identifier authority in decimal (below 2^32) or as "0x" and exactly
- * 12 hex digits, then 1 to 15 decimal sub-authorities below 2^32.  Letters
- * may be either case (ABNF literals are case-insensitive).  Anything else,
- * including trailing bytes, is malformed.
- */
-NTSTATUS crypto_sid_parse(const char *s, struct crypto_sid *sid,
-			  const char **reason) CRYPTO_WARN_UNUSED;
-/* crypto_sid_parse_len is crypto_sid_parse for a non-terminated string. */
-NTSTATUS crypto_sid_parse_len(const char *s, size_t len,
-			      struct crypto_sid *sid,
-			      const char **reason) CRYPTO_WARN_UNUSED;
-/* crypto_sid_format writes the canonical string form (decimal authority
- * below 2^32, else "0x" and 12 lower-case hex digits) into |buf|. */
-void crypto_sid_format(const struct crypto_sid *sid,
-		       char buf[CRYPTO_SID_MAX_STRING]);
-/* crypto_sid_string is crypto_sid_format onto mem_ctx. */
-char *crypto_sid_string(TALLOC_CTX *mem_ctx, const struct crypto_sid *sid);
-/* crypto_sid_from_binary reads the binary form (2.4.2.2); the input must be
- * exactly 8 + 4 * SubAuthorityCount bytes. */
-NTSTATUS crypto_sid_from_binary(const uint8_t *p, size_t len,
-				struct crypto_sid *sid,
-				const char **reason) CRYPTO_WARN_UNUSED;
-/* crypto_sid_to_binary writes the binary form; returns its length. */
-size_t crypto_sid_to_binary(const struct crypto_sid *sid,
-			    uint8_t out[CRYPTO_SID_MAX_BINARY]);
-bool crypto_sid_equal(const struct crypto_sid *a, const struct crypto_sid *b);
 
 /* ---- X.509 --------------------------------------------------------------- */
 
@@ -262,19 +158,20 @@ NTSTATUS crypto_x509_create_self_signed(TALLOC_CTX *mem_ctx, const char *cn,
 					uint8_t **cert_der, size_t *cert_len,
 					struct crypto_secret **key_pem);
 
-/* ---- object identifiers and the EKU extension value --------------------- */
+/* ---- the extended key usage extension value (RFC 5280 4.2.1.12) -------- */
 
-/* crypto_oid_to_der encodes dotted text as OID contents (no tag/length). */
-NTSTATUS crypto_oid_to_der(TALLOC_CTX *mem_ctx, const char *text,
-			   uint8_t **out, size_t *out_len, const char **reason);
-/* crypto_oid_to_text decodes OID contents into dotted text. */
-NTSTATUS crypto_oid_to_text(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
-			    char **out, const char **reason);
-/* crypto_eku_build: DER "SEQUENCE OF KeyPurposeId" (RFC 5280 4.2.1.12). */
+/*
+ * crypto_eku_build encodes |n| OIDs (at least one) as the DER value
+ * "SEQUENCE SIZE (1..MAX) OF KeyPurposeId".  Each OID must be canonical
+ * dotted decimal: two arcs or more, no leading zeros, the first arc 0, 1
+ * or 2 and the second below 40 unless the first is 2 (X.660).  Anything
+ * else is malformed (NT_STATUS_INVALID_PARAMETER with a reason).
+ */
 NTSTATUS crypto_eku_build(TALLOC_CTX *mem_ctx, const char *const *oids,
 			  size_t n, uint8_t **out, size_t *out_len,
 			  const char **reason);
-/* crypto_eku_parse: the inverse; returns a NULL-terminated array. */
+/* crypto_eku_parse is the inverse: the input must be exactly one such DER
+ * value; the OIDs come back in dotted decimal, a NULL-terminated array. */
 NTSTATUS crypto_eku_parse(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 			  char ***oids, const char **reason);
 

@@ -2,9 +2,10 @@
  * x509.c: X.509 certificates on OpenSSL 3, with our own DER walk for the
  * byte ranges the protocols hash (TBSCertificate, SubjectPublicKeyInfo,
  * the subjectPublicKey bits), so that they are the sender's exact bytes
- * rather than a re-encoding.
+ * rather than a re-encoding; and the extended key usage value.
  */
 #include "crypto/crypto.h"
+#include "crypto/wire/file.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -13,6 +14,8 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -508,4 +511,147 @@ out:
 	X509_free(x);
 	EVP_PKEY_free(pkey);
 	return status;
+}
+
+/*
+ * The extended key usage value, on OpenSSL's EXTENDED_KEY_USAGE (a stack
+ * of ASN1_OBJECT).  OpenSSL is more lenient than we are in both
+ * directions: its text parser (a2d_ASN1_OBJECT) takes spaces as
+ * separators, empty arcs and leading zeros, and its decoder takes BER.  So
+ * an OID's text must be what OBJ_obj2txt gives back, and a value must be
+ * what i2d_EXTENDED_KEY_USAGE gives back, byte for byte.
+ */
+
+/* oid_text: |obj| in dotted decimal on mem_ctx. */
+static NTSTATUS oid_text(TALLOC_CTX *mem_ctx, const ASN1_OBJECT *obj, char **out)
+{
+	int n = OBJ_obj2txt(NULL, 0, obj, 1);
+	char *s;
+
+	if (n <= 0) {
+		ERR_clear_error();
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	s = talloc_array(mem_ctx, char, (size_t)n + 1);
+	if (s == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	if (OBJ_obj2txt(s, n + 1, obj, 1) != n) {
+		talloc_free(s);
+		return NT_STATUS_INTERNAL_ERROR;
+	}
+	*out = s;
+	return NT_STATUS_OK;
+}
+
+/* oid_from_text: the OID whose canonical dotted decimal is |text|. */
+static NTSTATUS oid_from_text(const char *text, ASN1_OBJECT **out, const char **reason)
+{
+	ASN1_OBJECT *obj = text == NULL ? NULL : OBJ_txt2obj(text, 1);
+	TALLOC_CTX *frame;
+	char *canonical = NULL;
+	NTSTATUS status;
+
+	if (obj == NULL) {
+		ERR_clear_error();
+		crypto_set_reason(reason, "OID is not dotted decimal starting with 0.n, 1.n "
+					  "(n < 40) or 2.n");
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	frame = talloc_new(NULL);
+	status = frame == NULL ? NT_STATUS_NO_MEMORY : oid_text(frame, obj, &canonical);
+	if (NT_STATUS_IS_OK(status) && strcmp(canonical, text) != 0) {
+		crypto_set_reason(reason, "OID is not canonical dotted decimal");
+		status = NT_STATUS_INVALID_PARAMETER;
+	}
+	talloc_free(frame);
+	if (!NT_STATUS_IS_OK(status)) {
+		ASN1_OBJECT_free(obj);
+		return status;
+	}
+	*out = obj;
+	return NT_STATUS_OK;
+}
+
+NTSTATUS crypto_eku_build(TALLOC_CTX *mem_ctx, const char *const *oids,
+			  size_t n, uint8_t **out, size_t *out_len,
+			  const char **reason)
+{
+	EXTENDED_KEY_USAGE *eku;
+	unsigned char *der = NULL;
+	uint8_t *copy;
+	int der_len = 0;
+	NTSTATUS status = NT_STATUS_OK;
+
+	if (n == 0 || n > INT_MAX) {
+		crypto_set_reason(reason, "extended key usage needs at least one OID, and not "
+					  "billions");
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	eku = sk_ASN1_OBJECT_new_null();
+	if (eku == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	for (size_t i = 0; i < n && NT_STATUS_IS_OK(status); i++) {
+		ASN1_OBJECT *obj;
+		status = oid_from_text(oids[i], &obj, reason);
+		if (NT_STATUS_IS_OK(status) && sk_ASN1_OBJECT_push(eku, obj) <= 0) {
+			ASN1_OBJECT_free(obj);
+			status = NT_STATUS_NO_MEMORY;
+		}
+	}
+	if (NT_STATUS_IS_OK(status)) {
+		der_len = i2d_EXTENDED_KEY_USAGE(eku, &der);
+		status = der_len > 0 ? NT_STATUS_OK : NT_STATUS_INTERNAL_ERROR;
+	}
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
+	}
+	copy = talloc_memdup(mem_ctx, der, (size_t)der_len);
+	OPENSSL_free(der);
+	if (copy == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	*out = copy;
+	*out_len = (size_t)der_len;
+	return NT_STATUS_OK;
+}
+
+NTSTATUS crypto_eku_parse(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
+			  char ***oids, const char **reason)
+{
+	const unsigned char *q = p;
+	EXTENDED_KEY_USAGE *eku = len > LONG_MAX ? NULL : d2i_EXTENDED_KEY_USAGE(NULL, &q, (long)len);
+	unsigned char *der = NULL;
+	int der_len, n;
+	char **res = NULL;
+	NTSTATUS status = NT_STATUS_OK;
+
+	n = eku == NULL ? 0 : sk_ASN1_OBJECT_num(eku);
+	der_len = n <= 0 ? -1 : i2d_EXTENDED_KEY_USAGE(eku, &der);
+	if (der_len < 0 || (size_t)der_len != len || q != p + len || memcmp(der, p, len) != 0) {
+		ERR_clear_error();
+		crypto_set_reason(reason, "extended key usage is not one non-empty DER SEQUENCE "
+					  "of OIDs");
+		status = NT_STATUS_INVALID_PARAMETER;
+	} else {
+		res = talloc_zero_array(mem_ctx, char *, (size_t)n + 1);
+		status = res == NULL ? NT_STATUS_NO_MEMORY : NT_STATUS_OK;
+	}
+	for (int i = 0; i < n && NT_STATUS_IS_OK(status); i++) {
+		status = oid_text(res, sk_ASN1_OBJECT_value(eku, i), &res[i]);
+		if (NT_STATUS_EQUAL(status, NT_STATUS_INVALID_PARAMETER)) {
+			crypto_set_reason(reason, "extended key usage holds an OID OpenSSL "
+						  "cannot write as text");
+		}
+	}
+	OPENSSL_free(der);
+	sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+	if (!NT_STATUS_IS_OK(status)) {
+		talloc_free(res);
+		return status;
+	}
+	*oids = res;
+	return NT_STATUS_OK;
 }

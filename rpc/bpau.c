@@ -20,6 +20,8 @@
 #include <signal.h>
 
 #include "certtable/certtable.h"
+#include "crypto/wire/file.h"
+#include "crypto/wire/text.h"
 #include "rpc/client.h"
 #include "rpc/sidcache.h"
 

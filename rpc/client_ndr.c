@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "rpc/client_ndr.h"
+#include "crypto/wire/text.h"
 
 /* ---- output ------------------------------------------------------------------ */
 

@@ -14,6 +14,7 @@
 #define RPC_CLIENT_NDR_H
 
 #include "crypto/crypto.h"
+#include "crypto/ms/sid.h"
 #include "rpc/ncacn.h"
 
 #define BPAU_NDR_KEY_MAX 65536 /* range(0,65536), MS-BPAU 3.1.4.1 */

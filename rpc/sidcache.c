@@ -9,7 +9,7 @@
 #include <sys/types.h> /* mode_t, which tdb.h uses */
 #include <tdb.h>
 
-#include "crypto/cursor.h"
+#include "crypto/wire/cursor.h"
 #include "certtable/tdbfile.h"
 #include "rpc/sidcache.h"
 

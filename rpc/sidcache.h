@@ -30,6 +30,7 @@
 #define RPC_SIDCACHE_H
 
 #include "crypto/crypto.h"
+#include "crypto/ms/sid.h"
 
 #define SIDCACHE_DEFAULT_TTL 3600 /* seconds */
 #define SIDCACHE_ENDPOINT_DEFAULT_TTL 3600 /* seconds */

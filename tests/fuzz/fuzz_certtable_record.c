@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certtable/record.h"
-#include "crypto/crypto.h"
+#include "certtable/format.h"
+#include "crypto/ms/sid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,7 +21,7 @@ static void inside(const uint8_t *p, size_t n, const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct certtable_record r;
+	struct certtable_entry_record r;
 	const uint8_t *sid;
 	size_t sid_len;
 	uint64_t time_us;
@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 
-	if (certtable_record_parse(data, size, &r)) {
+	if (certtable_entry_record_parse(data, size, &r)) {
 		inside(r.principal, r.principal_len, data, size);
 		inside(r.blob, r.blob_len, data, size);
 		if ((size_t)r.cert_off + r.cert_len > r.blob_len) {

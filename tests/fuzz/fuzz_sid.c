@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
+#include "crypto/ms/sid.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

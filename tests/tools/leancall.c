@@ -33,6 +33,7 @@
 
 #include "rpc/client_ndr.h"
 #include "rpc/ncacn.h"
+#include "crypto/wire/file.h"
 
 static int fail(const char *what, NTSTATUS status, struct ncacn_conn *c)
 {

@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "certtable/certblob.h"
+#include "crypto/ms/sid.h"
+#include "crypto/wire/text.h"
 
 #define VECTORS BPAU_SRCDIR "/tests/vectors"
 

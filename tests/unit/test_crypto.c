@@ -124,32 +124,6 @@ static void test_utf16(void **state)
 	talloc_free(t);
 }
 
-static void test_base64(void **state)
-{
-	TALLOC_CTX *t = talloc_new(NULL);
-	/* RFC 4648 section 10. */
-	const char *plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-	const char *enc[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
-	char *e;
-	uint8_t *d;
-	size_t dlen;
-	(void)state;
-
-	for (size_t i = 0; i < 7; i++) {
-		assert_true(NT_STATUS_IS_OK(crypto_base64_encode(t, (const uint8_t *)plain[i],
-								 strlen(plain[i]), &e)));
-		assert_string_equal(e, enc[i]);
-		assert_true(NT_STATUS_IS_OK(crypto_base64_decode(t, enc[i], &d, &dlen, NULL)));
-		assert_int_equal(dlen, strlen(plain[i]));
-		assert_memory_equal(d, plain[i], dlen);
-	}
-	const char *bad[] = {"Zg=", "Zg=a", "Z===", "Zh==", "Zm9v YmFy", "Zm9\n", "=Zm9"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_false(NT_STATUS_IS_OK(crypto_base64_decode(t, bad[i], &d, &dlen, NULL)));
-	}
-	talloc_free(t);
-}
-
 static void test_x509_vista(void **state)
 {
 	TALLOC_CTX *t = talloc_new(NULL);
@@ -254,7 +228,7 @@ static void test_x509_create(void **state)
 	talloc_free(t);
 }
 
-static void test_oid_eku(void **state)
+static void test_eku_known_answer(void **state)
 {
 	TALLOC_CTX *t = talloc_new(NULL);
 	const char *ekus[] = {"1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2"};
@@ -262,9 +236,12 @@ static void test_oid_eku(void **state)
 	const uint8_t want[] = {0x30, 0x14, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07,
 				0x03, 0x01, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07,
 				0x03, 0x02};
+	/* 2.999.3: the first subidentifier is 2*40+999 = 1079 = 0x88 0x37. */
+	const char *big[] = {"2.999.3"};
+	const uint8_t big_der[] = {0x30, 0x05, 0x06, 0x03, 0x88, 0x37, 0x03};
 	uint8_t *der;
 	size_t len;
-	char **oids, *text;
+	char **oids;
 	(void)state;
 
 	assert_true(NT_STATUS_IS_OK(crypto_eku_build(t, ekus, 2, &der, &len, NULL)));
@@ -274,23 +251,61 @@ static void test_oid_eku(void **state)
 	assert_string_equal(oids[0], ekus[0]);
 	assert_string_equal(oids[1], ekus[1]);
 	assert_null(oids[2]);
-	assert_true(NT_STATUS_IS_OK(crypto_oid_to_der(t, "2.999.3", &der, &len, NULL)));
-	assert_int_equal(len, 3); /* 2*40+999 = 1079 = 0x88 0x37 */
-	assert_int_equal(der[0], 0x88);
-	assert_true(NT_STATUS_IS_OK(crypto_oid_to_text(t, der, len, &text, NULL)));
-	assert_string_equal(text, "2.999.3");
-	const char *bad[] = {"", "1", "3.1", "1.40", "1.3.", "1..3", "1.03", "a.b"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_false(NT_STATUS_IS_OK(crypto_oid_to_der(t, bad[i], &der, &len, NULL)));
-	}
-	const uint8_t nonminimal[] = {0x2b, 0x80, 0x01};
-	assert_false(NT_STATUS_IS_OK(crypto_oid_to_text(t, nonminimal, 3, &text, NULL)));
-	const uint8_t truncated[] = {0x2b, 0x86};
-	assert_false(NT_STATUS_IS_OK(crypto_oid_to_text(t, truncated, 2, &text, NULL)));
+	assert_true(NT_STATUS_IS_OK(crypto_eku_build(t, big, 1, &der, &len, NULL)));
+	assert_int_equal(len, sizeof(big_der));
+	assert_memory_equal(der, big_der, len);
+	assert_true(NT_STATUS_IS_OK(crypto_eku_parse(t, big_der, sizeof(big_der), &oids, NULL)));
+	assert_string_equal(oids[0], "2.999.3");
+	assert_null(oids[1]);
+	talloc_free(t);
+}
+
+static void test_eku_malformed(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	/* Not canonical dotted decimal, though OpenSSL's own text parser
+	 * takes several of these (spaces, empty arcs, leading zeros). */
+	const char *bad[] = {"", "1", "3.1", "1.40", "1.3.", "1..3", "1.03", "a.b",
+			     "1 3 6", "1.3 ", " 1.3", "+1.3", "1.3.-6", "serverAuth"};
+	const uint8_t nonminimal[] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x80, 0x01};
+	const uint8_t truncated[] = {0x30, 0x04, 0x06, 0x02, 0x2b, 0x86};
 	const uint8_t not_oids[] = {0x30, 0x03, 0x02, 0x01, 0x01};
-	assert_false(NT_STATUS_IS_OK(crypto_eku_parse(t, not_oids, sizeof(not_oids), &oids, NULL)));
 	const uint8_t empty_seq[] = {0x30, 0x00};
-	assert_false(NT_STATUS_IS_OK(crypto_eku_parse(t, empty_seq, 2, &oids, NULL)));
+	/* BER, not DER: an indefinite length, a long-form length. */
+	const uint8_t indefinite[] = {0x30, 0x80, 0x06, 0x01, 0x2b, 0x00, 0x00};
+	const uint8_t long_length[] = {0x30, 0x81, 0x03, 0x06, 0x01, 0x2b};
+	const uint8_t trailing[] = {0x30, 0x03, 0x06, 0x01, 0x2b, 0x00};
+	const struct {
+		const uint8_t *p;
+		size_t len;
+	} bad_der[] = {
+		{nonminimal, sizeof(nonminimal)},   {truncated, sizeof(truncated)},
+		{not_oids, sizeof(not_oids)},       {empty_seq, sizeof(empty_seq)},
+		{indefinite, sizeof(indefinite)},   {long_length, sizeof(long_length)},
+		{trailing, sizeof(trailing)},       {empty_seq, 0},
+	};
+	uint8_t *der;
+	size_t len;
+	char **oids;
+	const char *reason;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *one[] = {bad[i]};
+		reason = NULL;
+		assert_true(NT_STATUS_EQUAL(crypto_eku_build(t, one, 1, &der, &len, &reason),
+					    NT_STATUS_INVALID_PARAMETER));
+		assert_non_null(reason);
+	}
+	assert_true(NT_STATUS_EQUAL(crypto_eku_build(t, bad, 0, &der, &len, NULL),
+				    NT_STATUS_INVALID_PARAMETER));
+	for (size_t i = 0; i < sizeof(bad_der) / sizeof(bad_der[0]); i++) {
+		reason = NULL;
+		assert_true(NT_STATUS_EQUAL(crypto_eku_parse(t, bad_der[i].p, bad_der[i].len,
+							     &oids, &reason),
+					    NT_STATUS_INVALID_PARAMETER));
+		assert_non_null(reason);
+	}
 	talloc_free(t);
 }
 
@@ -324,11 +339,11 @@ int main(void)
 		cmocka_unit_test(test_random_and_compare),
 		cmocka_unit_test(test_secret_wiped),
 		cmocka_unit_test(test_utf16),
-		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_x509_vista),
 		cmocka_unit_test(test_x509_malformed),
 		cmocka_unit_test(test_x509_create),
-		cmocka_unit_test(test_oid_eku),
+		cmocka_unit_test(test_eku_known_answer),
+		cmocka_unit_test(test_eku_malformed),
 		cmocka_unit_test(test_cursor),
 	};
 	return cmocka_run_group_tests_name("crypto", tests, NULL, NULL);

@@ -10,7 +10,8 @@
  *   SubAuthority = "-" 1*10DIGIT              ; value below 2^32
  * with at most 15 sub-authorities (the binary form's limit).
  */
-#include "crypto/crypto.h"
+#include "crypto/ms/sid.h"
+#include "crypto/wire/cursor.h"
 
 #include <stdio.h>
 #include <string.h>

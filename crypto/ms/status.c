@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "crypto/crypto.h"
+#include "crypto/ms/status.h"
 
 const char *crypto_status_name(NTSTATUS status)
 {

@@ -1,12 +1,11 @@
 /*
- * file.c: reading a whole (small) file, the one way every tool and parser
- * input in this project does it.
+ * file.c: reading a whole (small) file.  See file.h.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
+#include "crypto/wire/file.h"
 
 NTSTATUS crypto_read_file(TALLOC_CTX *mem_ctx, const char *path, bool dash_is_stdin, size_t max,
 			  uint8_t **out, size_t *len, int *err)

@@ -8,8 +8,8 @@
  * until builder_finish() and remembers the first failure, so a sequence of
  * adds needs one check at the end.
  */
-#ifndef CRYPTO_CURSOR_H
-#define CRYPTO_CURSOR_H
+#ifndef CRYPTO_WIRE_CURSOR_H
+#define CRYPTO_WIRE_CURSOR_H
 
 #include <stdbool.h>
 #include <stddef.h>

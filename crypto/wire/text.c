@@ -1,8 +1,8 @@
 /*
- * text.c: UTF-16LE <-> UTF-8, base64 and hex.  No OpenSSL: these are small
- * and strictness is easier to see in our own code.
+ * text.c: UTF-16LE <-> UTF-8 and hex.  See text.h.
  */
-#include "crypto/crypto.h"
+#include "crypto/wire/text.h"
+#include "crypto/wire/cursor.h"
 
 #include <string.h>
 
@@ -133,107 +133,6 @@ NTSTATUS crypto_utf8_to_utf16le(TALLOC_CTX *mem_ctx, const char *s,
 	if (!builder_finish(&b, out, out_len)) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	return NT_STATUS_OK;
-}
-
-static const char b64[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-NTSTATUS crypto_base64_encode(TALLOC_CTX *mem_ctx, const uint8_t *p,
-			      size_t len, char **out)
-{
-	size_t olen, o = 0;
-	char *res;
-
-	if (len > (SIZE_MAX / 4) * 3 - 3) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	olen = (len + 2) / 3 * 4;
-	res = talloc_array(mem_ctx, char, olen + 1);
-	if (res == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		size_t rem = len - i;
-		if (rem > 1) {
-			v |= (uint32_t)p[i + 1] << 8;
-		}
-		if (rem > 2) {
-			v |= p[i + 2];
-		}
-		res[o++] = b64[(v >> 18) & 63];
-		res[o++] = b64[(v >> 12) & 63];
-		res[o++] = rem > 1 ? b64[(v >> 6) & 63] : '=';
-		res[o++] = rem > 2 ? b64[v & 63] : '=';
-	}
-	res[o] = '\0';
-	*out = res;
-	return NT_STATUS_OK;
-}
-
-static int b64_value(char ch)
-{
-	const char *q;
-	if (ch == '\0') {
-		return -1;
-	}
-	q = strchr(b64, ch);
-	return q == NULL ? -1 : (int)(q - b64);
-}
-
-NTSTATUS crypto_base64_decode(TALLOC_CTX *mem_ctx, const char *s,
-			      uint8_t **out, size_t *out_len,
-			      const char **reason)
-{
-	size_t len = strlen(s), o = 0;
-	uint8_t *res;
-
-	if (len % 4 != 0) {
-		crypto_set_reason(reason, "base64 length is not a multiple of 4");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	res = talloc_array(mem_ctx, uint8_t, len / 4 * 3 + 1);
-	if (res == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	for (size_t i = 0; i < len; i += 4) {
-		bool last = i + 4 == len;
-		int v[4];
-		size_t pad = 0;
-		for (size_t k = 0; k < 4; k++) {
-			if (last && k >= 2 && s[i + k] == '=') {
-				pad++;
-				v[k] = 0;
-				continue;
-			}
-			v[k] = pad > 0 ? -1 : b64_value(s[i + k]);
-			if (v[k] < 0) {
-				talloc_free(res);
-				crypto_set_reason(reason,
-						  "base64 has a character outside the alphabet");
-				return NT_STATUS_INVALID_PARAMETER;
-			}
-		}
-		uint32_t w = ((uint32_t)v[0] << 18) | ((uint32_t)v[1] << 12) |
-			     ((uint32_t)v[2] << 6) | (uint32_t)v[3];
-		/* Canonical form: the bits under the padding must be zero. */
-		if ((pad == 1 && (w & 0xff) != 0) ||
-		    (pad == 2 && (w & 0xffff) != 0)) {
-			talloc_free(res);
-			crypto_set_reason(reason, "base64 padding bits are not zero");
-			return NT_STATUS_INVALID_PARAMETER;
-		}
-		res[o++] = (uint8_t)(w >> 16);
-		if (pad < 2) {
-			res[o++] = (uint8_t)(w >> 8);
-		}
-		if (pad < 1) {
-			res[o++] = (uint8_t)w;
-		}
-	}
-	*out = res;
-	*out_len = o;
 	return NT_STATUS_OK;
 }
 

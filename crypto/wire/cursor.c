@@ -1,7 +1,7 @@
 /*
  * cursor.c: bounded reads and a growable builder.  See cursor.h.
  */
-#include "crypto/cursor.h"
+#include "crypto/wire/cursor.h"
 
 #include <string.h>
 
