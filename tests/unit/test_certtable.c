@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -612,17 +613,16 @@ static void test_eviction_heap_model(void **state)
 	talloc_free(t);
 }
 
-/* A wall clock 10,000 times as fast from |clock_base| on, shared by forked
- * processes: an insert every millisecond or so is 10 s apart, so a full
- * table always has an entry more than a minute old. */
-static uint64_t clock_base;
-static uint64_t fast_clock(void *p)
+/* A clock shared by forked processes that moves 10 s at every reading: a
+ * full table of CAP entries always has one more than a minute old, however
+ * fast or slow the machine runs the inserts (a wall clock sped up 10,000
+ * times failed that on a fast disk, with inserts under 0.6 ms apart).  The
+ * counter lives in a shared anonymous mapping. */
+static uint64_t *shared_ticks;
+static uint64_t ticking_clock(void *p)
 {
-	struct timespec ts;
 	(void)p;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	uint64_t us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-	return clock_base + (us - clock_base) * 10000u;
+	return 1700000000ull * SEC + __atomic_fetch_add(shared_ticks, 1, __ATOMIC_SEQ_CST) * 10 * SEC;
 }
 
 /*
@@ -643,7 +643,10 @@ static void test_two_processes_evicting(void **state)
 	(void)state;
 
 	unlink(path);
-	clock_base = fast_clock(NULL);
+	shared_ticks = mmap(NULL, sizeof(*shared_ticks), PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(shared_ticks != MAP_FAILED);
+	*shared_ticks = 0;
 	for (int p = 0; p < 2; p++) {
 		pids[p] = fork();
 		assert_true(pids[p] >= 0);
@@ -654,7 +657,7 @@ static void test_two_processes_evicting(void **state)
 			if (!NT_STATUS_IS_OK(certtable_open(NULL, path, CAP, &mine, NULL))) {
 				_exit(2);
 			}
-			certtable_set_clock(mine, fast_clock, NULL);
+			certtable_set_clock(mine, ticking_clock, NULL);
 			for (int i = p; i < 60; i += 2) {
 				if (!NT_STATUS_IS_OK(put(mine, i, &o))) {
 					_exit(3);
@@ -699,6 +702,7 @@ static void test_two_processes_evicting(void **state)
 			assert_true(NT_STATUS_IS_OK(certtable_lookup(table, t, &list[j]->sid, &e)));
 		}
 	}
+	munmap(shared_ticks, sizeof(*shared_ticks));
 	talloc_free(t);
 }
 
