@@ -12,6 +12,8 @@
 # Knobs (template): DC_POOL=N (also computer accounts BENCH1$..BENCHN$), DC_REALM=BPAU.TEST DC_DOMAIN=BPAU DC_HOST=dc1 DC_IP=127.0.0.11 DC_ADMINPASS
 # Knobs (start):    DC_IP             listen address of this copy (127.x.y.z; default: template's)
 #                   DC_SMB=0          1 = also run smbd+winbindd (ncacn_np, needed for LSA); 0 = rpc/kdc/ldap only
+#                   DC_CLDAP=1        0 = no CLDAP (udp/389); a domain member (member.sh) needs it:
+#                                     net ads join and winbindd find and check the DC by CLDAP
 #                   DC_DNS=0          1 = also serve DNS on DC_IP:53 (its zone: the template's
 #                                     records, DC SRV records and dc1's A record included)
 #                   DC_CONF           extra [global] smb.conf lines (newline separated)
@@ -247,7 +249,8 @@ cmd_start() {
         ip=$DC_IP
     fi
     echo "$ip" > "$run/ip"
-    local services="-nbt -wrepl -cldap -drepl -ntp_signd -kcc -dnsupdate"
+    local services="-nbt -wrepl -drepl -ntp_signd -kcc -dnsupdate"
+    [ "${DC_CLDAP:-1}" = 1 ] || services="$services -cldap"
     [ "${DC_DNS:-0}" = 1 ] || services="$services -dns"
     [ "${DC_SMB:-0}" = 1 ] || services="$services -s3fs -winbindd"
     sed -i "s#^\(\s*server services = \).*#\1$services#" "$run/etc/smb.conf"
