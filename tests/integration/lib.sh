@@ -11,11 +11,14 @@ BPAU=${BPAU:-$IT_TOP/build/bpau}
 RAWCALL=${RAWCALL:-$IT_TOP/build/tests/bpau-rawcall}
 LEANCALL=${LEANCALL:-$IT_TOP/build/tests/bpau-leancall}
 MODULE=${MODULE:-$IT_TOP/build/bitspeerauth.so}
+IT_MEMBER_SH="$IT_TOP/tests/integration/member.sh"
 IT_WORK=$(mktemp -d /tmp/bpau-it.XXXXXX)
 IT_RUNS=()
+IT_MEMBERS=()
 
 it_cleanup() {
 	local r
+	it_stop_members
 	for r in "${IT_RUNS[@]}"; do "$IT_DC" stop "$r" >/dev/null 2>&1 || true; done
 	# Anything else this run started (a DC or bpaud whose command line
 	# names our work directory) goes too.
@@ -109,6 +112,54 @@ it_wait_for() {
 		[ "$SECONDS" -lt "$deadline" ] || { echo "FAIL waiting for $1"; return 1; }
 		sleep 0.05
 	done
+}
+
+# --- a Linux domain member (member.sh) --------------------------------------
+# it_template_member [NAME]: join NAME (default member1) to the test domain
+# once, into the template (~4-8 s): call after it_template and BEFORE any
+# it_start_dc*, whose copies must carry the member's computer account.
+it_template_member() {
+	local name=${1:-member1}
+	"$IT_MEMBER_SH" template "$IT_WORK/template" "$name" >"$IT_WORK/template-$name.log" 2>&1 ||
+		{ cat "$IT_WORK/template-$name.log"; echo "FAIL joining $name to the test domain"; exit 1; }
+}
+
+# it_start_dc_plain NAME IP: a copy of the template without our module, with
+# smbd+winbindd (DC_SMB=1: a member's join and NETLOGON use ncacn_np).
+it_start_dc_plain() {
+	local name=$1 ip=$2 run="$IT_WORK/$1"
+	DC_IP=$ip DC_SMB=1 DC_MAXRUNTIME=1800 "$IT_DC" start "$IT_WORK/template" "$run" \
+		>"$IT_WORK/$name.start.log" 2>&1 ||
+		{ cat "$IT_WORK/$name.start.log"; echo "FAIL starting $name"; exit 1; }
+	IT_RUNS+=("$run")
+}
+
+# it_start_member NAME IP [DC-NAME] [MEMBER]: a copy of the joined MEMBER
+# (default member1) in $IT_WORK/NAME, on IP, pointed at the DC started as
+# DC-NAME (default: the last one started; it must run with DC_SMB=1, as
+# it_start_dc_plain's or DC_SMB=1 it_start_dc's), winbindd ready (wbinfo
+# --ping-dc).  Exports MEMBER_SID MEMBER_KEYTAB MEMBER_IP MEMBER_FQDN
+# MEMBER_NAME MEMBER_PRINCIPAL MEMBER_CONF MEMBER_DIR; it_on_member runs on it.
+it_start_member() {
+	local name=$1 ip=$2 dc=${3:+$IT_WORK/$3} member=${4:-member1} run="$IT_WORK/$1"
+	[ -n "$dc" ] || dc=${IT_RUNS[${#IT_RUNS[@]}-1]}
+	MEMBER_IP=$ip "$IT_MEMBER_SH" start "$dc" "$member" "$run" >"$IT_WORK/$name.start.log" 2>&1 ||
+		{ cat "$IT_WORK/$name.start.log"; echo "FAIL starting member $name"; exit 1; }
+	IT_MEMBERS+=("$run")
+	IT_MEMBER_RUN=$run
+	eval "$("$IT_MEMBER_SH" env "$run" | grep '^export MEMBER_')"
+}
+
+# it_on_member CMD...: run CMD on the member last started (or the one whose
+# run directory is $IT_MEMBER_RUN): in its mount+UTS namespace (its
+# /run/samba, /etc/samba/smb.conf, /etc/krb5.conf, /etc/hosts, hostname),
+# with KRB5_CONFIG and KRB5_KTNAME (its keytab) set; KRB5CCNAME as the
+# caller has it.
+it_on_member() { "$IT_MEMBER_SH" exec "$IT_MEMBER_RUN" -- "$@"; }
+
+it_stop_members() {
+	local m
+	for m in "${IT_MEMBERS[@]}"; do "$IT_MEMBER_SH" stop "$m" >/dev/null 2>&1 || true; done
 }
 
 it_summary() { summary "$(basename "$0" .sh)"; }

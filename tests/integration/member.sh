@@ -274,21 +274,21 @@ cmd_start() {
     local pid=$!
     echo "$pid" > "$run/ns.pid"
     local deadline=$(( $(date +%s) + ${MEMBER_START_TIMEOUT:-30} ))
-    local step=socket
+    local step=socket tsock tping
     while :; do
         if ! kill -0 "$pid" 2>/dev/null; then
             tail -30 "$run/log/winbindd.out" >&2; die "winbindd exited during start"
         fi
         case $step in
-        socket) [ -S "$run/run/winbindd/pipe" ] && step=ping ;;
-        ping)   cmd_exec "$run" -- wbinfo -p >/dev/null 2>&1 && step=dc ;;
+        socket) [ -S "$run/run/winbindd/pipe" ] && step=ping && tsock=$(elapsed "$t1") ;;
+        ping)   cmd_exec "$run" -- wbinfo -p >/dev/null 2>&1 && step=dc && tping=$(elapsed "$t1") ;;
         dc)     cmd_exec "$run" -- wbinfo --ping-dc >"$run/log/ping-dc.out" 2>&1 && break ;;
         esac
         [ "$(date +%s)" -lt "$deadline" ] ||
             { cat "$run/log/ping-dc.out" 2>/dev/null >&2; cmd_stop "$run"; die "timeout waiting for winbindd ($step)"; }
         [ $step = dc ] && sleep 0.1 || sleep 0.02
     done
-    echo "member $name (winbindd under ns pid $pid) ready on $ip, DC $dcip: start $(elapsed "$t1") s, total $(elapsed "$t0") s"
+    echo "member $name (winbindd under ns pid $pid) ready on $ip, DC $dcip: start $(elapsed "$t1") s (socket $tsock, wbinfo -p $tping), total $(elapsed "$t0") s"
 }
 
 cmd_stop() {
