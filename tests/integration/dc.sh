@@ -7,6 +7,8 @@
 #   dc.sh env RUNDIR              print shell exports for clients (KRB5_CONFIG, SIDs, keytabs, ...)
 #   dc.sh selftest RUNDIR         kinit/kgetcred/rpcclient/ldap checks against a running DC
 #
+# A Linux domain member joined to this domain (net ads join, winbindd): member.sh, beside
+# this file; its join is kept in the template (DIR/members/NAME, copied along by start).
 # Test accounts: PEER1$..PEER5$ (enabled computer accounts with AES keys, SPNs,
 # keytabs in DIR/client/peerN.keytab) and the user alice.
 # Knobs (template): DC_POOL=N (also computer accounts BENCH1$..BENCHN$), DC_REALM=BPAU.TEST DC_DOMAIN=BPAU DC_HOST=dc1 DC_IP=127.0.0.11 DC_ADMINPASS
@@ -377,5 +379,5 @@ cmd_selftest() {
 
 case "${1:-}" in
     template|start|stop|env|selftest) c=$1; shift; "cmd_$c" "$@" ;;
-    *) sed -n '2,20p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,28p' "$0" >&2; exit 2 ;;
 esac

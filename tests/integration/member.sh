@@ -177,6 +177,7 @@ cmd_template() {
     # thrown away after its sam.ldb is folded back.
     DC_IP=$dcip DC_SMB=1 DC_CLDAP=1 DC_MAXRUNTIME=300 "$DC_SH" start "$tpl" "$dcrun" \
         > "$tpl/log/join-dc.log" 2>&1 || { cat "$tpl/log/join-dc.log"; die "DC start failed"; }
+    local tdc; tdc=$(elapsed "$t0")
     local rc=0
     mkdir -p "$dir"
     write_member_conf "$dir" "$name" "$ip" "$realm" "$domain" "$dcfqdn" "$dcip"
@@ -192,8 +193,9 @@ cmd_template() {
     # the machine password in secrets.tdb (-P).  net ads join of 4.17 writes none by itself.
     [ "$rc" != 0 ] || ( in_ns "$dir" net ads keytab create -P -s "$dir/etc/smb.conf" \
         -d "${MEMBER_DEBUG:-1}" ) >> "$dir/log/join.log" 2>&1 || rc=$?
-    echo "join: $(elapsed "$t1") s (rc $rc)"
+    local tjoin; tjoin=$(elapsed "$t1") t2; t2=$(now)
     "$DC_SH" stop "$dcrun" >> "$tpl/log/join-dc.log" 2>&1 || true
+    echo "DC start: $tdc s, join + keytab: $tjoin s (rc $rc), DC stop: $(elapsed "$t2") s"
     if [ "$rc" != 0 ]; then
         cat "$dir/log/join.log" >&2
         [ -n "${MEMBER_KEEP:-}" ] || rm -rf "$dcrun" "$dir"; die "net ads join failed"
@@ -300,8 +302,8 @@ cmd_stop() {
     others() { pgrep -f -- "$run/" || true; }
     kill -TERM -- "-$pid" 2>/dev/null || true
     local kids; kids=$(others); [ -z "$kids" ] || kill -TERM $kids 2>/dev/null || true
-    local i
-    for i in $(seq 50); do
+    local _
+    for _ in $(seq 50); do
         pgrep -g "$pid" >/dev/null || [ -n "$(others)" ] || break
         sleep 0.1
     done
@@ -344,5 +346,5 @@ cmd_selftest() {
 
 case "${1:-}" in
     template|start|stop|exec|env|selftest) c=$1; shift; "cmd_$c" "$@" ;;
-    *) sed -n '2,40p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,43p' "$0" >&2; exit 2 ;;
 esac

@@ -22,7 +22,7 @@ t=$(date +%s.%N)
 it_template
 it_template_member member1
 echo "template (provision + join): $(awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s" \
-	"($(grep -h 'ready in\|join:' "$IT_WORK/template.log" "$IT_WORK/template-member1.log" | tr '\n' ' '))"
+	"($(grep -h 'ready in\|DC start:' "$IT_WORK/template.log" "$IT_WORK/template-member1.log" | tr '\n' ' '))"
 
 it_start_dc_plain dc "$DCIP"
 it_start_member m1 "$MIP" dc
