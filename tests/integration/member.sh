@@ -173,6 +173,8 @@ cmd_template() {
     adminpass=$(getenvval "$tpl/accounts.env" DC_ADMINPASS)
     local t0; t0=$(now)
     local dcrun="$tpl.join.$$"
+    # whatever happens, the join's DC copy does not outlive this command
+    trap '"$DC_SH" stop "'"$dcrun"'" >/dev/null 2>&1 || true; rm -rf "'"$dcrun"'"' EXIT
     # The DC copy must not carry members/ of an earlier join into itself: fine, it is
     # thrown away after its sam.ldb is folded back.
     DC_IP=$dcip DC_SMB=1 DC_CLDAP=1 DC_MAXRUNTIME=300 "$DC_SH" start "$tpl" "$dcrun" \
@@ -193,7 +195,7 @@ cmd_template() {
     # the machine password in secrets.tdb (-P).  net ads join of 4.17 writes none by itself.
     [ "$rc" != 0 ] || ( in_ns "$dir" net ads keytab create -P -s "$dir/etc/smb.conf" \
         -d "${MEMBER_DEBUG:-1}" ) >> "$dir/log/join.log" 2>&1 || rc=$?
-    local tjoin; tjoin=$(elapsed "$t1") t2; t2=$(now)
+    local tjoin t2; tjoin=$(elapsed "$t1"); t2=$(now)
     "$DC_SH" stop "$dcrun" >> "$tpl/log/join-dc.log" 2>&1 || true
     echo "DC start: $tdc s, join + keytab: $tjoin s (rc $rc), DC stop: $(elapsed "$t2") s"
     if [ "$rc" != 0 ]; then
