@@ -6,10 +6,10 @@
 #                                 of the DC template, `net ads join`, stop it, fold the
 #                                 DC's sam.ldb (with the new computer account) back into
 #                                 DCTEMPLATE and keep the member (secrets.tdb, keytab,
-#                                 smb.conf) in DCTEMPLATE/members/NAME  (~3-4 s)
+#                                 smb.conf) in DCTEMPLATE/members/NAME  (~5 s)
 #   member.sh start DCRUN NAME RUNDIR  copy DCRUN/members/NAME (dc.sh start copies it along
 #                                 from the template) to RUNDIR, point it at the DC running in
-#                                 DCRUN, start winbindd, wait for `wbinfo --ping-dc` (~0.5 s)
+#                                 DCRUN, start winbindd, wait for `wbinfo --ping-dc` (~1.2 s)
 #   member.sh stop RUNDIR         stop the member's winbindd and its namespace
 #   member.sh exec RUNDIR -- CMD...  run CMD "on the member": in its mount+UTS namespace
 #                                 (nsenter), with its environment (member.sh env)
@@ -26,6 +26,10 @@
 # Knobs (start):    MEMBER_IP            this copy's address (default: the template's)
 #                   MEMBER_CONF          extra [global] smb.conf lines (newline separated)
 #                   MEMBER_START_TIMEOUT=30
+# Both:             MEMBER_DEBUG=1       debug level of net and winbindd (log: RUNDIR/log/)
+#                   MEMBER_KEEP=         1 = keep a failed join's directory
+# One running copy per joined member (they share its machine account and secure channel):
+# join member1, member2, ... for members that run at the same time.
 #
 # The member as an administrator would set it up: security = ads, idmap tdb (*) + rid
 # (domain), kerberos method = dedicated keytab (RUNDIR/private/krb5.keytab: MEMBER1$,
@@ -39,7 +43,9 @@
 #   RUNDIR/etc/krb5.conf -> /etc/krb5.conf, RUNDIR/etc/hosts -> /etc/hosts (DC and member
 #   names; the member has no DNS for the test realm, like an admin's static /etc/hosts).
 # The namespace is held by a shell whose child is winbindd (pid in RUNDIR/ns.pid);
-# `member.sh exec` enters it with nsenter.  Never touches the host's /etc/samba,
+# `member.sh exec` enters it with nsenter; `member.sh stop` kills the holder's process group
+# and whatever else names RUNDIR/ on its command line (samba-dcerpcd, which winbindd starts
+# on demand, a bpaud started with --keytab RUNDIR/...).  Never touches the host's /etc/samba,
 # /var/lib/samba, /run/samba or /etc/krb5.keytab.
 set -euo pipefail
 
@@ -341,12 +347,14 @@ cmd_selftest() {
     check "wbinfo -p"          on wbinfo -p
     check "wbinfo --ping-dc"   on wbinfo --ping-dc
     check "wbinfo -t"          on wbinfo -t
-    check "klist -k (keytab)"  on klist -k
+    check "ktutil list (keytab)" on ktutil list
+    check "kinit -k MEMBER\$"  on env KRB5CCNAME="FILE:$run/cc.selftest" kinit -k \
+        "$(sed -n "s/^MEMBER_PRINCIPAL='\(.*\)'/\1/p" "$run/member.env")"
     echo "selftest: $ok passed, $bad failed"
     [ "$bad" = 0 ]
 }
 
 case "${1:-}" in
     template|start|stop|exec|env|selftest) c=$1; shift; "cmd_$c" "$@" ;;
-    *) sed -n '2,43p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,50p' "$0" >&2; exit 2 ;;
 esac

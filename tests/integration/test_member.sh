@@ -104,6 +104,8 @@ if [ -n "$dc_key" ]; then
 	done
 else bad "no aes256 key for $MEMBER_PRINCIPAL in the DC's export"; fi
 
+run "member.sh selftest" 0 "$IT_MEMBER_SH" selftest "$IT_MEMBER_RUN"
+
 # --- a second copy of the member is independent and as quick -----------------------
 "$IT_MEMBER_SH" stop "$IT_MEMBER_RUN" >/dev/null
 run "stopped: nothing of m1 runs" 1 pgrep -f -- "$IT_WORK/m1/"
