@@ -25,7 +25,7 @@
 #                                        (not the shared 127.0.0.11/12)
 # Knobs (start):    MEMBER_IP            this copy's address (default: the template's)
 #                   MEMBER_CONF          extra [global] smb.conf lines (newline separated)
-#                   MEMBER_START_TIMEOUT=30
+#                   MEMBER_START_TIMEOUT=120  seconds to wait for readiness (a busy machine)
 # Both:             MEMBER_DEBUG=1       debug level of net and winbindd (log: RUNDIR/log/)
 #                   MEMBER_KEEP=         1 = keep a failed join's directory
 # One running copy per joined member (they share its machine account and secure channel):
@@ -283,7 +283,7 @@ cmd_start() {
         sh "$run/etc/smb.conf" "${MEMBER_DEBUG:-1}" >"$run/log/winbindd.out" 2>&1 &
     local pid=$!
     echo "$pid" > "$run/ns.pid"
-    local deadline=$(( $(date +%s) + ${MEMBER_START_TIMEOUT:-30} ))
+    local deadline=$(( $(date +%s) + ${MEMBER_START_TIMEOUT:-120} ))
     local step=socket tsock tping
     while :; do
         if ! kill -0 "$pid" 2>/dev/null; then
