@@ -20,7 +20,7 @@ PACKAGES=(
 	samba-dev heimdal-multidev libssl-dev openssl
 	libtalloc-dev libtevent-dev libtdb-dev tdb-tools
 	libcmocka-dev libxml2-dev libcurl4-openssl-dev libevent-dev
-	samba-ad-dc samba-ad-provision samba-common-bin smbclient
+	samba-ad-dc samba-ad-provision samba-common-bin smbclient winbind
 	heimdal-clients iproute2 procps
 )
 
