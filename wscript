@@ -103,8 +103,11 @@ def check_deps(conf):
 # written for this Samba; refuse to build against another, clearly.
 BPAUD_SAMBA = '4.17.12'
 # The symbol version of Samba's private GSSAPI library (libgssapi-samba4),
-# whose functions bpaud interposes and the DC module hooks.
+# whose functions our executables interpose (rpc/gss_seq_check.c,
+# rpc/gss_accept_fix.c).
 SAMBA_GSS_VERSION = 'SAMBA_GSS_VERSION="SAMBA_%s_DEBIAN_SAMBA4"' % BPAUD_SAMBA
+# What rpc/gss_seq_check.c defines, exported from bpaud and bpau.
+GSS_SEQ_CHECK_EXPORTS = ('gss_unwrap_iov', 'gss_verify_mic')
 BPAUD_PRIVATE_LIBS = ('libsamba-sockets-samba4.so.0', 'libsamba-debug-samba4.so.0')
 
 
@@ -131,10 +134,9 @@ def check_bpaud_deps(conf):
             conf.fatal('bpaud: %s/%s lacks symbol version %s' % (privdir, lib, tag))
     # gss_accept_fix.c interposes Samba's private GSSAPI acceptor.
     out = conf.cmd_and_log(['objdump', '-T', os.path.join(privdir, 'libgssapi-samba4.so.0')])
-    # ... and samba_seal.c (bpaud and the DC module) its per-message protection.
-    for fn in ('gss_accept_sec_context', 'gss_wrap_iov', 'gss_unwrap_iov',
-               'gss_delete_sec_context', 'gss_krb5_export_lucid_sec_context',
-               'gss_krb5_free_lucid_sec_context'):
+    # ... and gss_seq_check.c (bpaud, bpau) its per-message checks.
+    for fn in ('gss_accept_sec_context', 'gss_release_name', 'gss_unwrap_iov',
+               'gss_verify_mic'):
         if not re.search(r'%s\s+%s\b' % (re.escape(tag), fn), out):
             conf.fatal('bpaud: %s/libgssapi-samba4.so.0 does not export %s@%s'
                        % (privdir, fn, tag))
@@ -303,16 +305,10 @@ def build(bld):
         # pkg-config's dcerpc_server modulesdir.  Not sanitized: samba loads it.
         menv = bld.env.derive()
         menv.cshlib_PATTERN = '%s.so'
-        # samba_seal.c, got_hook.c: sealing on OpenSSL (bitspeerauth_srv.c
-        # says how); Heimdal's public GSSAPI headers for the types only,
-        # the functions are the samba process's own.
-        bld.shlib(source=['rpc/bitspeerauth_srv.c', 'rpc/endpoint.c', 'rpc/samba_seal.c',
-                          'rpc/got_hook.c', 'rpc/lucid_kwrap.c'],
+        bld.shlib(source=['rpc/bitspeerauth_srv.c', 'rpc/endpoint.c'],
                   target='bitspeerauth',
-                  env=menv, includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
-                  defines=[SAMBA_GSS_VERSION],
+                  env=menv, includes=[bld.bldnode.abspath()],
                   cflags=['-fvisibility=hidden'],
-                  lib=['dl'],
                   linkflags=['-Wl,--version-script=' +
                              bld.path.find_node('rpc/module.map').abspath()],
                   use='ndr_bitspeerauth bpauexchange certtable bpaucrypto '
@@ -334,14 +330,12 @@ def build(bld):
         # bpaud: the same endpoint on Samba's DCE/RPC server core.  The
         # epmapper code is hidden: Samba's libraries carry the same names.
         bld.program(source=['rpc/bpaud.c', 'rpc/bpaud_epm.c', 'rpc/endpoint.c',
-                            'rpc/gss_accept_fix.c', 'rpc/bpaud_wrap.c',
-                            'rpc/samba_seal.c', 'rpc/lucid_kwrap.c'],
+                            'rpc/gss_accept_fix.c', 'rpc/gss_seq_check.c'],
                     target='bpaud',
                     defines=[SAMBA_GSS_VERSION],
                     linkflags=['-Wl,--export-dynamic-symbol=' + f for f in
-                               ('gss_accept_sec_context', 'gss_wrap_iov', 'gss_unwrap_iov',
-                                'gss_verify_mic', 'gss_delete_sec_context')],
-                    # Heimdal's public GSSAPI headers, for samba_seal.c's
+                               ('gss_accept_sec_context',) + GSS_SEQ_CHECK_EXPORTS],
+                    # Heimdal's public GSSAPI headers, for gss_seq_check.c's
                     # types; the functions are Samba's private copy.
                     includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
                     lib=['dl'],
@@ -383,14 +377,12 @@ def build(bld):
     bld.program(source=['tests/tools/rawcall.c'], target='tests/bpau-rawcall',
                 includes=[bld.bldnode.abspath()], use=RPC_USE, install_path=None)
 
-    # The DC module compiles rpc/got_hook.c itself; this is for its test.
-    bld.stlib(source=['rpc/got_hook.c'], target='gothook', lib=['dl'])
     for src in bld.path.ant_glob('tests/unit/test_*.c'):
         name = os.path.splitext(src.name)[0]
         # test_ncacn_krb5 encodes its own Kerberos ticket (Heimdal's libasn1).
         bld.program(source=[src], target='tests/' + name,
                     lib=['asn1'] if name == 'test_ncacn_krb5' else [],
-                    use='gothook ndr_bitspeerauth ndr_epmapper bpauclient bpaundr bpauexchange '
+                    use='ndr_bitspeerauth ndr_epmapper bpauclient bpaundr bpauexchange '
                         'certtable bpaucrypto NDR NDR_STANDARD GSSAPI KRB5 CMOCKA ' + CORE_USE,
                     includes=[bld.bldnode.abspath()],
                     install_path=None)
