@@ -292,8 +292,13 @@ def build(bld):
                 includes=[bld.bldnode.abspath()], use='sambasession ' + RPC_USE,
                 install_path=None)
 
-    bld.program(source=['tests/tools/rawcall.c'], target='tests/bpau-rawcall',
-                includes=[bld.bldnode.abspath()], use=RPC_USE, install_path=None)
+    # rawcall checks responses as bpau does (gss_seq_check.c), so the
+    # suites can forge a response to it.
+    bld.program(source=['tests/tools/rawcall.c', 'rpc/gss_seq_check.c'],
+                target='tests/bpau-rawcall', defines=[SAMBA_GSS_VERSION],
+                includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
+                linkflags=['-Wl,--export-dynamic-symbol=' + f for f in GSS_SEQ_CHECK_EXPORTS],
+                lib=['dl'], use='BPAU_PRIVATE ' + RPC_USE, install_path=None)
 
     for src in bld.path.ant_glob('tests/unit/test_*.c'):
         name = os.path.splitext(src.name)[0]
