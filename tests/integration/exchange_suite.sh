@@ -83,11 +83,12 @@ through_proxy() { # through_proxy MODE K EXPECTED-RC LEVEL NAME [RAWCALL ARGS...
 	shift 5
 	coproc TOKENPROXY { /usr/bin/python3 "$IT_TOP/tests/tools/tokenproxy.py" "$target" "$target" \
 		"$port" "$mode" "$k" 2>"$IT_WORK/tokenproxy.log"; }
+	local proxy_pid=$TOKENPROXY_PID
 	read -r -u "${TOKENPROXY[0]}" PROXY_PORT
 	run "$name" "$want" env KRB5CCNAME="$CC1" "$RAWCALL" \
 		"ncacn_ip_tcp:$target[$PROXY_PORT,krb5,$level,target_hostname=$HOST,target_principal=$PRINCIPAL]" \
 		call --count 5 "$@"
-	wait "$TOKENPROXY_PID" 2>/dev/null
+	wait "$proxy_pid" 2>/dev/null
 	[ "$mode" = pass ] || has "... (the proxy did it)" "tokenproxy: $mode at $k: 1 PDU" "$IT_WORK/tokenproxy.log"
 }
 through_proxy pass 1 0 seal "5 calls through the proxy, untouched"
