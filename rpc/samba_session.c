@@ -86,7 +86,10 @@ NTSTATUS bpau_session_setup(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *
 	/* The ccache of the machine account: "kinit -k" beforehand.  (Samba's
 	 * client gets initial tickets only from a password, so a keytab is
 	 * not taken here.) */
-	if (cli_credentials_set_ccache(s->creds, s->lp, o->ccache, CRED_SPECIFIED, &err) != 0) {
+	/* A cache without a ticket leaves the credentials anonymous, and
+	 * libdcerpc would then bind without authentication at all. */
+	if (cli_credentials_set_ccache(s->creds, s->lp, o->ccache, CRED_SPECIFIED, &err) != 0 ||
+	    cli_credentials_is_anonymous(s->creds)) {
 		/* Cannot authenticate: exit status 6, as a failed bind. */
 		return bpau_client_fail(r, BPAU_STAGE_CONNECT, NT_STATUS_NO_LOGON_SERVERS,
 					"no ticket in the cache%s%s%s: run kinit -k for the machine "
@@ -120,6 +123,8 @@ NTSTATUS bpau_session_connect(TALLOC_CTX *mem_ctx, struct bpau_session *s, const
 			      struct bpau_client_result *r)
 {
 	struct dcerpc_binding *b = NULL;
+	enum dcerpc_AuthType auth_type = DCERPC_AUTH_TYPE_NONE;
+	enum dcerpc_AuthLevel auth_level = DCERPC_AUTH_LEVEL_NONE;
 	NTSTATUS status;
 
 	/* No endpoint: libdcerpc asks the endpoint mapper on port 135. */
@@ -143,6 +148,15 @@ NTSTATUS bpau_session_connect(TALLOC_CTX *mem_ctx, struct bpau_session *s, const
 					"cannot connect to %s%s%s%s (%s) as %s: %s", host,
 					address ? " (" : "", address ? address : "", address ? ")" : "",
 					table->name, principal, nt_errstr(status));
+	}
+	/* Never less than asked: Kerberos at packet privacy. */
+	dcerpc_binding_handle_auth_info((*out)->binding_handle, &auth_type, &auth_level);
+	if (auth_type != DCERPC_AUTH_TYPE_KRB5 || auth_level != DCERPC_AUTH_LEVEL_PRIVACY) {
+		TALLOC_FREE(*out);
+		return bpau_client_fail(r, BPAU_STAGE_CONNECT, NT_STATUS_ACCESS_DENIED,
+					"the bind to %s (%s) is not Kerberos at packet privacy "
+					"(auth type %d, level %d)", host, table->name, (int)auth_type,
+					(int)auth_level);
 	}
 	set_nodelay_all();
 	dcerpc_binding_handle_set_timeout((*out)->binding_handle, s->timeout);
