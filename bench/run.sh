@@ -121,18 +121,11 @@ results="$work/results"
 declare -A CMD
 names=()
 spec() { names+=("$1"); local n=$1; shift; CMD[$n]=$(printf '%q ' "${PIN[@]}" "$@"); }
-lean="$top/build/tests/bpau-leancall"
 spec samr_enum env KRB5CCNAME="$CC1" "$rpc" samr-enum "${common[@]}" --count 2000
-# One association on bpau's client (what bpau exchange speaks): ours
-# against Samba's EnumDomains on Samba's client, the reference.
-spec one env KRB5CCNAME="$CC1" "$lean" "$IP" "$PRINC" --blob "$work/peer1.bin" --count 2000
-spec bpaud_one env KRB5CCNAME="$CC1" "$lean" 127.0.0.32 'peer5$@BPAU.TEST' --blob "$work/peer1.bin" --count 2000
-# For comparison: EnumDomains on bpau's client (one client stack, so the
-# ratio is the servers' difference), our client sealing through Heimdal's
-# GSSAPI instead of OpenSSL, and the exchange on Samba's client.
-spec lean_enum env KRB5CCNAME="$CC1" "$lean" "$IP" "$PRINC" --samr-enum --count 2000
-spec one_gss env KRB5CCNAME="$CC1" "$lean" "$IP" "$PRINC" --blob "$work/peer1.bin" --count 2000 --gssapi-wrap
-spec one_samba env KRB5CCNAME="$CC1" "$rpc" exchange-one "${common[@]}" --blob "$work/peer1.bin" --count 2000
+# One association on Samba's client (what bpau exchange speaks): the
+# exchange against Samba's EnumDomains, the reference.
+spec one env KRB5CCNAME="$CC1" "$rpc" exchange-one "${common[@]}" --blob "$work/peer1.bin" --count 2000
+spec bpaud_one env KRB5CCNAME="$CC1" "$rpc" exchange-one "${bcommon[@]}" --blob "$work/peer1.bin" --count 2000
 # The first-call modes also report each call's latency and, given the
 # server's pid, its CPU time per call.
 DC_PID=$(cat "$work/dc1/samba.pid")
@@ -167,7 +160,7 @@ measure_one() { # measure_one REP NAME
 	# first_known: make sure the DC holds the pool's certificates
 	[ "$name" = first_known ] && "$rpc" exchange-first "${common[@]}" --pool "$work/pool" >/dev/null
 	# the server's CPU per call (us) for the 2000-call one-association runs
-	case $name in one|samr_enum|lean_enum) spid=$DC_PID;; bpaud_one) spid=$BPAUD_PID;; esac
+	case $name in one|samr_enum) spid=$DC_PID;; bpaud_one) spid=$BPAUD_PID;; esac
 	[ -n "$spid" ] && c0=$(cpu_ns "$spid")
 	# "rate N" is the measurement; "KEY_us N" lines become NAME_KEY_us
 	eval "${CMD[$name]}" | awk -v n="$name" -v r="$rep" \
@@ -183,8 +176,8 @@ for r in $(seq "$REPS"); do
 	done
 	echo "  repetition $r of $REPS done" >&2
 done
-# bpau exchange end to end (process start to exit), cached ticket: with
-# the server SID remembered (the default), and looked up every time.
+# bpau exchange end to end (process start to exit), cached ticket, the
+# server SID looked up at the DC (--dc) every time.
 # Timed from this shell's clock ($EPOCHREALTIME, no process of its own:
 # "$(date +%s%N)" would count the date process's start-up), with this
 # shell pinned like the other clients (no taskset process either).
@@ -205,8 +198,6 @@ cli() { local name=$1; shift; local -x KRB5CCNAME=$CC1; timed "$name" "$bpau" ex
 timed start_true_us /bin/true
 timed start_help_us "$bpau" help
 cli cli_us "$HOST" --address "$IP" --cert "$work/peer1.der" --table "$work/p1.tdb" \
-	--dc "$HOST" --dc-address "$IP"
-cli cli_lookup_us "$HOST" --address "$IP" --cert "$work/peer1.der" --table "$work/p1.tdb" --sid-cache-ttl 0 \
 	--dc "$HOST" --dc-address "$IP"
 cli cli_bpaud_us peer5.bpau.test --address 127.0.0.32 --cert "$work/peer1.der" --table "$work/p2.tdb" \
 	--dc "$HOST" --dc-address "$IP"
@@ -247,14 +238,9 @@ def cmp(label, k, ref, note):
 line("samr EnumDomains, one association (reference)", "samr_enum")
 line("DC module: exchange, one association, same cert", "one", "samr_enum", 0.9)
 line("bpaud:     exchange, one association, same cert", "bpaud_one", "samr_enum", 0.9)
-print("  for comparison:")
-cmp("  samr EnumDomains on bpau's client", "lean_enum", "samr_enum", "(the client's share)")
-cmp("  DC module: exchange vs EnumDomains, bpau's client", "one", "lean_enum", "(the servers' share)")
-cmp("  DC module: exchange, bpau's client on GSSAPI", "one_gss", "samr_enum", "(sealing in Heimdal)")
-cmp("  DC module: exchange on Samba's client", "one_samba", "samr_enum", "")
-cpu = {k: statistics.median(rows["cpu_" + k]) for k in ("samr_enum", "lean_enum", "one", "bpaud_one")}
-print("  server CPU per call (us): EnumDomains %.0f / %.0f (Samba's / bpau's client), exchange DC module %.0f, bpaud %.0f"
-      % (cpu["samr_enum"], cpu["lean_enum"], cpu["one"], cpu["bpaud_one"]))
+cpu = {k: statistics.median(rows["cpu_" + k]) for k in ("samr_enum", "one", "bpaud_one")}
+print("  server CPU per call (us): EnumDomains %.0f, exchange DC module %.0f, bpaud %.0f"
+      % (cpu["samr_enum"], cpu["one"], cpu["bpaud_one"]))
 line("DC module: first exchange per identity", "first", "samr_enum", 0.5)
 line("bpaud:     first exchange per identity", "bpaud_first", "samr_enum", 0.5)
 print("  for comparison:")
@@ -297,9 +283,8 @@ for c in (1, 4, 16):
     line("samr Connect2, new association, %2d clients (ref)" % c, "samr_new%d" % c)
     line("DC module: exchange, new association, %2d clients" % c, "new%d" % c, "samr_new%d" % c, 0.9)
     line("bpaud:     exchange, new association, %2d clients" % c, "bpaud_new%d" % c, "samr_new%d" % c, 0.9)
-for k, label, target in (("cli_us", "bpau exchange, DC module, SID remembered", True),
-                         ("cli_bpaud_us", "bpau exchange, bpaud, SID remembered", True),
-                         ("cli_lookup_us", "bpau exchange, DC module, SID looked up", False)):
+for k, label, target in (("cli_us", "bpau exchange, DC module, SID looked up", True),
+                         ("cli_bpaud_us", "bpau exchange, bpaud, SID looked up", True)):
     ms = [v / 1000.0 for v in rows[k]]
     m = statistics.median(ms)
     print("%-52s %21.1f ms (%.1f-%.1f)   %s" % (label, m, min(ms), max(ms),

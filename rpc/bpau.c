@@ -23,7 +23,7 @@
 #include "crypto/wire/file.h"
 #include "crypto/wire/text.h"
 #include "rpc/client.h"
-#include "rpc/sidcache.h"
+#include "rpc/gss_seq_check.h"
 
 /* Exit codes (documented in usage()). */
 enum {
@@ -57,7 +57,7 @@ static const char usage_text[] =
 	"  blob encode --cert CERT [--eku OID]... [--out FILE]\n"
 	"      Encode a certificate (DER or PEM, RSA key) as the CERTIFICATE_BLOB a\n"
 	"      Windows peer sends.  Writes to FILE or standard output.\n"
-	"  cert create (--sid SID | --account NAME$ --dc FQDN [--dc-address IP])\n"
+	"  cert create (--sid SID | --account NAME$ [--dc FQDN [--dc-address IP]])\n"
 	"              [--dns NAME] [--cert-out FILE] [--key-out FILE]\n"
 	"              [--days N] [--bits N] [--force]\n"
 	"      Create the self-signed RSA certificate a peer presents: subject and\n"
@@ -77,16 +77,13 @@ static const char usage_text[] =
 	"      Remove the entry for SID.\n"
 	"  exchange HOST [--address IP] [--principal NAME] [--cert CERT]\n"
 	"               [--table FILE] [--ccache CCACHE] [--dc FQDN [--dc-address IP]]\n"
-	"               [--server-sid SID] [--sid-cache-ttl S] [--endpoint-cache-ttl S]\n"
-	"               [--timeout SECONDS]\n"
+	"               [--server-sid SID] [--timeout SECONDS]\n"
 	"      ExchangePublicKeys with the BPAU server HOST (its FQDN): endpoint\n"
 	"      mapper lookup, Kerberos bind with mutual authentication and packet\n"
 	"      privacy as HOST's computer account (host$@REALM), send our\n"
-	"      certificate, check the server's against its account's SID (looked\n"
-	"      up at a domain controller, --dc or one found in DNS, never at HOST\n"
-	"      unless it is that DC; remembered for an hour) and store it in our\n"
-	"      table.  The endpoint is remembered for an hour\n"
-	"      too, and asked again whenever it fails.\n"
+	"      certificate, check the server's against its account's SID (from\n"
+	"      winbind on a joined member, which caches it; else give --dc, a\n"
+	"      domain controller asked over SAMR) and store it in our table.\n"
 	"      Uses the Kerberos ticket cache (KRB5CCNAME; kinit -k first).\n"
 	"  help\n"
 	"      This text.  Every command also takes --help.\n"
@@ -124,8 +121,7 @@ static int usage_error(const char *fmt, ...)
 
 static int status_exit(NTSTATUS status)
 {
-	/* A file given as a table or cache that is not one (certtable_open,
-	 * sidcache_open) is bad input too. */
+	/* A file given as a table that is not one (certtable_open) is bad input too. */
 	if (NT_STATUS_EQUAL(status, NT_STATUS_INVALID_PARAMETER) ||
 	    NT_STATUS_EQUAL(status, NT_STATUS_NOT_SUPPORTED) ||
 	    NT_STATUS_EQUAL(status, NT_STATUS_OBJECT_TYPE_MISMATCH) ||
@@ -473,6 +469,48 @@ static bool parse_int(const char *s, long lo, long hi, int *out)
 	return true;
 }
 
+/* ---- talking to servers ------------------------------------------------------ */
+
+static unsigned deadline_seconds;
+
+/* on_deadline: a step (client.c: connect, each call) or the whole
+ * exchange ran out of time. */
+static void on_deadline(int sig)
+{
+	char msg[160];
+	int n;
+	(void)sig;
+	n = snprintf(msg, sizeof(msg), "bpau: timed out (a step took longer than its timeout, "
+		     "or the whole command longer than %u seconds)\n", deadline_seconds);
+	if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0) {
+		_exit(EXIT_TIMEOUT);
+	}
+	_exit(EXIT_TIMEOUT);
+}
+
+/* network_setup: before a command that talks to servers: the sequence
+ * check on Samba's GSSAPI (gss_seq_check.h: without it nothing Samba's
+ * gensec unseals would be accepted, so say why now), and the deadline. */
+static bool network_setup(unsigned timeout)
+{
+	struct sigaction sa;
+
+	if (!gss_seq_check_setup(NULL)) {
+		fprintf(stderr, "%s: cannot find gss_unwrap_iov and gss_verify_mic, version "
+			SAMBA_GSS_VERSION ", in Samba's GSSAPI library; rebuild bpau against "
+			"this Samba\n", progname);
+		return false;
+	}
+	/* Each step has its own timeout; bound the whole command (connect
+	 * with the endpoint mapper and bind, call, SID lookup) as well. */
+	deadline_seconds = 3 * timeout;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_deadline;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(deadline_seconds);
+	return true;
+}
+
 static int cmd_cert_create(TALLOC_CTX *t, int argc, char **argv)
 {
 	static const struct option opts[] = {{"sid", required_argument, NULL, 's'},
@@ -536,13 +574,14 @@ static int cmd_cert_create(TALLOC_CTX *t, int argc, char **argv)
 			force = true;
 			break;
 		case 'h':
-			printf("Usage: bpau cert create (--sid SID | --account NAME$ --dc FQDN\n"
-			       "                        [--dc-address IP]) [--dns NAME] [--cert-out FILE]\n"
+			printf("Usage: bpau cert create (--sid SID | --account NAME$ [--dc FQDN\n"
+			       "                        [--dc-address IP]]) [--dns NAME] [--cert-out FILE]\n"
 			       "                        [--key-out FILE] [--days N] [--bits N] [--force]\n"
 			       "Create a self-signed RSA certificate whose subject and issuer are\n"
 			       "CN=SID, as Windows peers present (MS-BPAU 1.5, 4.2).  SID is the\n"
-			       "machine account's SID, given, or looked up for --account at the\n"
-			       "domain controller --dc (SAMR, Kerberos: run kinit -k first).\n"
+			       "machine account's SID, given, or looked up for --account through\n"
+			       "winbind or at the domain controller --dc (SAMR, Kerberos: run\n"
+			       "kinit -k first).\n"
 			       "The certificate is written as DER (default\n"
 			       "cert.der), the private key as PKCS#8 PEM with mode 0600 (default\n"
 			       "key.pem).  Existing files are kept unless --force.\n");
@@ -553,11 +592,15 @@ static int cmd_cert_create(TALLOC_CTX *t, int argc, char **argv)
 	}
 	if ((sid_s == NULL) == (account == NULL) || optind != argc) {
 		return usage_error("%s", "cert create needs either --sid SID or --account NAME$ "
-					 "(with --dc), and no other arguments");
+					 "(with --dc without winbind), and no other arguments");
 	}
 	if (account != NULL) {
 		struct bpau_client_result *res = NULL;
+		if (!network_setup(BPAU_CALL_TIMEOUT)) {
+			return EXIT_SYSTEM;
+		}
 		status = bpau_client_lookup_sid(t, &lookup, account, &sid, &res);
+		alarm(0);
 		if (!NT_STATUS_IS_OK(status)) {
 			fprintf(stderr, "%s: cert create: %s\n", progname,
 				res && res->message ? res->message : crypto_status_name(status));
@@ -873,27 +916,11 @@ static int cmd_table_remove(TALLOC_CTX *t, int argc, char **argv)
 
 /* ---- exchange ---------------------------------------------------------------- */
 
-static unsigned deadline_seconds;
-
-static void on_deadline(int sig)
-{
-	char msg[128];
-	int n;
-	(void)sig;
-	n = snprintf(msg, sizeof(msg), "bpau: exchange: timed out after %u seconds\n",
-		     deadline_seconds);
-	if (n > 0 && write(STDERR_FILENO, msg, (size_t)n) < 0) {
-		_exit(EXIT_TIMEOUT);
-	}
-	_exit(EXIT_TIMEOUT);
-}
-
 static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 {
 	static const struct option opts[] = {{"address", required_argument, NULL, 'a'},
 					     {"principal", required_argument, NULL, 'p'},
 					     {"cert", required_argument, NULL, 'c'},
-					     {"no-client-cert", no_argument, NULL, 'N'},
 					     {"table", required_argument, NULL, 't'},
 					     {"capacity", required_argument, NULL, 'n'},
 					     {"ccache", required_argument, NULL, 'k'},
@@ -901,27 +928,19 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 					     {"dc-address", required_argument, NULL, 'D'},
 					     {"server-sid", required_argument, NULL, 'S'},
 					     {"timeout", required_argument, NULL, 'T'},
-					     {"sid-cache", required_argument, NULL, 'C'},
-					     {"sid-cache-ttl", required_argument, NULL, 'L'},
-					     {"endpoint-cache-ttl", required_argument, NULL, 'E'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
-	struct bpau_client_opts o = {.timeout = BPAU_CALL_TIMEOUT,
-				     .sid_cache_ttl = SIDCACHE_DEFAULT_TTL,
-				     .endpoint_cache_ttl = SIDCACHE_ENDPOINT_DEFAULT_TTL};
+	struct bpau_client_opts o = {.timeout = BPAU_CALL_TIMEOUT};
 	struct bpau_client_result *res;
-	struct sigaction sa;
 	int ch, v;
 
-	while ((ch = getopt_long(argc, argv, "a:p:c:Nt:n:k:d:D:S:T:C:L:E:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:p:c:t:n:k:d:D:S:T:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a': o.address = optarg; break;
 		case 'p': o.principal = optarg; break;
 		case 'c': o.cert_file = optarg; break;
-		case 'N': o.no_client_key = true; break;
 		case 't': o.table_file = optarg; break;
 		case 'k': o.ccache = optarg; break;
-		case 'C': o.sid_cache = optarg; break;
 		case 'd': o.dc = optarg; break;
 		case 'D': o.dc_address = optarg; break;
 		case 'S': o.server_sid = optarg; break;
@@ -937,48 +956,21 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 			}
 			o.timeout = (unsigned)v;
 			break;
-		case 'L':
-			if (!parse_int(optarg, 0, 30 * 86400, &v)) {
-				return usage_error("--sid-cache-ttl must be 0 to 2592000 seconds, not '%s'",
-						   optarg);
-			}
-			o.sid_cache_ttl = (unsigned)v;
-			break;
-		case 'E':
-			if (!parse_int(optarg, 0, 30 * 86400, &v)) {
-				return usage_error(
-					"--endpoint-cache-ttl must be 0 to 2592000 seconds, not '%s'",
-					optarg);
-			}
-			o.endpoint_cache_ttl = (unsigned)v;
-			break;
 		case 'h':
 			printf("Usage: bpau exchange HOST [options]\n"
 			       "ExchangePublicKeys (MS-BPAU 3.2) with the server HOST, its FQDN.\n"
-			       "  --address IP        connect to IP instead of resolving HOST\n"
+			       "  --address IP        connect to IP; Kerberos still uses HOST\n"
 			       "  --principal NAME    server principal (default: host$@DOMAIN, 3.2.3)\n"
 			       "  --cert CERT         our certificate, DER or PEM (required)\n"
-			       "  --no-client-cert    send ClientKeyLength 0 instead (testing)\n"
 			       "  --table FILE        our peer table (default " DEFAULT_TABLE ")\n"
 			       "  --capacity N        table size limit, recorded in the table (default:\n"
 			       "                      the one it records, else 100)\n"
 			       "  --ccache NAME       Kerberos ticket cache (default KRB5CCNAME)\n"
 			       "  --dc FQDN           domain controller for the server SID lookup\n"
-			       "                      (default: the realm's, from the DNS SRV records\n"
-			       "                      _ldap._tcp.dc._msdcs.REALM); --dc-address IP\n"
+			       "                      (SAMR, sealed); --dc-address IP to connect to.\n"
+			       "                      Default: winbind, on a joined member (winbind\n"
+			       "                      caches the answer); without winbind, required\n"
 			       "  --server-sid SID    the server account's SID, instead of a lookup\n"
-			       "  --sid-cache FILE    the client's cache: remembered SID lookups and\n"
-			       "                      our certificate as last encoded (default:\n"
-			       "                      sid-cache.tdb beside the table)\n"
-			       "  --sid-cache-ttl S   use a remembered SID for S seconds (default\n"
-			       "                      3600; 0: look it up every time).  A certificate\n"
-			       "                      not matching a remembered SID is checked again\n"
-			       "                      against a fresh lookup, never refused on it\n"
-			       "  --endpoint-cache-ttl S  connect first to the port the endpoint\n"
-			       "                      mapper gave, remembered for S seconds (default\n"
-			       "                      3600; 0: ask it every time).  If that port\n"
-			       "                      fails or does not answer within 2 s, the\n"
-			       "                      endpoint mapper is asked again\n"
 			       "  --timeout SECONDS   per step (default 15, 3.2.2); the whole\n"
 			       "                      exchange is bounded by three times this\n"
 			       "Exit status 9 when a step or the whole exchange timed out.\n");
@@ -992,16 +984,12 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 	}
 	o.host = argv[optind];
 	o.table_file = table_path(o.table_file);
-	if (o.cert_file == NULL && !o.no_client_key) {
+	if (o.cert_file == NULL) {
 		return usage_error("%s", "exchange needs --cert CERT (our certificate)");
 	}
-	/* Each step has its own timeout; bound the whole exchange (endpoint
-	 * mapper, connect, bind, call, SID lookup) as well. */
-	deadline_seconds = 3 * o.timeout;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_deadline;
-	sigaction(SIGALRM, &sa, NULL);
-	alarm(deadline_seconds);
+	if (!network_setup(o.timeout)) {
+		return EXIT_SYSTEM;
+	}
 	bpau_client_exchange(t, &o, &res);
 	alarm(0);
 	if (res == NULL) {
@@ -1030,18 +1018,14 @@ static int cmd_exchange(TALLOC_CTX *t, int argc, char **argv)
 	}
 	printf("%s\n", res->message);
 	printf("  server principal: %s\n", res->principal);
-	if (res->sid_cached || res->lookup_dc == NULL) {
-		printf("  server SID:       %s%s\n", crypto_sid_string(t, &res->server_sid),
-		       res->sid_cached ? " (remembered)" : "");
+	if (res->sid_source == NULL) {
+		printf("  server SID:       %s (given)\n", crypto_sid_string(t, &res->server_sid));
 	} else {
 		printf("  server SID:       %s (from %s)\n", crypto_sid_string(t, &res->server_sid),
-		       res->lookup_dc);
+		       res->sid_source);
 	}
 	printf("  binding:          %s\n", res->binding ? res->binding : "?");
-	if (!o.no_client_key) {
-		printf("  our certificate:  %s%s\n", o.cert_file,
-		       res->own_cached ? " (unchanged, encoded before)" : "");
-	}
+	printf("  our certificate:  %s\n", o.cert_file);
 	printf("  our table:        %s (%s)\n", o.table_file, certtable_outcome_name(res->outcome));
 	return EXIT_OK;
 }

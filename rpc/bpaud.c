@@ -43,7 +43,7 @@
 #include "rpc/bpaud.h"
 #include "rpc/endpoint.h"
 #include "rpc/gss_accept_fix.h"
-#include "rpc/bpaud_wrap.h"
+#include "rpc/gss_seq_check.h"
 #include "rpc/samba_private.h"
 
 struct bpaud *bpaud_global;
@@ -670,6 +670,12 @@ static int detach(const char *pid_file)
 	return 0;
 }
 
+/* log_seq_check: gss_seq_check.c's refusals, in bpaud's log. */
+static void log_seq_check(int level, const char *msg)
+{
+	bpaud_log(level, "%s", msg);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -750,9 +756,9 @@ int main(int argc, char **argv)
 	if (d->cfg.log_level >= 3) {
 		talloc_enable_null_tracking();
 	}
-	if (!bpaud_gss_fix_ok() || !bpaud_wrap_ok()) {
-		bpaud_log(0, "cannot find gss_accept_sec_context, gss_wrap_iov or the other "
-			  "functions bpaud interposes, version " SAMBA_GSS_VERSION
+	if (!bpaud_gss_fix_ok() || !gss_seq_check_setup(log_seq_check)) {
+		bpaud_log(0, "cannot find gss_accept_sec_context, gss_unwrap_iov or gss_verify_mic, "
+			  "which bpaud interposes, version " SAMBA_GSS_VERSION
 			  ", in Samba's GSSAPI library; rebuild bpaud against this Samba");
 		return 1;
 	}

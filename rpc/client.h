@@ -4,13 +4,11 @@
  * bpau_client_exchange finds the server's dynamic endpoint through its
  * endpoint mapper, binds with Kerberos (mutual authentication, packet
  * privacy, no delegation), calls ExchangePublicKeys with our
- * CERTIFICATE_BLOB, resolves the server account's SID through the domain
- * (SAMR LookupNames at a domain controller, remembered in a SID cache),
- * checks the returned certificate against it and stores it in our table.
- *
- * It speaks DCE/RPC itself (rpc/ncacn.c, rpc/client_ndr.c) on GSSAPI and
- * does not load Samba's client libraries: a process that does spends
- * about 21 ms in the dynamic loader before its first packet.
+ * CERTIFICATE_BLOB, resolves the server account's SID (winbind on a
+ * joined member, else SAMR LookupNames at the domain controller the
+ * caller names), checks the returned certificate against it and stores
+ * it in our table.  All on Samba's client library (libdcerpc) and the
+ * pidl-generated stubs.
  */
 #ifndef RPC_CLIENT_H
 #define RPC_CLIENT_H
@@ -21,22 +19,17 @@
 
 struct bpau_client_opts {
 	const char *host;         /* the server's FQDN, e.g. peer1.corp.example */
-	const char *address;      /* connect here instead of resolving host */
+	const char *address;      /* connect here; Kerberos still uses host */
 	const char *principal;    /* target principal; default from host (3.2.3) */
 	const char *cert_file;    /* our certificate (DER or PEM) */
-	bool no_client_key;       /* send ClientKeyLength 0 (testing) */
 	const char *table_file;
 	unsigned table_size;       /* 0: the one the table records, else 100 */
 	const char *ccache;       /* default: KRB5CCNAME */
 	const char *dc;           /* domain controller for the SID lookup;
-				   * default: the server itself */
+				   * default: winbind (a joined member) */
 	const char *dc_address;
 	const char *server_sid;   /* skip the lookup: the SID, from the admin */
-	unsigned timeout;         /* per call, default BPAU_CALL_TIMEOUT */
-	const char *sid_cache;    /* default: sid-cache.tdb beside the table */
-	unsigned sid_cache_ttl;   /* seconds; 0: look the SID up every time */
-	unsigned endpoint_cache_ttl; /* seconds; 0: ask the endpoint mapper
-				      * every time */
+	unsigned timeout;         /* per step, default BPAU_CALL_TIMEOUT */
 };
 
 /* Which step failed, for messages and exit codes. */
@@ -59,10 +52,8 @@ struct bpau_client_result {
 	char *principal;              /* the target principal used */
 	char *binding;                /* the binding the pipe ended up on */
 	struct crypto_sid server_sid;
-	bool sid_cached;              /* server_sid came from the SID cache */
-	char *lookup_dc;              /* else the domain controller that said */
-	bool own_cached;              /* our blob came from the cache */
-	bool endpoint_cached;         /* the port came from the cache */
+	char *sid_source;             /* who said: the DC's name, "winbind", or
+				       * NULL for --server-sid */
 	enum certtable_outcome outcome;
 };
 
@@ -74,8 +65,9 @@ NTSTATUS bpau_client_exchange(TALLOC_CTX *mem_ctx, const struct bpau_client_opts
 
 /*
  * bpau_client_lookup_sid: the SID of |account| ("NAME$" or "NAME$@REALM")
- * from SAMR LookupNames at o->dc (o->dc_address), with the Kerberos
- * credentials of o->ccache.  |res| says what failed.
+ * from SAMR LookupNames at o->dc (o->dc_address) with the Kerberos
+ * credentials of o->ccache, or without o->dc from winbind, if this host
+ * runs it.  |res| says what failed (BPAU_STAGE_SETUP: neither).
  */
 NTSTATUS bpau_client_lookup_sid(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *o,
 				const char *account, struct crypto_sid *sid,

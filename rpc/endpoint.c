@@ -54,20 +54,6 @@ static NTSTATUS bpau_iface_bind(struct dcesrv_connection_context *context,
 
 #define DCESRV_INTERFACE_BITSPEERAUTH_BIND(context, iface) bpau_iface_bind(context, iface)
 
-/* The host's own set-up runs first (in Samba's prefork model, in the
- * service's master, before it forks its workers), then pidl's, which
- * registers the interface on its endpoints. */
-static NTSTATUS bitspeerauth__op_init_server(struct dcesrv_context *dce_ctx,
-					     const struct dcesrv_endpoint_server *ep_server);
-static NTSTATUS bpau_init_server(struct dcesrv_context *dce_ctx,
-				 const struct dcesrv_endpoint_server *ep_server)
-{
-	if (ops.init_server != NULL) {
-		ops.init_server(dce_ctx);
-	}
-	return bitspeerauth__op_init_server(dce_ctx, ep_server);
-}
-#define DCESRV_INTERFACE_BITSPEERAUTH_INIT_SERVER bpau_init_server
 /* No policy handles: any worker process may serve any call. */
 #define DCESRV_INTERFACE_BITSPEERAUTH_FLAGS DCESRV_INTERFACE_FLAGS_HANDLES_NOT_USED
 

@@ -19,8 +19,6 @@ struct bpau_endpoint_ops {
 	/* The minimum auth level for a new context: privacy or integrity,
 	 * or 0 to let every bind through to the handler's own checks. */
 	int (*min_auth_level)(struct dcesrv_connection_context *context);
-	/* Optional: once, when the DCE/RPC server starts the endpoint. */
-	void (*init_server)(struct dcesrv_context *dce_ctx);
 };
 
 /* bpau_endpoint_init sets the host's hooks; call it before registering. */

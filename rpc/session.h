@@ -1,7 +1,6 @@
 /*
- * session.h: the client's connection steps, for callers that drive
- * associations themselves (the benchmark, test tools).  bpau exchange goes
- * through bpau_client_exchange() in client.h instead.
+ * session.h: the client's connection steps on Samba's client library:
+ * bpau exchange (client.c) and the benchmark.
  */
 #ifndef RPC_SESSION_H
 #define RPC_SESSION_H
@@ -17,6 +16,7 @@ struct bpau_session {
 	struct tevent_context *ev;
 	struct loadparm_context *lp;
 	struct cli_credentials *creds;
+	unsigned timeout; /* seconds, for the connect and for each call */
 };
 
 /*
@@ -28,9 +28,15 @@ NTSTATUS bpau_session_setup(TALLOC_CTX *mem_ctx, const struct bpau_client_opts *
 			    struct bpau_session *s, struct bpau_client_result *r);
 
 /*
- * bpau_session_connect: endpoint mapper lookup (no endpoint in the
- * binding), TCP (with TCP_NODELAY), then a Kerberos bind (auth type 16,
- * mutual authentication) at packet privacy to |principal|.
+ * bpau_session_connect: endpoint mapper lookup on port 135 (no endpoint
+ * in the binding), TCP to |address| (NULL: |host|), then a Kerberos bind
+ * (auth type 16, mutual authentication) at packet privacy to |principal|
+ * with |host| as the target host name; TCP_NODELAY on the connection.
+ * The whole step is bounded by s->timeout seconds with alarm() (within
+ * any alarm the caller had set, which is restored after): the caller's
+ * SIGALRM handler decides what a timeout does (bpau exits with status 9).
+ * Each later call on the pipe gets s->timeout seconds
+ * (NT_STATUS_IO_TIMEOUT).
  */
 NTSTATUS bpau_session_connect(TALLOC_CTX *mem_ctx, struct bpau_session *s, const char *host,
 			      const char *address, const char *principal,

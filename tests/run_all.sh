@@ -48,7 +48,7 @@ step "command-line tests (ASan+UBSan build)"
 tests/cli/test_cli.sh build/asan/bpau
 record cli $?
 
-step "command-line tests (the shipped build: libcrypto loaded at first use)"
+step "command-line tests (the shipped build)"
 tests/cli/test_cli.sh build/bpau
 record cli-shipped $?
 

@@ -9,7 +9,6 @@ IT_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 IT_DC="$IT_TOP/tests/integration/dc.sh"
 BPAU=${BPAU:-$IT_TOP/build/bpau}
 RAWCALL=${RAWCALL:-$IT_TOP/build/tests/bpau-rawcall}
-LEANCALL=${LEANCALL:-$IT_TOP/build/tests/bpau-leancall}
 MODULE=${MODULE:-$IT_TOP/build/bitspeerauth.so}
 IT_MEMBER_SH="$IT_TOP/tests/integration/member.sh"
 IT_WORK=$(mktemp -d /tmp/bpau-it.XXXXXX)

@@ -4,8 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 
 # Samba's own default process model: the rpc service's master starts our
-# endpoint (and routes its sealing, rpc/bitspeerauth_srv.c), then forks
-# the workers that serve the calls.
+# endpoint, then forks the workers that serve the calls.
 export DC_MODEL=${DC_MODEL:-prefork}
 it_template
 it_cert dc1 "$DC1_SID"
@@ -14,42 +13,31 @@ SERVER_SID=$DC1_SID SERVER_CERT="$IT_WORK/dc1.der" SERVER_TABLE="$IT_WORK/server
 SERVER_LOG="$IT_WORK/dc/log/samba.out" SERVER_IS_DC=1
 LOOKUP_ARGS="--dc dc1.bpau.test --dc-address 127.0.0.11"
 # Capacity 3 so that the one-minute rule can be shown with four peers.
-# DNS too: the client finds the DC for its SID lookups there without --dc.
-DC_DNS=1 it_start_dc dc "$SERVER_IP" "$SERVER_CERT" "$SERVER_TABLE" 3
-start_bad_server() { # the DC's name, but a certificate naming PEER3; Samba's sealing;
-	# integrity level allowed (the suite forges a signed request to it)
+it_start_dc dc "$SERVER_IP" "$SERVER_CERT" "$SERVER_TABLE" 3
+start_bad_server() { # the DC's name, but a certificate naming PEER3;
+	# integrity level allowed
 	it_start_dc baddc 127.0.0.12 "$IT_WORK/peer3.der" "$IT_WORK/bad-server.tdb" 100 \
-		"bitspeerauth:openssl sealing = no
-bitspeerauth:auth level = integrity"
+		"bitspeerauth:auth level = integrity"
 	BAD_IP=127.0.0.12
 }
 source "$(dirname "$0")/exchange_suite.sh"
 
-# --- "bitspeerauth:openssl sealing = no" (the second DC) ------------------
-run "sealing left to Samba: 20 exchanges on one association" 0 env KRB5CCNAME="$CC1" \
-	"$LEANCALL" 127.0.0.12 "$PRINCIPAL" --blob "$IT_WORK/peer1.bin" --count 20
-has "... the module says so" \
-	"sealing: left to Samba .bitspeerauth:openssl sealing = no" "$IT_WORK/baddc/log/samba.out"
-if grep -q "gss_wrap_iov, gss_unwrap_iov, gss_verify_mic and gss_delete_sec_context routed\|move to OpenSSL" \
-	"$IT_WORK/baddc/log/samba.out"; then
-	bad "... but routed Samba's sealing through the module all the same"
-else ok "... and does not route it"; fi
-has "... only its gss_unwrap_iov, for the sequence check" \
-	"its gss_unwrap_iov and gss_verify_mic routed through the module for the sequence check" \
-	"$IT_WORK/baddc/log/samba.out"
-run "... and a forged request (clear stub, token 5 ahead) is refused there too" 1 env \
-	KRB5CCNAME="$CC1" "$LEANCALL" 127.0.0.12 "$PRINCIPAL" --blob "$IT_WORK/peer1.bin" \
-	--count 20 --forge-at 3
-has "... with a security fault, not served" \
-	"error: repeated call 3: .*fault: NT_STATUS_RPC_SEC_PKG_ERROR"
+# The module is a plain endpoint module: it exports its entry point only
+# and leaves Samba's sealing alone.
+if nm -D --defined-only "$MODULE" | awk '{print $NF}' | grep -qvx samba_init_module; then
+	bad "the module exports more than samba_init_module"
+else ok "the module exports samba_init_module only"; fi
+# (Forged requests are served by Samba 4.17's DC, this module's included:
+# that is Samba's bug, covered by contrib/samba/, not asserted here.)
 
 # --- the client's failures (client-side; once, here) -----------------------
 run "server down: the client fails cleanly" 6 env KRB5CCNAME="$CC1" "$BPAU" exchange "$HOST" \
-	--address 127.0.0.13 --cert "$IT_WORK/peer1.der" --table "$IT_WORK/c.tdb" --timeout 2
+	--address 127.0.0.13 --cert "$IT_WORK/peer1.der" --table "$IT_WORK/c.tdb" --timeout 2 $LOOKUP_ARGS
 has "with a connect error" 'exchange: connect: cannot connect' "$IT_WORK/err"
 run "no ticket cache: the client fails cleanly" 6 env KRB5CCNAME="FILE:$IT_WORK/no-such-cc" \
-	"$BPAU" exchange "$HOST" --address "$SERVER_IP" --cert "$IT_WORK/peer1.der" --table "$IT_WORK/c.tdb"
-has "and says what to do" 'no ticket in the cache: run kinit -k' "$IT_WORK/err"
+	"$BPAU" exchange "$HOST" --address "$SERVER_IP" --cert "$IT_WORK/peer1.der" --table "$IT_WORK/c.tdb" \
+	$LOOKUP_ARGS
+has "and says what to do" 'no ticket in the cache.*run kinit -k' "$IT_WORK/err"
 # A server that accepts connections and never answers.
 # It says "listening" once it listens (the test waits for that line, not
 # for a time) and holds every connection for 60 s; a client that waited
@@ -69,7 +57,8 @@ while time.time() - t < 60:
 HANG=$SPAWN_PID
 start=$(date +%s)
 run "a server that never answers: the client gives up" 9 env KRB5CCNAME="$CC1" "$BPAU" exchange \
-	"$HOST" --address 127.0.0.14 --cert "$IT_WORK/peer1.der" --table "$IT_WORK/c.tdb" --timeout 2
+	"$HOST" --address 127.0.0.14 --cert "$IT_WORK/peer1.der" --table "$IT_WORK/c.tdb" --timeout 2 \
+	$LOOKUP_ARGS
 took=$(( $(date +%s) - start ))
 if [ "$took" -le 40 ]; then ok "it gives up by its own deadline, not the server's (${took}s)"
 else bad "took ${took}s: it waited for the server"; fi

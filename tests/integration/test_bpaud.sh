@@ -11,9 +11,9 @@ bpaud_cleanup() { local p; for p in "${BPAUD_PIDS[@]}"; do kill "$p" 2>/dev/null
 trap bpaud_cleanup EXIT
 
 it_template
-# The KDC, and the DC the client looks SIDs up at (DNS too: the client
-# finds it there without --dc; it never asks bpaud for its own SID).
-DC_DNS=1 it_start_dc dc 127.0.0.11 "$IT_WORK/none.der" "$IT_WORK/dc-unused.tdb" 3
+# The KDC, and the DC the client looks SIDs up at (--dc; it never asks
+# bpaud for its own SID).
+it_start_dc dc 127.0.0.11 "$IT_WORK/none.der" "$IT_WORK/dc-unused.tdb" 3
 it_cert peer5 "$PEER5_SID"
 HOST=peer5.bpau.test SERVER_IP=127.0.0.21 PRINCIPAL="peer5\$@$DC_REALM"
 SERVER_SID=$PEER5_SID SERVER_CERT="$IT_WORK/peer5.der" SERVER_TABLE="$IT_WORK/bpaud.tdb"

@@ -5,16 +5,19 @@
  * client would never produce.
  *
  *   bpau-rawcall BINDING MODE [--ccache NAME | --ntlm DOMAIN\\USER%PASS |
- *                              --anonymous] [--blob FILE]
+ *                              --anonymous] [--blob FILE] [--count N]
  *
  * BINDING is a Samba binding string, e.g.
  *   ncacn_ip_tcp:127.0.0.11[krb5,seal,target_hostname=dc1.bpau.test]
  * MODE is one of
- *   call            ExchangePublicKeys with --blob (or ClientKeyLength 0)
+ *   call            ExchangePublicKeys with --blob (or ClientKeyLength 0),
+ *                   --count times on the one association (default 1)
  *   null-nonzero    ClientKeyLength 5 with a NULL ClientKey
  *   over-range      ClientKeyLength 65537 (KEY_LENGTH is 0..65536)
+ * Responses are checked as bpau checks them (rpc/gss_seq_check.c).
  * Prints "bind: ...", then "result: hresult=0x... len=N" when the call
- * completed or "fault: STATUS" when it did not.  Exit 0 if the call
+ * completed or "fault: STATUS" when it did not (with --count, each call's
+ * line; a failed call K is "error: call K: fault: STATUS").  Exit 0 if the call
  * completed, 1 on a fault or call error, 2 on a bind error, 3 on usage.
  */
 #include <stdio.h>
@@ -28,6 +31,7 @@
 #include <param.h>
 
 #include "gen/ndr_bitspeerauth_c.h"
+#include "rpc/gss_seq_check.h"
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -47,6 +51,7 @@ int main(int argc, char **argv)
 	const char *binding, *mode, *ccache = NULL, *ntlm = NULL, *blob_file = NULL;
 	const char *err = NULL;
 	bool anonymous = false;
+	long count = 1;
 	uint8_t *blob = NULL;
 	size_t blob_len = 0;
 	NTSTATUS status;
@@ -64,6 +69,12 @@ int main(int argc, char **argv)
 			ntlm = argv[++i];
 		} else if (strcmp(argv[i], "--blob") == 0 && i + 1 < argc) {
 			blob_file = argv[++i];
+		} else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) {
+			count = strtol(argv[++i], NULL, 10);
+			if (count < 1 || count > 100000) {
+				fprintf(stderr, "bpau-rawcall: --count must be 1 to 100000\n");
+				return 3;
+			}
 		} else if (strcmp(argv[i], "--anonymous") == 0) {
 			anonymous = true;
 		} else {
@@ -81,7 +92,8 @@ int main(int argc, char **argv)
 		blob_len = fread(blob, 1, 70000, f);
 		fclose(f);
 	}
-	if (ev == NULL || lp == NULL || !NT_STATUS_IS_OK(dcerpc_init())) {
+	if (ev == NULL || lp == NULL || !NT_STATUS_IS_OK(dcerpc_init()) ||
+	    !gss_seq_check_setup(NULL)) {
 		return 3;
 	}
 	lpcfg_set_cmdline(lp, "gensec_gssapi:delegation", "no");
@@ -114,17 +126,23 @@ int main(int argc, char **argv)
 	dcerpc_binding_handle_set_timeout(p->binding_handle, 15);
 
 	if (strcmp(mode, "call") == 0) {
-		uint32_t out_len = 0;
-		uint8_t *out = NULL;
-		HRESULT hr;
-		status = dcerpc_bitspeerauth_ExchangePublicKeys(p->binding_handle, mem,
-								(uint32_t)blob_len, blob, &out_len,
-								&out, &hr);
-		if (!NT_STATUS_IS_OK(status)) {
-			printf("fault: %s\n", nt_errstr(status));
-			return 1;
+		for (long k = 1; k <= count; k++) {
+			uint32_t out_len = 0;
+			uint8_t *out = NULL;
+			HRESULT hr;
+			status = dcerpc_bitspeerauth_ExchangePublicKeys(p->binding_handle, mem,
+									(uint32_t)blob_len, blob,
+									&out_len, &out, &hr);
+			if (!NT_STATUS_IS_OK(status)) {
+				if (count > 1) {
+					printf("error: call %ld: ", k);
+				}
+				printf("fault: %s\n", nt_errstr(status));
+				return 1;
+			}
+			printf("result: hresult=0x%08x len=%u\n", (unsigned)HRES_ERROR_V(hr), out_len);
+			talloc_free(out);
 		}
-		printf("result: hresult=0x%08x len=%u\n", (unsigned)HRES_ERROR_V(hr), out_len);
 		return 0;
 	}
 
