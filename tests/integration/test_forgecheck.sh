@@ -45,7 +45,7 @@ mkdir -p "$IT_WORK/bpaud"
 	--cert "$IT_WORK/peer5.der" --table "$IT_WORK/bpaud/table.tdb" \
 	--state-dir "$IT_WORK/bpaud" --pid-file "$BPAUD_PIDFILE" --auth-level integrity \
 	>"$IT_WORK/bpaud.start.log" 2>&1 || { cat "$IT_WORK/bpaud.start.log"; echo "FAIL starting bpaud"; exit 1; }
-BPAUD_ARGS=(peer5.bpau.test --address 127.0.0.21 --interface bitspeerauth --ccache "$CC1"
+BPAUD_ARGS=(peer5.bpau.test --address 127.0.0.21 --interface bitspeerauth --principal "peer5\$@$DC_REALM" --ccache "$CC1"
 	--conf "$DC_RUN/client/smb.conf")
 run "bpaud, ExchangePublicKeys at privacy: not vulnerable (exit 0)" 0 "$CHECK" "${BPAUD_ARGS[@]}"
 has "... its port found through bpaud's endpoint mapper" '^target: peer5\.bpau\.test \(127\.0\.0\.21\), bitspeerauth on port [1-9]'
