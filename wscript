@@ -90,14 +90,14 @@ def check_deps(conf):
 
 
 # bpaud uses a few exports that no installed header declares
-# (rpc/samba_private.h) and two of Samba's private libraries.  They were
+# (rpc/samba_compat/samba_private.h) and two of Samba's private libraries.  They were
 # written for this Samba; refuse to build against another, clearly.
 BPAUD_SAMBA = '4.17.12'
 # The symbol version of Samba's private GSSAPI library (libgssapi-samba4),
-# whose functions our executables interpose (rpc/gss_seq_check.c,
-# rpc/gss_accept_fix.c).
+# whose functions our executables interpose (rpc/samba_compat/gss_seq_check.c,
+# rpc/samba_compat/gss_accept_fix.c).
 SAMBA_GSS_VERSION = 'SAMBA_GSS_VERSION="SAMBA_%s_DEBIAN_SAMBA4"' % BPAUD_SAMBA
-# What rpc/gss_seq_check.c defines, exported from bpaud and bpau.
+# What rpc/samba_compat/gss_seq_check.c defines, exported from bpaud and bpau.
 GSS_SEQ_CHECK_EXPORTS = ('gss_unwrap_iov', 'gss_verify_mic')
 BPAUD_PRIVATE_LIBS = ('libsamba-sockets-samba4.so.0', 'libsamba-debug-samba4.so.0')
 # bpau's SAMR client stubs (dcerpc_samr_*, declared by the public
@@ -118,7 +118,7 @@ def check_bpaud_deps(conf):
     found = m.group(1) if m else '?'
     conf.msg('Checking the Samba bpaud was written for', found)
     if found != BPAUD_SAMBA:
-        conf.fatal('bpaud: samba-dev is %s, but rpc/samba_private.h was written '
+        conf.fatal('bpaud: samba-dev is %s, but rpc/samba_compat/samba_private.h was written '
                    'for Samba %s: re-check its declarations, then update '
                    'BPAUD_SAMBA in wscript' % (found, BPAUD_SAMBA))
     tag = 'SAMBA_%s_DEBIAN_SAMBA4' % BPAUD_SAMBA
@@ -186,7 +186,7 @@ def build(bld):
                       'certtable/table.c', 'certtable/tdbfile.c'],
               target='certtable', use='bpaucrypto ' + CORE_USE)
 
-    bld.stlib(source=['rpc/exchange.c'], target='bpauexchange',
+    bld.stlib(source=['rpc/server/exchange.c'], target='bpauexchange',
               use='certtable bpaucrypto ' + CORE_USE)
 
     # pidl: idl/bitspeerauth.idl -> build/<variant>/gen/*.  pidl writes
@@ -220,9 +220,9 @@ def build(bld):
                'SAMBA_CREDENTIALS SAMBA_HOSTCONFIG TEVENT TEVENT_UTIL ' + CORE_USE)
     # The client (bpau exchange) on Samba's client stack and pidl's stubs;
     # the benchmark shares its connection steps.
-    bld.stlib(source=['rpc/samba_session.c', 'rpc/client_result.c'], target='sambasession',
+    bld.stlib(source=['rpc/client/session.c', 'rpc/client/client_result.c'], target='sambasession',
               includes=[bld.bldnode.abspath()], use=RPC_USE)
-    bld.stlib(source=['rpc/client.c'], target='bpauclient',
+    bld.stlib(source=['rpc/client/client.c'], target='bpauclient',
               includes=[bld.bldnode.abspath()],
               use='sambasession WBCLIENT BPAU_PRIVATE ' + RPC_USE)
     bld.objects(source=['gen/ndr_epmapper.c'], target='ndr_epmapper',
@@ -234,12 +234,12 @@ def build(bld):
         # pkg-config's dcerpc_server modulesdir.  Not sanitized: samba loads it.
         menv = bld.env.derive()
         menv.cshlib_PATTERN = '%s.so'
-        bld.shlib(source=['rpc/bitspeerauth_srv.c', 'rpc/endpoint.c'],
+        bld.shlib(source=['rpc/dcmodule/bitspeerauth_srv.c', 'rpc/server/endpoint.c'],
                   target='bitspeerauth',
                   env=menv, includes=[bld.bldnode.abspath()],
                   cflags=['-fvisibility=hidden'],
                   linkflags=['-Wl,--version-script=' +
-                             bld.path.find_node('rpc/module.map').abspath()],
+                             bld.path.find_node('rpc/dcmodule/module.map').abspath()],
                   use='ndr_bitspeerauth bpauexchange certtable bpaucrypto '
                       'DCERPC_SERVER_CORE DCERPC_BINDING NDR SAMBA_HOSTCONFIG '
                       'TEVENT ' + CORE_USE,
@@ -257,8 +257,8 @@ def build(bld):
     if bld.variant == '':
         # bpaud: the same endpoint on Samba's DCE/RPC server core.  The
         # epmapper code is hidden: Samba's libraries carry the same names.
-        bld.program(source=['rpc/bpaud.c', 'rpc/bpaud_epm.c', 'rpc/endpoint.c',
-                            'rpc/gss_accept_fix.c', 'rpc/gss_seq_check.c'],
+        bld.program(source=['rpc/bpaud/main.c', 'rpc/bpaud/epm.c', 'rpc/server/endpoint.c',
+                            'rpc/samba_compat/gss_accept_fix.c', 'rpc/samba_compat/gss_seq_check.c'],
                     target='bpaud',
                     defines=[SAMBA_GSS_VERSION],
                     linkflags=['-Wl,--export-dynamic-symbol=' + f for f in
@@ -273,12 +273,12 @@ def build(bld):
                         'TEVENT_UTIL BPAUD_PRIVATE ' + CORE_USE,
                     install_path='${SBINDIR}')
 
-    bld.install_files('${SYSCONFDIR}/bpau', ['rpc/dist/bpaud.conf'])
-    bld.install_files('${PREFIX}/lib/systemd/system', ['rpc/dist/bpaud.service'])
+    bld.install_files('${SYSCONFDIR}/bpau', ['rpc/bpaud/dist/bpaud.conf'])
+    bld.install_files('${PREFIX}/lib/systemd/system', ['rpc/bpaud/dist/bpaud.service'])
 
     # bpau: the client interposes gss_unwrap_iov and gss_verify_mic on
     # Samba's GSSAPI in its own process, as bpaud does (gss_seq_check.h).
-    bld.program(source=['rpc/bpau.c', 'rpc/gss_seq_check.c'], target='bpau',
+    bld.program(source=['rpc/cli/main.c', 'rpc/samba_compat/gss_seq_check.c'], target='bpau',
                 defines=[SAMBA_GSS_VERSION],
                 includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
                 linkflags=['-Wl,--export-dynamic-symbol=' + f for f in GSS_SEQ_CHECK_EXPORTS],
@@ -297,7 +297,7 @@ def build(bld):
 
     # rawcall checks responses as bpau does (gss_seq_check.c), so the
     # suites can forge a response to it.
-    bld.program(source=['tests/tools/rawcall.c', 'rpc/gss_seq_check.c'],
+    bld.program(source=['tests/tools/rawcall.c', 'rpc/samba_compat/gss_seq_check.c'],
                 target='tests/bpau-rawcall', defines=[SAMBA_GSS_VERSION],
                 includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
                 linkflags=['-Wl,--export-dynamic-symbol=' + f for f in GSS_SEQ_CHECK_EXPORTS],

@@ -38,7 +38,7 @@
 
 #include "bench/bench.h"
 #include "gen/ndr_bitspeerauth_c.h"
-#include "rpc/session.h"
+#include "rpc/client/session.h"
 #include "crypto/wire/file.h"
 
 struct args {

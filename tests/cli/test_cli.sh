@@ -159,7 +159,7 @@ run "table add into an empty file" 0 "$BPAU" table add "$work/peer.bin" --table 
 run "the empty file is now a table" 0 "$BPAU" table check "$work/peer.der" --table "$work/empty.tdb"
 
 # The client is on Samba's client library (libdcerpc) and its pidl stubs,
-# and checks Kerberos tokens itself (rpc/gss_seq_check.c).
+# and checks Kerberos tokens itself (rpc/samba_compat/gss_seq_check.c).
 if ldd "$BPAU" | grep -q 'libdcerpc\.so'; then ok "bpau links libdcerpc"
 else bad "bpau does not link libdcerpc"; fi
 if nm -D --defined-only "$BPAU" | grep -q ' T gss_unwrap_iov$' &&

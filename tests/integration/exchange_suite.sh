@@ -102,7 +102,7 @@ done
 through_proxy replay 3 1 seal "a replayed request (call 3) is refused"
 has "... not served" "error: call 3: fault: "
 if [ -z "${SERVER_IS_DC:-}" ]; then
-	# bpaud refuses forged requests (rpc/gss_seq_check.c).  The DC module
+	# bpaud refuses forged requests (rpc/samba_compat/gss_seq_check.c).  The DC module
 	# cannot, and Samba 4.17 serves them: contrib/samba/ has the patch and
 	# a checker for that.
 	through_proxy forge 3 1 seal "a forged request (call 3: clear stub, token 5 ahead) is refused"
@@ -110,7 +110,7 @@ if [ -z "${SERVER_IS_DC:-}" ]; then
 	has "... the server says why" "refused a message whose token is out of sequence" "$SERVER_LOG"
 fi
 # Our client's side: a forged or tampered response is refused, not read
-# (bpau and bpau-rawcall interpose the same rpc/gss_seq_check.c).
+# (bpau and bpau-rawcall interpose the same rpc/samba_compat/gss_seq_check.c).
 through_proxy forge-response 2 1 seal "a forged response (call 2) is refused by our client"
 has "... which says why" "refused a message whose token is out of sequence" "$IT_WORK/err"
 through_proxy tamper-response 2 1 seal "a tampered response (call 2) is refused by our client"

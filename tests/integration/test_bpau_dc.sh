@@ -67,7 +67,7 @@ kill "$HANG" 2>/dev/null; wait "$HANG" 2>/dev/null
 suite_after_window
 
 # The certificate file replaced: the DC's workers answer with the new one
-# within a second, without a restart (rpc/bitspeerauth_srv.c,
+# within a second, without a restart (rpc/dcmodule/bitspeerauth_srv.c,
 # cert_maybe_reload).  Several new associations, so that several prefork
 # workers answer.
 "$BPAU" cert create --sid "$DC1_SID" --cert-out "$IT_WORK/dc1.new.der" \

@@ -51,7 +51,7 @@ has "succeeds on NDR (NDR64 refused, features acknowledged)" \
 has "an NDR64-only bind is refused (Samba negotiates NDR only)" '^\[NDR64\] only +-> ctx0 provider_rejection reason=0x2'
 
 # max_towers is the caller's number, before any authentication: the
-# answer is sized by what bpaud holds (rpc/bpaud_epm.c).
+# answer is sized by what bpaud holds (rpc/bpaud/epm.c).
 run "an ept_map asking for 2^32-1 towers is answered" 0 \
 	/usr/bin/python3 "$IT_TOP/tests/tools/epmprobe.py" "$SERVER_IP" 135 0xffffffff
 has "... with bpaud's one tower, not 'no memory'" '^status=0x00000000 num_towers=1 port=[1-9]'
@@ -180,7 +180,7 @@ run "... and again" 0 env KRB5CCNAME="$CC1" "$IT_TOP/build/bench/bench_rpc" \
 	exchange-new "${RPC_ARGS[@]}" --count 50 --concurrency 20
 rss2=$(rss)
 # Flat: Samba's GSSAPI acceptor leaked the first leg's client name (with
-# the PAC, ~3 kB) on every DCE-style Kerberos bind; rpc/gss_accept_fix.c.
+# the PAC, ~3 kB) on every DCE-style Kerberos bind; rpc/samba_compat/gss_accept_fix.c.
 growth=$(( rss2 - rss1 ))
 if [ "$growth" -lt 1024 ]; then ok "memory flat: ${rss1} kB then ${rss2} kB"
 else bad "memory grew: ${rss1} kB -> ${rss2} kB over 1000 binds"; fi

@@ -14,7 +14,7 @@
  *                   --count times on the one association (default 1)
  *   null-nonzero    ClientKeyLength 5 with a NULL ClientKey
  *   over-range      ClientKeyLength 65537 (KEY_LENGTH is 0..65536)
- * Responses are checked as bpau checks them (rpc/gss_seq_check.c).
+ * Responses are checked as bpau checks them (rpc/samba_compat/gss_seq_check.c).
  * Prints "bind: ...", then "result: hresult=0x... len=N" when the call
  * completed or "fault: STATUS" when it did not (with --count, each call's
  * line; a failed call K is "error: call K: fault: STATUS").  Exit 0 if the call
@@ -31,7 +31,7 @@
 #include <param.h>
 
 #include "gen/ndr_bitspeerauth_c.h"
-#include "rpc/gss_seq_check.h"
+#include "rpc/samba_compat/gss_seq_check.h"
 
 static void put32(uint8_t *p, uint32_t v)
 {

@@ -12,7 +12,7 @@ modes) it does as someone on the path without the key could:
                     ClientKey, or an S_OK response with no key), lengths
                     kept, the token's SND_SEQ 5 ahead and the rest of the
                     token garbage: what Heimdal answers GSS_S_GAP_TOKEN
-                    before checking (rpc/gss_seq_check.c)
+                    before checking (rpc/samba_compat/gss_seq_check.c)
   tamper-response, forge-response   the same on the K'th response
 
 Says on standard error what it did: "tokenproxy: MODE at K: N PDU(s)"."""

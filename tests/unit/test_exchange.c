@@ -10,7 +10,7 @@
 
 #include <unistd.h>
 
-#include "rpc/exchange.h"
+#include "rpc/server/exchange.h"
 
 #define SERVER_SID "S-1-5-21-7-8-9-1001"
 #define CLIENT_SID "S-1-5-21-7-8-9-1002"

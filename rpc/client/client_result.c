@@ -3,7 +3,7 @@
  * client (client.c) and the Samba-stack session code of the benchmark and
  * test tools (samba_session.c).
  */
-#include "rpc/client.h"
+#include "rpc/client/client.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -32,7 +32,7 @@
 
 #include <gssapi/gssapi.h>
 
-#include "rpc/gss_seq_check.h"
+#include "rpc/samba_compat/gss_seq_check.h"
 
 typedef OM_uint32 (*unwrap_iov_fn)(OM_uint32 *, gss_ctx_id_t, int *, gss_qop_t *,
 				   gss_iov_buffer_desc *, int);

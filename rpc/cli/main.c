@@ -22,8 +22,8 @@
 #include "certtable/certtable.h"
 #include "crypto/wire/file.h"
 #include "crypto/wire/text.h"
-#include "rpc/client.h"
-#include "rpc/gss_seq_check.h"
+#include "rpc/client/client.h"
+#include "rpc/samba_compat/gss_seq_check.h"
 
 /* Exit codes (documented in usage()). */
 enum {

@@ -10,7 +10,7 @@
 #include <param.h>
 #include <tevent.h>
 
-#include "rpc/client.h"
+#include "rpc/client/client.h"
 
 struct bpau_session {
 	struct tevent_context *ev;

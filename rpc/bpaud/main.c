@@ -40,11 +40,11 @@
 #include <samba/session.h>
 #include <util/idtree.h>
 
-#include "rpc/bpaud.h"
-#include "rpc/endpoint.h"
-#include "rpc/gss_accept_fix.h"
-#include "rpc/gss_seq_check.h"
-#include "rpc/samba_private.h"
+#include "rpc/bpaud/bpaud.h"
+#include "rpc/server/endpoint.h"
+#include "rpc/samba_compat/gss_accept_fix.h"
+#include "rpc/samba_compat/gss_seq_check.h"
+#include "rpc/samba_compat/samba_private.h"
 
 struct bpaud *bpaud_global;
 

@@ -19,7 +19,7 @@
 #include <util/debug.h>
 
 #include "gen/ndr_bitspeerauth.h"
-#include "rpc/endpoint.h"
+#include "rpc/server/endpoint.h"
 
 /* Not declared in the installed headers, exported by the public
  * libdcerpc-server-core: the struct sizes it was built with. */

@@ -2,7 +2,7 @@
  * samba_session.c: connection steps on Samba's public client libraries,
  * for bpau exchange (client.c) and the benchmark.  See session.h.
  */
-#include "rpc/session.h"
+#include "rpc/client/session.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>

@@ -1,13 +1,13 @@
 /*
  * client.c: the BPAU client (MS-BPAU 3.2) on Samba's client library
- * (libdcerpc, rpc/samba_session.c) and the pidl-generated stubs for
+ * (libdcerpc, rpc/client/session.c) and the pidl-generated stubs for
  * ExchangePublicKeys and SAMR.  See client.h.
  *
  * The Kerberos tokens of every association are checked by Samba's code,
- * with the sequence check our executable adds (rpc/gss_seq_check.c): a
+ * with the sequence check our executable adds (rpc/samba_compat/gss_seq_check.c): a
  * forged response is refused, not read.
  */
-#include "rpc/client.h"
+#include "rpc/client/client.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +17,7 @@
 #include <wbclient.h>
 
 #include "gen/ndr_bitspeerauth_c.h"
-#include "rpc/session.h"
+#include "rpc/client/session.h"
 
 #define SID_NAME_USER 1
 #define SAMR_ACCESS_CONNECT_LOOKUP 0x31 /* connect, enumerate and look up domains */

@@ -28,7 +28,7 @@
 #include <util/debug.h>
 
 #include "gen/ndr_epmapper.h"
-#include "rpc/bpaud.h"
+#include "rpc/bpaud/bpaud.h"
 
 #define EPM_HANDLE_LOOKUP 1
 

@@ -44,7 +44,7 @@ struct bpaud {
 	struct dcesrv_context *dce;
 	struct cli_credentials *server_creds;   /* the keytab, acceptor only */
 	struct auth_session_info *anonymous;    /* the pre-bind session */
-	struct bpau_server *srv;                /* rpc/exchange.c state */
+	struct bpau_server *srv;                /* rpc/server/exchange.c state */
 	const char *log_file;                   /* reopened on SIGHUP; NULL: stderr */
 };
 

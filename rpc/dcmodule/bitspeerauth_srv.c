@@ -39,7 +39,7 @@
 #include <param.h>
 #include <util/debug.h>
 
-#include "rpc/endpoint.h"
+#include "rpc/server/endpoint.h"
 
 NTSTATUS samba_init_module(TALLOC_CTX *ctx);
 

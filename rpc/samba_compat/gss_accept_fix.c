@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rpc/gss_accept_fix.h"
+#include "rpc/samba_compat/gss_accept_fix.h"
 
 typedef uint32_t OM_uint32;
 typedef void *gss_name_t;

@@ -2,7 +2,7 @@
  * exchange.c: ExchangePublicKeys processing, server (MS-BPAU 3.1.4.1) and
  * client (3.2.4.1).  See exchange.h.
  */
-#include "rpc/exchange.h"
+#include "rpc/server/exchange.h"
 
 #include <stdarg.h>
 #include <stdio.h>
