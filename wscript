@@ -186,8 +186,13 @@ def build(bld):
                       'certtable/table.c', 'certtable/tdbfile.c'],
               target='certtable', use='bpaucrypto ' + CORE_USE)
 
-    bld.stlib(source=['rpc/server/exchange.c'], target='bpauexchange',
-              use='certtable bpaucrypto ' + CORE_USE)
+    # The protocol's rules, apart from any RPC runtime: what both roles
+    # know (protocol/), the server's (server/), the client's (client/).
+    bld.stlib(source=['rpc/protocol/hresult.c'], target='bpauprotocol', use=CORE_USE)
+    bld.stlib(source=['rpc/server/exchange_server.c'], target='bpauserver',
+              use='bpauprotocol certtable bpaucrypto ' + CORE_USE)
+    bld.stlib(source=['rpc/client/exchange_client.c'], target='bpauclientexchange',
+              use='bpauprotocol certtable bpaucrypto ' + CORE_USE)
 
     # pidl: idl/bitspeerauth.idl -> build/<variant>/gen/*.  pidl writes
     # '#include "gen/x.h"' literally, so it runs in the build directory
@@ -215,7 +220,7 @@ def build(bld):
     bld.objects(source=['gen/ndr_bitspeerauth_c.c'], target='ndr_bitspeerauth_c',
                 includes=[bld.bldnode.abspath()], cflags=genflags,
                 use='NDR DCERPC TEVENT TALLOC SAMBA_UTIL')
-    RPC_USE = ('ndr_bitspeerauth_c ndr_bitspeerauth bpauexchange certtable '
+    RPC_USE = ('ndr_bitspeerauth_c ndr_bitspeerauth bpauclientexchange bpauprotocol certtable '
                'bpaucrypto DCERPC DCERPC_SAMR NDR_STANDARD NDR DCERPC_BINDING '
                'SAMBA_CREDENTIALS SAMBA_HOSTCONFIG TEVENT TEVENT_UTIL ' + CORE_USE)
     # The client (bpau exchange) on Samba's client stack and pidl's stubs;
@@ -240,7 +245,7 @@ def build(bld):
                   cflags=['-fvisibility=hidden'],
                   linkflags=['-Wl,--version-script=' +
                              bld.path.find_node('rpc/dcmodule/module.map').abspath()],
-                  use='ndr_bitspeerauth bpauexchange certtable bpaucrypto '
+                  use='ndr_bitspeerauth bpauserver bpauprotocol certtable bpaucrypto '
                       'DCERPC_SERVER_CORE DCERPC_BINDING NDR SAMBA_HOSTCONFIG '
                       'TEVENT ' + CORE_USE,
                   install_path=bld.env.MODULESDIR)
@@ -267,7 +272,7 @@ def build(bld):
                     # types; the functions are Samba's private copy.
                     includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
                     lib=['dl'],
-                    use='ndr_epmapper ndr_bitspeerauth bpauexchange certtable bpaucrypto '
+                    use='ndr_epmapper ndr_bitspeerauth bpauserver bpauprotocol certtable bpaucrypto '
                         'DCERPC_SERVER DCERPC_SERVER_CORE DCERPC DCERPC_BINDING SAMDB '
                         'SAMBA_CREDENTIALS SAMBA_HOSTCONFIG NDR_STANDARD NDR TEVENT '
                         'TEVENT_UTIL BPAUD_PRIVATE ' + CORE_USE,
@@ -306,7 +311,7 @@ def build(bld):
     for src in bld.path.ant_glob('tests/unit/test_*.c'):
         name = os.path.splitext(src.name)[0]
         bld.program(source=[src], target='tests/' + name,
-                    use='ndr_bitspeerauth ndr_epmapper bpauexchange '
+                    use='ndr_bitspeerauth ndr_epmapper bpauserver bpauclientexchange bpauprotocol '
                         'certtable bpaucrypto NDR NDR_STANDARD CMOCKA ' + CORE_USE,
                     includes=[bld.bldnode.abspath()],
                     install_path=None)

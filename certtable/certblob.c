@@ -418,3 +418,18 @@ NTSTATUS certblob_build(TALLOC_CTX *mem_ctx, const struct crypto_x509 *cert,
 	talloc_free(frame);
 	return status;
 }
+
+bool certblob_names_sid(const struct certblob *blob, const struct crypto_sid *sid)
+{
+	TALLOC_CTX *frame = talloc_new(NULL);
+	struct crypto_sid subject;
+	char *cn = NULL;
+	bool named;
+
+	named = frame != NULL &&
+		NT_STATUS_IS_OK(crypto_x509_subject_sole_cn(frame, blob->x509, &cn)) &&
+		NT_STATUS_IS_OK(crypto_sid_parse(cn, &subject, NULL)) &&
+		crypto_sid_equal(&subject, sid);
+	talloc_free(frame);
+	return named;
+}

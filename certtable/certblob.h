@@ -10,6 +10,7 @@
 #define CERTTABLE_CERTBLOB_H
 
 #include "crypto/crypto.h"
+#include "crypto/ms/sid.h"
 
 /* KEY_LENGTH's range (MS-BPAU 2.2.1): a blob is at most 64 KiB. */
 #define CERTBLOB_MAX_LEN 65536
@@ -69,6 +70,14 @@ NTSTATUS certblob_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
  * SHA1_HASH, ENHKEY_USAGE (only when |num_ekus| > 0), MD5_HASH,
  * KEY_IDENTIFIER, then the certificate element.  Never KEY_PROV_INFO.
  */
+/*
+ * certblob_names_sid: the blob's certificate subject is the SID string of
+ * |sid| and nothing else (MS-BPAU 3.1.4.1, 3.2.4.1: "The subject of the
+ * ... certificate MUST be a SID string"): CN=<SID> as Windows writes it
+ * (the Vista sample of 4.2); CN=<SID>,O=x is not a SID string.
+ */
+bool certblob_names_sid(const struct certblob *blob, const struct crypto_sid *sid);
+
 NTSTATUS certblob_build(TALLOC_CTX *mem_ctx, const struct crypto_x509 *cert,
 			const char *const *ekus, size_t num_ekus,
 			struct certblob **out, const char **reason)

@@ -44,7 +44,7 @@ struct bpaud {
 	struct dcesrv_context *dce;
 	struct cli_credentials *server_creds;   /* the keytab, acceptor only */
 	struct auth_session_info *anonymous;    /* the pre-bind session */
-	struct bpau_server *srv;                /* rpc/server/exchange.c state */
+	struct bpau_server *srv;                /* rpc/server/exchange_server.c state */
 	const char *log_file;                   /* reopened on SIGHUP; NULL: stderr */
 };
 

@@ -13,7 +13,7 @@
 #ifndef RPC_CLIENT_H
 #define RPC_CLIENT_H
 
-#include "rpc/server/exchange.h"
+#include "rpc/client/exchange_client.h"
 
 #define BPAU_CALL_TIMEOUT 15 /* seconds, MS-BPAU 3.2.2 */
 

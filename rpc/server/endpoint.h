@@ -11,7 +11,7 @@
 
 #include <dcesrv_core.h>
 
-#include "rpc/server/exchange.h"
+#include "rpc/server/exchange_server.h"
 
 struct bpau_endpoint_ops {
 	/* The server state for this call (NULL: answer E_FAIL). */

@@ -10,7 +10,8 @@
 
 #include <unistd.h>
 
-#include "rpc/server/exchange.h"
+#include "rpc/client/exchange_client.h"
+#include "rpc/server/exchange_server.h"
 
 #define SERVER_SID "S-1-5-21-7-8-9-1001"
 #define CLIENT_SID "S-1-5-21-7-8-9-1002"

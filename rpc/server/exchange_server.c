@@ -1,8 +1,8 @@
 /*
- * exchange.c: ExchangePublicKeys processing, server (MS-BPAU 3.1.4.1) and
- * client (3.2.4.1).  See exchange.h.
+ * exchange_server.c: ExchangePublicKeys on the server (MS-BPAU 3.1.4.1).
+ * See exchange_server.h.
  */
-#include "rpc/server/exchange.h"
+#include "rpc/server/exchange_server.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,10 +16,10 @@ struct bpau_server {
 	void *log_data;
 };
 
-static void logf_(const struct bpau_server *srv, enum bpau_log_level level, const char *fmt, ...)
+static void server_log(const struct bpau_server *srv, enum bpau_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void logf_(const struct bpau_server *srv, enum bpau_log_level level, const char *fmt, ...)
+static void server_log(const struct bpau_server *srv, enum bpau_log_level level, const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -39,26 +39,6 @@ static void logf_(const struct bpau_server *srv, enum bpau_log_level level, cons
 		}
 	}
 	srv->log(srv->log_data, level, buf);
-}
-
-const char *bpau_hresult_name(uint32_t hresult)
-{
-	switch (hresult) {
-	case BPAU_S_OK:
-		return "S_OK";
-	case BPAU_E_ACCESSDENIED:
-		return "E_ACCESSDENIED";
-	case BPAU_E_TABLE_FULL:
-		return "table full (0x80040006)";
-	case BPAU_E_INVALIDARG:
-		return "E_INVALIDARG";
-	case BPAU_E_OUTOFMEMORY:
-		return "E_OUTOFMEMORY";
-	case BPAU_E_FAIL:
-		return "E_FAIL";
-	default:
-		return "unknown HRESULT";
-	}
 }
 
 static NTSTATUS load_own(TALLOC_CTX *mem_ctx, const char *path, struct certblob **out,
@@ -166,43 +146,28 @@ static bool check_caller(const struct bpau_server *srv, const struct bpau_caller
 			 const char *sid)
 {
 	if (c->mech == BPAU_MECH_NONE || c->anonymous) {
-		logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s: denied: "
+		server_log(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s: denied: "
 		      "unauthenticated or anonymous caller", sid);
 		return false;
 	}
 	if (c->mech != BPAU_MECH_KERBEROS) {
-		logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
+		server_log(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
 		      "authenticated with %s, only Kerberos is allowed", sid,
 		      c->principal ? c->principal : "?", mech_name(c->mech));
 		return false;
 	}
 	if (c->auth_level < srv->cfg.min_auth_level) {
-		logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
+		server_log(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
 		      "authentication level %d below the required %d", sid,
 		      c->principal ? c->principal : "?", c->auth_level, srv->cfg.min_auth_level);
 		return false;
 	}
 	if (!c->is_computer) {
-		logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
+		server_log(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
 		      "not a computer account", sid, c->principal ? c->principal : "?");
 		return false;
 	}
 	return true;
-}
-
-/* "The subject of the ... certificate MUST be a SID string" (3.1.4.1,
- * 3.2.4.1): the subject is CN=<SID> and nothing else, as Windows writes
- * it (the Vista sample of 4.2: CN=S-1-5-21-...), and names |sid|.  A
- * subject with more in it (CN=<SID>,O=x) is not a SID string. */
-static bool subject_is_sid(TALLOC_CTX *mem_ctx, const struct crypto_x509 *x509,
-			   const struct crypto_sid *sid)
-{
-	struct crypto_sid subject;
-	char *cn = NULL;
-
-	return NT_STATUS_IS_OK(crypto_x509_subject_sole_cn(mem_ctx, x509, &cn)) &&
-	       NT_STATUS_IS_OK(crypto_sid_parse(cn, &subject, NULL)) &&
-	       crypto_sid_equal(&subject, sid);
 }
 
 uint32_t bpau_server_exchange(struct bpau_server *srv, TALLOC_CTX *mem_ctx,
@@ -252,7 +217,7 @@ uint32_t bpau_server_exchange(struct bpau_server *srv, TALLOC_CTX *mem_ctx,
 		status = certtable_refresh(srv->table, &caller->sid, principal, client_key,
 					   client_len, &refreshed);
 		if (NT_STATUS_IS_OK(status) && refreshed) {
-			logf_(srv, BPAU_LOG_INFO, "ExchangePublicKeys from %s (%s): certificate "
+			server_log(srv, BPAU_LOG_INFO, "ExchangePublicKeys from %s (%s): certificate "
 			      "unchanged, refreshed", sid, principal);
 			goto answer;
 		}
@@ -262,16 +227,16 @@ uint32_t bpau_server_exchange(struct bpau_server *srv, TALLOC_CTX *mem_ctx,
 			goto out;
 		}
 		if (!NT_STATUS_IS_OK(status)) {
-			logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): "
+			server_log(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): "
 			      "rejected: client blob does not decode: %s", sid, principal, reason);
 			hr = BPAU_E_INVALIDARG;
 			goto out;
 		}
 		/* "The subject of the client certificate MUST be a SID string
 		 * ... representing the client's Kerberos identity." */
-		if (!subject_is_sid(frame, blob->x509, &caller->sid)) {
+		if (!certblob_names_sid(blob, &caller->sid)) {
 			char *text = crypto_x509_subject_text(frame, blob->x509);
-			logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
+			server_log(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): denied: "
 			      "certificate subject \"%s\" is not the caller's SID", sid, principal,
 			      text != NULL ? text : "?");
 			hr = BPAU_E_ACCESSDENIED;
@@ -279,22 +244,22 @@ uint32_t bpau_server_exchange(struct bpau_server *srv, TALLOC_CTX *mem_ctx,
 		}
 		status = certtable_insert(srv->table, &caller->sid, principal, blob, &outcome);
 		if (NT_STATUS_EQUAL(status, NT_STATUS_CERTTABLE_FULL)) {
-			logf_(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): refused: "
+			server_log(srv, BPAU_LOG_NOTICE, "ExchangePublicKeys from %s (%s): refused: "
 			      "table full and its oldest entry is younger than a minute", sid,
 			      principal);
 			hr = BPAU_E_TABLE_FULL;
 			goto out;
 		}
 		if (!NT_STATUS_IS_OK(status)) {
-			logf_(srv, BPAU_LOG_ERROR, "ExchangePublicKeys from %s (%s): failed: "
+			server_log(srv, BPAU_LOG_ERROR, "ExchangePublicKeys from %s (%s): failed: "
 			      "table insert: %s", sid, principal, crypto_status_name(status));
 			hr = BPAU_E_FAIL;
 			goto out;
 		}
-		logf_(srv, BPAU_LOG_INFO, "ExchangePublicKeys from %s (%s): certificate %s",
+		server_log(srv, BPAU_LOG_INFO, "ExchangePublicKeys from %s (%s): certificate %s",
 		      sid, principal, certtable_outcome_name(outcome));
 	} else {
-		logf_(srv, BPAU_LOG_INFO, "ExchangePublicKeys from %s (%s): no client "
+		server_log(srv, BPAU_LOG_INFO, "ExchangePublicKeys from %s (%s): no client "
 		      "certificate; returning ours", sid, principal);
 	}
 
@@ -312,68 +277,4 @@ answer:
 out:
 	talloc_free(frame);
 	return hr;
-}
-
-NTSTATUS bpau_client_accept(struct certtable *table, uint32_t hresult, uint32_t server_len,
-			    const uint8_t *server_key, const struct crypto_sid *server_sid,
-			    const char *server_principal, enum certtable_outcome *outcome,
-			    const char **reason)
-{
-	TALLOC_CTX *frame = talloc_new(NULL);
-	struct certblob *blob;
-	NTSTATUS status;
-
-	if (frame == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	/* "If the method returns an error ... the client MUST ignore the
-	 * pServerKey and pServerKeyLength parameters". */
-	if (hresult != BPAU_S_OK) {
-		crypto_set_reason(reason, "the server returned an error");
-		status = hresult == BPAU_E_TABLE_FULL ? NT_STATUS_CERTTABLE_FULL
-						      : NT_STATUS_ACCESS_DENIED;
-		goto out;
-	}
-	/* "If pServerKeyLength is zero, the client MUST ignore the value of
-	 * pServerKey and report an error". */
-	if (server_len == 0 || server_key == NULL) {
-		crypto_set_reason(reason, "the server returned no certificate");
-		status = NT_STATUS_INVALID_NETWORK_RESPONSE;
-		goto out;
-	}
-	/* The blob our entry for this SID already holds was decoded and
-	 * checked against the SID when it was inserted: only its time changes
-	 * (no decode, no durable transaction), as on the server. */
-	{
-		bool refreshed = false;
-		status = certtable_refresh(table, server_sid, server_principal, server_key,
-					   server_len, &refreshed);
-		if (NT_STATUS_IS_OK(status) && refreshed) {
-			*outcome = CERTTABLE_REFRESHED;
-			goto out;
-		}
-	}
-	status = certblob_parse(frame, server_key, server_len, &blob, reason);
-	if (!NT_STATUS_IS_OK(status)) {
-		if (!NT_STATUS_EQUAL(status, NT_STATUS_NO_MEMORY)) {
-			status = NT_STATUS_INVALID_NETWORK_RESPONSE;
-		}
-		goto out;
-	}
-	if (!subject_is_sid(frame, blob->x509, server_sid)) {
-		crypto_set_reason(reason,
-				  "the server's certificate subject is not the server account's SID");
-		status = NT_STATUS_ACCESS_DENIED;
-		goto out;
-	}
-	status = certtable_insert(table, server_sid, server_principal, blob, outcome);
-	if (NT_STATUS_EQUAL(status, NT_STATUS_CERTTABLE_FULL)) {
-		crypto_set_reason(reason, "our table is full and its oldest entry is "
-					  "younger than a minute");
-	} else if (!NT_STATUS_IS_OK(status)) {
-		crypto_set_reason(reason, "cannot write our peer certificate table");
-	}
-out:
-	talloc_free(frame);
-	return status;
 }

@@ -1,28 +1,15 @@
 /*
- * exchange.h: the ExchangePublicKeys rules (MS-BPAU 3.1.4.1, 3.2.4.1),
- * independent of the RPC runtime that carries them.
- *
- * The Samba endpoint server module and bpaud call bpau_server_exchange()
- * with what their runtime says about the caller; the client calls
- * bpau_client_accept() with what the server returned.  One implementation
- * of the protocol rules, whatever hosts it.
+ * exchange_server.h: the ExchangePublicKeys rules on the server (MS-BPAU
+ * 3.1.4.1), independent of the RPC runtime that carries them.  The Samba
+ * AD DC module and bpaud (through endpoint.c) call bpau_server_exchange()
+ * with what their runtime says about the caller: one implementation of
+ * the server's rules, whatever hosts it.
  */
-#ifndef RPC_EXCHANGE_H
-#define RPC_EXCHANGE_H
+#ifndef RPC_SERVER_EXCHANGE_SERVER_H
+#define RPC_SERVER_EXCHANGE_SERVER_H
 
 #include "certtable/certtable.h"
-
-/* HRESULTs on the wire (MS-ERREF 2.1). */
-#define BPAU_S_OK 0x00000000u
-#define BPAU_E_ACCESSDENIED 0x80070005u /* 3.1.4.1: not a trusted computer, or wrong SID */
-#define BPAU_E_TABLE_FULL 0x80040006u   /* 3.1.4.1 and note 3: the one-minute rule */
-#define BPAU_E_INVALIDARG 0x80070057u   /* the client's blob does not decode */
-#define BPAU_E_OUTOFMEMORY 0x8007000Eu
-#define BPAU_E_FAIL 0x80004005u         /* our own certificate or the table failed */
-
-/* DCE/RPC authentication levels (C706, MS-RPCE 2.2.1.1.8). */
-#define BPAU_AUTH_LEVEL_INTEGRITY 5
-#define BPAU_AUTH_LEVEL_PRIVACY 6
+#include "rpc/protocol/bpau.h"
 
 enum bpau_mech {
 	BPAU_MECH_NONE = 0, /* unauthenticated or anonymous */
@@ -85,25 +72,5 @@ uint32_t bpau_server_exchange(struct bpau_server *srv, TALLOC_CTX *mem_ctx,
 			      const struct bpau_caller *caller, uint32_t client_len,
 			      const uint8_t *client_key, uint32_t *server_len,
 			      uint8_t **server_key);
-
-/*
- * bpau_client_accept is the client's processing of the reply (3.2.4.1):
- * |hresult| is what the call returned (the caller has already failed on
- * an RPC fault); the server's blob must be present, decode, and name
- * |server_sid| (the server account's SID as the domain reports it, never
- * taken from the certificate); then it goes into |table| under the usual
- * rules.  Returns NT_STATUS_OK with |outcome|, or (RPC errors are the
- * caller's): NT_STATUS_ACCESS_DENIED for a nonzero HRESULT or a
- * certificate naming another SID; NT_STATUS_INVALID_NETWORK_RESPONSE for
- * an empty or undecodable blob; NT_STATUS_CERTTABLE_FULL.
- * |reason| says which in words.
- */
-NTSTATUS bpau_client_accept(struct certtable *table, uint32_t hresult, uint32_t server_len,
-			    const uint8_t *server_key, const struct crypto_sid *server_sid,
-			    const char *server_principal, enum certtable_outcome *outcome,
-			    const char **reason);
-
-/* bpau_hresult_name gives a short name for the HRESULTs above. */
-const char *bpau_hresult_name(uint32_t hresult);
 
 #endif
