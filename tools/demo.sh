@@ -43,9 +43,9 @@ echo
 echo "== PEER1 logs on with its machine keytab and exchanges certificates with the DC"
 export KRB5CCNAME="FILE:$work/peer1.ccache"
 say kinit --no-forwardable -k -t "$work/template/client/peer1.keytab" "PEER1\$@BPAU.TEST"
-# The DC's SID comes from a domain controller: found in DNS
-# (_ldap._tcp.dc._msdcs.bpau.test) on a real network; here, where this
-# machine's resolver does not know the throwaway domain, named with --dc.
+# The DC's SID comes from the domain, never from the server checked: on a
+# joined member from winbind; this host is not joined to the throwaway
+# domain, so the domain controller to ask is named with --dc.
 say "$bpau" exchange dc1.bpau.test --address 127.0.0.11 --cert "$work/peer1.der" --table "$work/peer1-peers.tdb" \
 	--dc dc1.bpau.test --dc-address 127.0.0.11
 
