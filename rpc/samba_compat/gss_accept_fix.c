@@ -10,7 +10,8 @@
  * setting *src_name to GSS_C_NO_NAME, so the first name is never released.
  * Seen with gdb (the second call enters with *src_name set, and only the
  * second name is released) and valgrind (one name per bind definitely
- * lost).  bpaud grew by about 3 MB per 1000 binds.
+ * lost).  The upstream fix: contrib/samba/0002-*.patch; delete this file
+ * once the Samba bpaud is built for carries it.
  *
  * The fix: interpose gss_accept_sec_context (bpaud exports this symbol,
  * wscript: --export-dynamic-symbol) and release a name the caller still
