@@ -2,8 +2,10 @@
  * bpau: command-line tool for BITS peer authentication (MS-BPAU).
  *
  * Decodes and encodes CERTIFICATE_BLOBs, creates the self-signed
- * certificate a peer presents, and inspects the peer certificate table.
- * Run "bpau help" for the commands and exit codes.
+ * certificate a peer presents, inspects the peer certificate table and
+ * runs ExchangePublicKeys.  This file dispatches to the commands (one
+ * file per command group, cli.h) and holds "bpau help", which documents
+ * the exit codes every command keeps to.
  */
 #include <stdio.h>
 #include <string.h>
