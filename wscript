@@ -283,7 +283,10 @@ def build(bld):
 
     # bpau: the client interposes gss_unwrap_iov and gss_verify_mic on
     # Samba's GSSAPI in its own process, as bpaud does (gss_seq_check.h).
-    bld.program(source=['rpc/cli/main.c', 'rpc/samba_compat/gss_seq_check.c'], target='bpau',
+    bld.program(source=['rpc/cli/main.c', 'rpc/cli/cmd_blob.c', 'rpc/cli/cmd_cert.c',
+                        'rpc/cli/cmd_exchange.c', 'rpc/cli/cmd_table.c', 'rpc/cli/common.c',
+                        'rpc/samba_compat/gss_seq_check.c'],
+                target='bpau',
                 defines=[SAMBA_GSS_VERSION],
                 includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
                 linkflags=['-Wl,--export-dynamic-symbol=' + f for f in GSS_SEQ_CHECK_EXPORTS],
