@@ -74,11 +74,17 @@ suite_after_window
 	--key-out "$IT_WORK/dc1.new.key" >/dev/null
 cp "$IT_WORK/dc1.new.der" "$SERVER_CERT.tmp" && mv "$SERVER_CERT.tmp" "$SERVER_CERT"
 sleep 1.2
+# PEER2, whose entry the DC holds: its exchanges replace that entry
+# whatever the time (PEER1 would need an eviction, which the one-minute
+# rule may refuse at this point of the suite).
 reloaded=0
 for i in 1 2 3 4 5 6; do
-	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/reload$i.tdb" >/dev/null 2>&1 &&
-		"$BPAU" table check "$IT_WORK/dc1.new.der" --table "$IT_WORK/reload$i.tdb" \
-			>/dev/null 2>&1 && reloaded=$((reloaded + 1))
+	if exchange "$CC2" "$IT_WORK/peer2.der" "$IT_WORK/reload$i.tdb" >"$IT_WORK/reload$i.out" 2>&1 &&
+		"$BPAU" table check "$IT_WORK/dc1.new.der" --table "$IT_WORK/reload$i.tdb" >/dev/null 2>&1; then
+		reloaded=$((reloaded + 1))
+	else
+		sed 's/^/     | /' "$IT_WORK/reload$i.out" | tail -3
+	fi
 done
 if [ "$reloaded" -eq 6 ]; then ok "a replaced certificate file: all 6 exchanges get the new one"
 else bad "a replaced certificate file: $reloaded of 6 exchanges got the new one"; fi
