@@ -45,14 +45,8 @@ struct bpaud {
 	struct cli_credentials *server_creds;   /* the keytab, acceptor only */
 	struct auth_session_info *anonymous;    /* the pre-bind session */
 	struct bpau_server *srv;                /* rpc/server/exchange.c state */
-	const char *log_file;                   /* reopened on SIGHUP; NULL: stderr */
 };
 
 extern struct bpaud *bpaud_global;
-
-void bpaud_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* bpaud_epm.c */
-NTSTATUS bpaud_epm_register(struct bpaud *d, const char *ep_string);
 
 #endif

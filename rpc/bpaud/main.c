@@ -41,32 +41,14 @@
 #include <util/idtree.h>
 
 #include "rpc/bpaud/bpaud.h"
+#include "rpc/bpaud/epm.h"
+#include "rpc/bpaud/log.h"
 #include "rpc/server/endpoint.h"
 #include "rpc/samba_compat/gss_accept_fix.h"
 #include "rpc/samba_compat/gss_seq_check.h"
 #include "rpc/samba_compat/samba_private.h"
 
 struct bpaud *bpaud_global;
-
-void bpaud_log(int level, const char *fmt, ...)
-{
-	va_list ap;
-	char ts[32];
-	struct timespec now;
-	struct tm tm;
-
-	if (bpaud_global != NULL && level > bpaud_global->cfg.log_level) {
-		return;
-	}
-	clock_gettime(CLOCK_REALTIME, &now);
-	localtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
-	fprintf(stderr, "bpaud[%d] %s.%03ld: ", (int)getpid(), ts, now.tv_nsec / 1000000);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 /* ------------------------------------------------------------ callbacks */
 
@@ -485,21 +467,7 @@ static void on_hup(struct tevent_context *ev, struct tevent_signal *se, int sign
 	NTSTATUS status;
 	(void)ev, (void)se, (void)signum, (void)count, (void)siginfo;
 
-	/* The log file first (rotated logs: the old one was renamed).  Opened
-	 * before it replaces descriptor 2: freopen closes that when the open
-	 * fails, and the next connection would then get descriptor 2 and
-	 * the log lines. */
-	if (d->log_file != NULL) {
-		int fd = open(d->log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-		if (fd == -1) {
-			bpaud_log(0, "SIGHUP: cannot reopen the log file %s: %s; still writing to "
-				  "the old one", d->log_file, strerror(errno));
-		} else {
-			fflush(stderr);
-			(void)dup2(fd, STDERR_FILENO);
-			close(fd);
-		}
-	}
+	bpaud_log_reopen(); /* the log file first (rotated logs) */
 	status = bpau_server_reload_cert(d->srv, &reason);
 	if (NT_STATUS_IS_OK(status)) {
 		bpaud_log(0, "SIGHUP: reloaded the certificate %s", d->cfg.cert_file);
@@ -753,6 +721,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bpaud: unexpected argument %s; see bpaud --help\n", argv[optind]);
 		return 2;
 	}
+	bpaud_log_set_level(d->cfg.log_level);
 	if (d->cfg.log_level >= 3) {
 		talloc_enable_null_tracking();
 	}
@@ -886,7 +855,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		epm_ep = talloc_asprintf(d, "ncacn_ip_tcp:%s[%u]", d->cfg.listen_ip, epm_port);
-		status = bpaud_epm_register(d, epm_ep);
+		status = bpaud_epm_register(d->dce, epm_ep);
 		if (!NT_STATUS_IS_OK(status) || !start_listener(d, epm_ep, epm_fd)) {
 			bpaud_log(0, "register %s: %s", epm_ep, nt_errstr(status));
 			return 1;
@@ -895,14 +864,9 @@ int main(int argc, char **argv)
 	if (d->cfg.daemon && log_file == NULL) {
 		log_file = talloc_asprintf(d, "%s/bpaud.log", d->cfg.state_dir);
 	}
-	if (log_file != NULL && freopen(log_file, "a", stderr) == NULL) {
-		fprintf(stdout, "bpaud: cannot open the log file %s: %s\n", log_file, strerror(errno));
+	if (!bpaud_log_open(log_file)) {
 		return 1;
 	}
-	if (log_file != NULL) {
-		setvbuf(stderr, NULL, _IOLBF, 0);
-	}
-	d->log_file = log_file;
 	/* The signals bpaud handles are held from here until its handlers
 	 * are in place: a service manager may send one as soon as --daemon
 	 * returns, and the default action would leave a stale pid file. */
