@@ -216,6 +216,20 @@ static bool setup_loadparm(struct bpaud *d)
  * takes any file as a keytab and fails only at the first bind; say so at
  * start instead.  A keytab file begins 05 01 or 05 02 (the format's
  * version) and holds entries after those two bytes.
+ *
+ * Not Heimdal's krb5_kt_have_content (lib/krb5/keytab.c), on purpose:
+ *  - it answers KRB5_KT_NOTFOUND ("No entry in keytab") for every
+ *    failure, a missing file and a text file alike, so the three answers
+ *    below could not be told apart; and it opens without O_NONBLOCK, so a
+ *    FIFO given as the keytab would hang the start;
+ *  - the public libkrb5.so.26 would be a second Heimdal in this process,
+ *    and not a contained one: it and its libasn1/libhx509/libwind refer
+ *    to com_err's _et_list, error_message and com_right without a symbol
+ *    version, and the dynamic linker binds those to Samba's private
+ *    libcom-err-samba4 (loaded first; LD_DEBUG=bindings shows it), so
+ *    both Heimdals would share one error-table list;
+ *  - the keytab is read at each bind by Samba's own Heimdal, not by the
+ *    system's: a deeper parse by another version proves little more.
  */
 static bool keytab_looks_right(const char *path)
 {
