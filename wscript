@@ -262,7 +262,9 @@ def build(bld):
     if bld.variant == '':
         # bpaud: the same endpoint on Samba's DCE/RPC server core.  The
         # epmapper code is hidden: Samba's libraries carry the same names.
-        bld.program(source=['rpc/bpaud/main.c', 'rpc/bpaud/epm.c', 'rpc/server/endpoint.c',
+        bld.program(source=['rpc/bpaud/main.c', 'rpc/bpaud/config.c', 'rpc/bpaud/server.c',
+                            'rpc/bpaud/listener.c', 'rpc/bpaud/daemon.c', 'rpc/bpaud/log.c',
+                            'rpc/bpaud/epm.c', 'rpc/server/endpoint.c',
                             'rpc/samba_compat/gss_accept_fix.c', 'rpc/samba_compat/gss_seq_check.c'],
                     target='bpaud',
                     defines=[SAMBA_GSS_VERSION],

@@ -1,11 +1,6 @@
 /*
- * bpaud.h: state shared by the parts of bpaud, the standalone BPAU
- * service for domain members.
- *
- *   bpaud.c       options and configuration, the DCE/RPC server context
- *                 and its callbacks, listeners, connections, signals
- *   endpoint.c    the bitspeerauth endpoint (shared with the DC module)
- *   bpaud_epm.c   a minimal endpoint mapper for our own interface
+ * bpaud.h: the state shared by the parts of bpaud, the standalone BPAU
+ * service for domain members (README.md says which file does what).
  */
 #ifndef RPC_BPAUD_H
 #define RPC_BPAUD_H
@@ -31,8 +26,10 @@ struct bpaud_config {
 	const char *table_file;
 	unsigned table_size;
 	int min_auth_level;
+	const char *auth_level_name; /* as configured, for the log */
 	const char *state_dir;    /* Samba's private/lock/cache dirs */
 	const char *pid_file;
+	const char *log_file;     /* reopened on SIGHUP; NULL: stderr */
 	int log_level;
 	bool daemon;
 };
@@ -42,17 +39,14 @@ struct bpaud {
 	struct tevent_context *ev;
 	struct loadparm_context *lp;
 	struct dcesrv_context *dce;
+	/* dce's callbacks; each private_data is this struct */
+	struct dcesrv_context_callbacks callbacks;
 	struct cli_credentials *server_creds;   /* the keytab, acceptor only */
 	struct auth_session_info *anonymous;    /* the pre-bind session */
 	struct bpau_server *srv;                /* rpc/server/exchange_server.c state */
-	const char *log_file;                   /* reopened on SIGHUP; NULL: stderr */
+	const char *ep;                         /* our endpoint's binding */
+	const char *epm_ep;                     /* the endpoint mapper's; NULL: none */
+	bool stopping;                          /* SIGTERM or SIGINT seen */
 };
-
-extern struct bpaud *bpaud_global;
-
-void bpaud_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* bpaud_epm.c */
-NTSTATUS bpaud_epm_register(struct bpaud *d, const char *ep_string);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * bpaud_epm.c: a minimal endpoint mapper (C706 ept_*, MS-RPCE 2.2.1.2)
+ * epm.c: a minimal endpoint mapper (C706 ept_*, MS-RPCE 2.2.1.2)
  * for bpaud, answering from the dcesrv_context's own endpoint list:
  *
  *   ept_map (opnum 3)            the towers of the registered interface that
@@ -28,7 +28,8 @@
 #include <util/debug.h>
 
 #include "gen/ndr_epmapper.h"
-#include "rpc/bpaud/bpaud.h"
+#include "rpc/bpaud/epm.h"
+#include "rpc/bpaud/log.h"
 
 #define EPM_HANDLE_LOOKUP 1
 
@@ -322,8 +323,8 @@ static uint32_t dcesrv_epm_MapAuth(struct dcesrv_call_state *dce_call, TALLOC_CT
 #include "gen/ndr_epmapper_s.c"
 #pragma GCC diagnostic pop
 
-NTSTATUS bpaud_epm_register(struct bpaud *d, const char *ep_string)
+NTSTATUS bpaud_epm_register(struct dcesrv_context *dce, const char *ep_string)
 {
-	return dcesrv_interface_register(d->dce, ep_string, NULL, &dcesrv_epmapper_interface,
+	return dcesrv_interface_register(dce, ep_string, NULL, &dcesrv_epmapper_interface,
 					 NULL);
 }
