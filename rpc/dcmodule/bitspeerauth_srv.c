@@ -6,7 +6,7 @@
  *
  * Samba provides the ncacn_ip_tcp listener on a dynamic port, the endpoint
  * mapper entry, the Kerberos acceptor and the PAC; the endpoint itself
- * (endpoint.c) and the protocol rules (exchange.c) are shared with bpaud.
+ * (endpoint.c) and the protocol rules (exchange_server.c) are shared with bpaud.
  * This file reads the configuration and keeps one server state per
  * process.
  *

@@ -36,7 +36,7 @@ void bpau_endpoint_init(const struct bpau_endpoint_ops *o)
  * Refuse binds below the host's level in the RPC core itself, as Samba's
  * backupkey does: a request on a context with a lower level gets an
  * access-denied fault before it reaches us.  The handler checks again
- * (exchange.c).
+ * (exchange_server.c).
  */
 static NTSTATUS bpau_iface_bind(struct dcesrv_connection_context *context,
 				const struct dcesrv_interface *iface)

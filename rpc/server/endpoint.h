@@ -4,7 +4,7 @@
  * the standalone daemon (bpaud.c).  One implementation: the pidl server
  * boilerplate, the bind-time auth level check, the mapping of the
  * runtime's caller (auth type and level, the PAC's session info) onto
- * struct bpau_caller, and the ExchangePublicKeys handler on exchange.c.
+ * struct bpau_caller, and the ExchangePublicKeys handler on exchange_server.c.
  */
 #ifndef RPC_ENDPOINT_H
 #define RPC_ENDPOINT_H
