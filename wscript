@@ -186,6 +186,10 @@ def build(bld):
                       'certtable/table.c', 'certtable/tdbfile.c'],
               target='certtable', use='bpaucrypto ' + CORE_USE)
 
+    # CredSSP (MS-CSSP): the message codec on OpenSSL's ASN.1 templates.
+    bld.stlib(source=['credssp/credssp_msg.c'], target='credssp',
+              use='bpaucrypto ' + CORE_USE)
+
     # The protocol's rules, apart from any RPC runtime: what both roles
     # know (protocol/), the server's (server/), the client's (client/).
     bld.stlib(source=['rpc/protocol/hresult.c'], target='bpauprotocol', use=CORE_USE)
@@ -255,7 +259,7 @@ def build(bld):
             name = os.path.splitext(src.name)[0]
             bld.program(source=[src], target='fuzz/' + name,
                         includes=[bld.bldnode.abspath()],
-                        use='ndr_bitspeerauth certtable bpaucrypto NDR ' + CORE_USE,
+                        use='ndr_bitspeerauth credssp certtable bpaucrypto NDR ' + CORE_USE,
                         linkflags=bld.env.FUZZ_LINKFLAGS, install_path=None)
         return
 
@@ -317,6 +321,6 @@ def build(bld):
         name = os.path.splitext(src.name)[0]
         bld.program(source=[src], target='tests/' + name,
                     use='ndr_bitspeerauth ndr_epmapper bpauserver bpauclientexchange bpauprotocol '
-                        'certtable bpaucrypto NDR NDR_STANDARD CMOCKA ' + CORE_USE,
+                        'credssp certtable bpaucrypto NDR NDR_STANDARD CMOCKA ' + CORE_USE,
                     includes=[bld.bldnode.abspath()],
                     install_path=None)
