@@ -471,7 +471,14 @@ static NTSTATUS integer_set(ASN1_INTEGER **dst, int64_t v)
 
 /* errorCode (2.2.1) is "a 32-bit value encoded as an ASN.1 INTEGER": the
  * NTSTATUS bit pattern as a signed 32-bit number, so 0xC000006D is the
- * negative INTEGER 02 04 c0 00 00 6d. */
+ * negative INTEGER 02 04 c0 00 00 6d.  That is what the peers put on the
+ * wire: FreeRDP's ber_write_integer() writes any value >= 0x80000000 as
+ * four bytes ("treat as signed integer i.e. NT/HRESULT error codes",
+ * winpr/libwinpr/utils/asn1 and libfreerdp/crypto/ber.c), and its reader
+ * takes at most four, so a Windows server answering FreeRDP's NLA with a
+ * failure must send the same form; the five-byte positive form
+ * (02 05 00 c0 00 00 6d) that the prose alone would also allow is refused
+ * here as out of range. */
 static int64_t ntstatus_to_int(uint32_t v)
 {
 	return v <= INT32_MAX ? (int64_t)v : (int64_t)v - ((int64_t)1 << 32);
