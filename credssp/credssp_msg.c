@@ -474,8 +474,8 @@ static NTSTATUS integer_set(ASN1_INTEGER **dst, int64_t v)
  * negative INTEGER 02 04 c0 00 00 6d.  That is what the peers put on the
  * wire: FreeRDP's ber_write_integer() writes any value >= 0x80000000 as
  * four bytes ("treat as signed integer i.e. NT/HRESULT error codes",
- * winpr/libwinpr/utils/asn1 and libfreerdp/crypto/ber.c), and its reader
- * takes at most four, so a Windows server answering FreeRDP's NLA with a
+ * libfreerdp/crypto/ber.c), and its ber_read_integer() reads lengths 1 to
+ * 4 only, so a Windows server answering FreeRDP's NLA with a
  * failure must send the same form; the five-byte positive form
  * (02 05 00 c0 00 00 6d) that the prose alone would also allow is refused
  * here as out of range. */
