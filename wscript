@@ -192,6 +192,9 @@ def build(bld):
 
     # The protocol's rules, apart from any RPC runtime: what both roles
     # know (protocol/), the server's (server/), the client's (client/).
+    # NEGOEX (negoex/README.md): the message codec for now.
+    bld.stlib(source=['negoex/msg.c'], target='negoex', use='bpaucrypto ' + CORE_USE)
+
     bld.stlib(source=['rpc/protocol/hresult.c'], target='bpauprotocol', use=CORE_USE)
     bld.stlib(source=['rpc/server/exchange_server.c'], target='bpauserver',
               use='bpauprotocol certtable bpaucrypto ' + CORE_USE)
@@ -259,7 +262,7 @@ def build(bld):
             name = os.path.splitext(src.name)[0]
             bld.program(source=[src], target='fuzz/' + name,
                         includes=[bld.bldnode.abspath()],
-                        use='ndr_bitspeerauth credssp certtable bpaucrypto NDR ' + CORE_USE,
+                        use='ndr_bitspeerauth credssp negoex certtable bpaucrypto NDR ' + CORE_USE,
                         linkflags=bld.env.FUZZ_LINKFLAGS, install_path=None)
         return
 
@@ -321,6 +324,6 @@ def build(bld):
         name = os.path.splitext(src.name)[0]
         bld.program(source=[src], target='tests/' + name,
                     use='ndr_bitspeerauth ndr_epmapper bpauserver bpauclientexchange bpauprotocol '
-                        'credssp certtable bpaucrypto NDR NDR_STANDARD CMOCKA ' + CORE_USE,
+                        'credssp negoex certtable bpaucrypto NDR NDR_STANDARD CMOCKA ' + CORE_USE,
                     includes=[bld.bldnode.abspath()],
                     install_path=None)
