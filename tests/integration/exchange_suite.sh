@@ -1,12 +1,21 @@
 # exchange_suite.sh: the BPAU integration suite, run against one server
-# host.  Sourced by test_bpau_dc.sh (the Samba AD DC module) and
-# test_bpaud.sh (bpaud on a member), after lib.sh and after the host is up.
+# host.  Sourced by test_bpau_dc.sh (the Samba AD DC module; the clients on
+# the joined member) and test_bpaud.sh (bpaud on the joined member; the
+# clients on the host), after lib.sh and after the hosts are up.
 #
 # The host script sets:
 #   HOST SERVER_IP PRINCIPAL   the server's FQDN, address, principal
 #   SERVER_SID SERVER_CERT     its account SID and certificate (DER)
 #   SERVER_TABLE SERVER_LOG    its table file and log
-#   LOOKUP_ARGS                client options for the SID lookup (--dc ...)
+#   CLIENT_ON                  the suite's `bpau exchange` clients run under
+#                              this prefix: it_on_member (on the joined
+#                              member), or empty (on the host)
+#   LOOKUP_ARGS                their options for the SID lookup: empty
+#                              (winbind, on the member) or --dc ...
+#   SID_FROM                   where they say the SID came from (a regex:
+#                              winbind, dc1\.bpau\.test)
+#   HOST_LOOKUP_ARGS           --dc ... for the clients run on the host
+#                              (the SAMR lookup stays covered either way)
 #   SERVER_IS_DC               1 when the server is the DC (the module)
 #   start_bad_server           a function starting a second server whose
 #                              certificate names another SID; sets BAD_IP
@@ -16,12 +25,20 @@
 CC1=$(it_kinit 1); CC2=$(it_kinit 2); CC3=$(it_kinit 3); CC4=$(it_kinit 4)
 for i in 1 2 3 4; do sidvar="PEER${i}_SID"; it_cert "peer$i" "${!sidvar}"; done
 BIND="ncacn_ip_tcp:$SERVER_IP[krb5,seal,target_hostname=$HOST,target_principal=$PRINCIPAL]"
-exchange() { # exchange CCACHE CERT TABLE [ARGS...]
+exchange() { # exchange CCACHE CERT TABLE [ARGS...]: the suite's client
 	local cc=$1 cert=$2 table=$3
 	shift 3
-	KRB5CCNAME=$cc "$BPAU" exchange "$HOST" --address "$SERVER_IP" --cert "$cert" \
-		--table "$table" $LOOKUP_ARGS "$@"
+	$CLIENT_ON env KRB5CCNAME="$cc" "$BPAU" exchange "$HOST" --address "$SERVER_IP" \
+		--cert "$cert" --table "$table" $LOOKUP_ARGS "$@"
 }
+host_exchange() { # host_exchange CCACHE CERT TABLE [ARGS...]: on the host, --dc
+	local cc=$1 cert=$2 table=$3
+	shift 3
+	env KRB5CCNAME="$cc" "$BPAU" exchange "$HOST" --address "$SERVER_IP" \
+		--cert "$cert" --table "$table" $HOST_LOOKUP_ARGS "$@"
+}
+# The server's first certificate, kept: the certificate-change checks replace the file.
+cp "$SERVER_CERT" "$IT_WORK/server-first.der"
 server_list() { "$BPAU" table list --table "$SERVER_TABLE" --json | sed 's/"inserted[^,]*,//g'; }
 
 # --- happy path: both tables updated, verify-status TRUE on each side -----
@@ -29,7 +46,7 @@ run "PEER1 exchanges with $HOST (endpoint mapper, Kerberos, privacy)" 0 \
 	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
 has "the client found the dynamic endpoint through port 135" \
 	"binding: +ncacn_ip_tcp:${SERVER_IP//./\\.}\[[0-9]+,seal,krb5"
-has "the server SID came from the domain" "server SID: +$SERVER_SID \\(from dc1\\.bpau\\.test\\)"
+has "the server SID came from the domain ($SID_FROM)" "server SID: +$SERVER_SID \\(from $SID_FROM\\)"
 run "server table: PEER1's certificate verifies" 0 "$BPAU" table check "$IT_WORK/peer1.der" --table "$SERVER_TABLE"
 has "server table maps it to PEER1's SID" "TRUE: the certificate belongs to $PEER1_SID"
 run "server table records the principal" 0 "$BPAU" table list --table "$SERVER_TABLE"
@@ -40,8 +57,15 @@ run "verify-status is FALSE for an unknown certificate" 1 "$BPAU" table check "$
 run "the same exchange again (unchanged certificate)" 0 \
 	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
 has "the server SID was looked up again (winbind caches; we do not)" \
-	"server SID: +$SERVER_SID \\(from dc1\\.bpau\\.test\\)"
+	"server SID: +$SERVER_SID \\(from $SID_FROM\\)"
 has "our table entry was only refreshed" "our table: .*unchanged, refreshed"
+if [ "$LOOKUP_ARGS" != "$HOST_LOOKUP_ARGS" ]; then
+	run "from the host, the SID looked up over SAMR at the DC (--dc)" 0 \
+		host_exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1-host.tdb"
+	has "... which it says" "server SID: +$SERVER_SID \\(from dc1\\.bpau\\.test\\)"
+	run "... and stored the server's certificate" 0 "$BPAU" table check "$SERVER_CERT" \
+		--table "$IT_WORK/client1-host.tdb"
+fi
 # No --dc and no winbind on this host: the client says to give --dc,
 # before anything goes to the server.
 run "no --dc and no winbind: the client refuses to guess" 8 env KRB5CCNAME="$CC1" "$BPAU" \
@@ -60,15 +84,23 @@ run "... which the server holds again" 0 "$BPAU" table check "$IT_WORK/peer1.der
 run "... and no longer the other" 1 "$BPAU" table check "$IT_WORK/peer1b.der" --table "$SERVER_TABLE"
 
 # The client under ASan+UBSan (and LeakSanitizer) against the real server:
-# the exchange and the SAMR lookup on Samba's client library.
+# the exchange and the SID lookup (winbind or SAMR) on Samba's client
+# library; from the host too (SAMR) when the suite's client is elsewhere.
 ASAN_BPAU=$IT_TOP/build/asan/bpau
-if [ -x "$ASAN_BPAU" ]; then
-	run "the ASan+UBSan client: exchange with a SID lookup" 0 env \
+asan_exchange() { # asan_exchange NAME PREFIX LOOKUP-ARGS
+	run "$1" 0 $2 env \
 		ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		KRB5CCNAME="$CC1" "$ASAN_BPAU" exchange "$HOST" --address "$SERVER_IP" \
-		--cert "$IT_WORK/peer1.der" --table "$IT_WORK/client1-asan.tdb" $LOOKUP_ARGS
+		--cert "$IT_WORK/peer1.der" --table "$IT_WORK/client1-asan.tdb" $3
 	if grep -qE 'Sanitizer|runtime error' "$IT_WORK/err"; then bad "... sanitizer report"; head -20 "$IT_WORK/err"
 	else ok "... no sanitizer report"; fi
+}
+if [ -x "$ASAN_BPAU" ]; then
+	asan_exchange "the ASan+UBSan client: exchange with a SID lookup (from $SID_FROM)" \
+		"$CLIENT_ON" "$LOOKUP_ARGS"
+	[ "$LOOKUP_ARGS" = "$HOST_LOOKUP_ARGS" ] ||
+		asan_exchange "the ASan+UBSan client on the host: exchange with a SAMR lookup" "" \
+			"$HOST_LOOKUP_ARGS"
 fi
 run "20 exchanges on one association" 0 env KRB5CCNAME="$CC1" "$RAWCALL" "$BIND" call \
 	--blob "$IT_WORK/peer1.bin" --count 20
@@ -117,14 +149,14 @@ through_proxy tamper-response 2 1 seal "a tampered response (call 2) is refused 
 has "... with an error, not a result" "error: call 2: "
 
 # Our table on a full disk (a 64 KiB tmpfs in a private mount
-# namespace): the exchange fails at the table, exit 5, not as if the
+# namespace; on the host): the exchange fails at the table, exit 5, not as if the
 # server's certificate were bad (exit 8).
 if unshare -m true 2>/dev/null; then
 	mkdir -p "$IT_WORK/fulldisk"
 	run "our table on a full disk: the exchange fails at the table (exit 5)" 5 \
 		unshare -m sh -c "mount -t tmpfs -o size=64k tmpfs '$IT_WORK/fulldisk' || exit 99
 		KRB5CCNAME='$CC1' '$BPAU' exchange '$HOST' --address '$SERVER_IP' \
-			--cert '$IT_WORK/peer1.der' --table '$IT_WORK/fulldisk/t.tdb' $LOOKUP_ARGS"
+			--cert '$IT_WORK/peer1.der' --table '$IT_WORK/fulldisk/t.tdb' $HOST_LOOKUP_ARGS"
 	has "... saying so" 'exchange: table: .*NT_STATUS_DISK_FULL' "$IT_WORK/err"
 fi
 run "the server still serves" 0 env KRB5CCNAME="$CC1" "$RAWCALL" "$BIND" call \
@@ -202,7 +234,7 @@ run "... and not added" 1 "$BPAU" table check "$IT_WORK/peer4.der" --table "$SER
 # --- the client rejects a server whose certificate is not its account's ---
 start_bad_server
 run "the client rejects a server certificate not naming the server's SID" 8 \
-	env KRB5CCNAME="$CC1" "$BPAU" exchange "$HOST" --address "$BAD_IP" $LOOKUP_ARGS \
+	$CLIENT_ON env KRB5CCNAME="$CC1" "$BPAU" exchange "$HOST" --address "$BAD_IP" $LOOKUP_ARGS \
 	--cert "$IT_WORK/peer1.der" --table "$IT_WORK/client-bad.tdb"
 has "and says why" "certificate subject is not the server account's SID" "$IT_WORK/err"
 run "... and stores nothing" 1 "$BPAU" table check "$IT_WORK/peer3.der" --table "$IT_WORK/client-bad.tdb"
