@@ -111,6 +111,7 @@ run "20 exchanges on one association" 0 env KRB5CCNAME="$CC1" "$RAWCALL" "$BIND"
 # numbered 5 ahead: Heimdal answers GSS_S_GAP_TOKEN before checking it).
 SERVER_PORT=$(/usr/bin/python3 "$IT_TOP/tests/tools/epmprobe.py" "$SERVER_IP" 135 4 | sed -n 's/.* port=\([0-9]*\)$/\1/p')
 through_proxy() { # through_proxy MODE K EXPECTED-RC LEVEL NAME [RAWCALL ARGS...]
+	# (PEER1's tickets, or PROXY_CC's)
 	local mode=$1 k=$2 want=$3 level=$4 name=$5 target=${PROXY_TARGET:-$SERVER_IP} port=${PROXY_PORT_TO:-$SERVER_PORT}
 	shift 5
 	# it_spawn takes the proxy's PID at once: bash unsets a coproc's
@@ -120,7 +121,7 @@ through_proxy() { # through_proxy MODE K EXPECTED-RC LEVEL NAME [RAWCALL ARGS...
 		"$port" "$mode" "$k" 2>"$IT_WORK/tokenproxy.log" || exit 1
 	local proxy_pid=$SPAWN_PID
 	PROXY_PORT=$SPAWN_LINE
-	run "$name" "$want" env KRB5CCNAME="$CC1" "$RAWCALL" \
+	run "$name" "$want" env KRB5CCNAME="${PROXY_CC:-$CC1}" "$RAWCALL" \
 		"ncacn_ip_tcp:$target[$PROXY_PORT,krb5,$level,target_hostname=$HOST,target_principal=$PRINCIPAL]" \
 		call --count 5 "$@"
 	wait "$proxy_pid" 2>/dev/null
@@ -147,6 +148,47 @@ through_proxy forge-response 2 1 seal "a forged response (call 2) is refused by 
 has "... which says why" "refused a message whose token is out of sequence" "$IT_WORK/err"
 through_proxy tamper-response 2 1 seal "a tampered response (call 2) is refused by our client"
 has "... with an error, not a result" "error: call 2: "
+
+# --- mutual authentication: no certificate to a server that did not prove
+# it holds the key of the principal asked for (3.2.3; RFC 4120 3.2.5) -----
+# PEER4 has not called this server yet: neither way may its certificate
+# reach a server table, nor a call from it a server log.
+BPAUD=${BPAUD:-$IT_TOP/build/bpaud}
+no_call_from_peer4() { # no_call_from_peer4 TABLE LOG
+	run "... PEER4's certificate is not in that server's table" 1 \
+		"$BPAU" table check "$IT_WORK/peer4.der" --table "$1"
+	if grep -q "ExchangePublicKeys from $PEER4_SID" "$2"; then bad "... that server logged a call from PEER4"
+	else ok "... and that server logged no call from PEER4"; fi
+}
+# (1) One bit of the server's AP-REP flipped on the path (tokenproxy.py
+# tamper-bind-ack: the last byte of the bind_ack's auth_value, inside the
+# part encrypted with the ticket's session key).  The client must fail the
+# bind and send nothing.  bpau-rawcall here, on the same Samba client
+# library and Kerberos (mutual, DCE style) as bpau exchange, which has no
+# port option and always asks the endpoint mapper (so cannot be pointed at
+# the proxy).  Checked to fail as it should: in pass mode the same
+# assertions fail (the call is made, the certificate inserted).
+PROXY_CC=$CC4 through_proxy tamper-bind-ack 1 2 seal \
+	"a tampered AP-REP in the bind_ack: the client fails the bind" --blob "$IT_WORK/peer4.bin"
+has "... before any call" '^bind: NT_STATUS_'
+no_call_from_peer4 "$SERVER_TABLE" "$SERVER_LOG"
+# (2) bpau exchange itself against a server that answers for the server's
+# name without its key: a bpaud with PEER5's keytab, asked for $PRINCIPAL.
+# It cannot accept the ticket, so the bind fails: exit 6, the certificate
+# never sent.
+"$BPAUD" --listen 127.0.0.25 --keytab "$IT_WORK/template/client/peer5.keytab" \
+	--cert "$IT_WORK/peer4.der" --table "$IT_WORK/impostor.tdb" \
+	--state-dir "$IT_WORK/impostor-state" >"$IT_WORK/impostor.log" 2>&1 &
+IMPOSTOR=$!
+it_wait_for "the impostor bpaud to serve" 'serving bitspeerauth' "$IT_WORK/impostor.log" || exit 1
+run "a server without the key of $PRINCIPAL: bpau exchange fails (exit 6)" 6 \
+	$CLIENT_ON env KRB5CCNAME="$CC4" "$BPAU" exchange "$HOST" --address 127.0.0.25 $LOOKUP_ARGS \
+	--cert "$IT_WORK/peer4.der" --table "$IT_WORK/client4-impostor.tdb"
+has "... at the bind" 'exchange: connect: cannot connect' "$IT_WORK/err"
+no_call_from_peer4 "$IT_WORK/impostor.tdb" "$IT_WORK/impostor.log"
+run "... and our table got nothing" 1 "$BPAU" table check "$IT_WORK/peer4.der" \
+	--table "$IT_WORK/client4-impostor.tdb"
+kill "$IMPOSTOR" 2>/dev/null; wait "$IMPOSTOR" 2>/dev/null
 
 # Our table on a full disk (a 64 KiB tmpfs in a private mount
 # namespace; on the host): the exchange fails at the table, exit 5, not as if the
@@ -222,6 +264,7 @@ run "a NULL ClientKey with a nonzero length is rejected" 1 env KRB5CCNAME="$CC2"
 has "as bad stub data" 'fault: NT_STATUS_RPC_BAD_STUB_DATA'
 run "the server is still serving" 0 env KRB5CCNAME="$CC2" "$RAWCALL" "$BIND" call
 has "with S_OK" 'result: hresult=0x00000000'
+
 
 # --- the one-minute rule (capacity 3) --------------------------------------
 run "PEER2 fills the table" 0 exchange "$CC2" "$IT_WORK/peer2.der" "$IT_WORK/client2.tdb"
