@@ -190,6 +190,20 @@ run "... and our table got nothing" 1 "$BPAU" table check "$IT_WORK/peer4.der" \
 	--table "$IT_WORK/client4-impostor.tdb"
 kill "$IMPOSTOR" 2>/dev/null; wait "$IMPOSTOR" 2>/dev/null
 
+# --- our table full: the one-minute rule on the client's side (3.2.4.1
+# inserts the server's certificate under the rules of 3.1.4.1) ------------
+# Capacity 1, its one entry (PEER2's) just written: the server's is
+# refused, exit 4 ("our table refused it"), and the entry stays.
+"$BPAU" table add "$IT_WORK/peer2.bin" --table "$IT_WORK/client-full.tdb" --capacity 1 >/dev/null ||
+	bad "table add to client-full.tdb"
+run "our table full within the minute: the exchange fails with exit 4" 4 \
+	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client-full.tdb"
+has "... at our table" 'exchange: table: ' "$IT_WORK/err"
+run "... the server's certificate is not in it" 1 "$BPAU" table check "$SERVER_CERT" \
+	--table "$IT_WORK/client-full.tdb"
+run "... the entry it had is kept" 0 "$BPAU" table check "$IT_WORK/peer2.der" \
+	--table "$IT_WORK/client-full.tdb"
+
 # Our table on a full disk (a 64 KiB tmpfs in a private mount
 # namespace; on the host): the exchange fails at the table, exit 5, not as if the
 # server's certificate were bad (exit 8).

@@ -90,4 +90,16 @@ done
 if [ "$reloaded" -eq 6 ]; then ok "a replaced certificate file: all 6 exchanges get the new one"
 else bad "a replaced certificate file: $reloaded of 6 exchanges got the new one"; fi
 has "... and the DC says so" 'the certificate .*dc1\.der changed: reloaded' "$SERVER_LOG"
+# The client's side of the change (3.2.4.1: the server's entry is
+# replaced): a table that holds the DC's first certificate.
+run "our table holds the DC's first certificate" 0 "$BPAU" table check \
+	"$IT_WORK/server-first.der" --table "$IT_WORK/client1.tdb"
+run "the DC's certificate changed (same SID): the exchange succeeds" 0 \
+	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
+has "... our table entry replaced" 'our table: .*\(replaced\)'
+run "... our table now holds the new certificate" 0 "$BPAU" table check \
+	"$IT_WORK/dc1.new.der" --table "$IT_WORK/client1.tdb"
+has "... for the DC's SID" "TRUE: the certificate belongs to $SERVER_SID"
+run "... and no longer the first" 1 "$BPAU" table check "$IT_WORK/server-first.der" \
+	--table "$IT_WORK/client1.tdb"
 it_summary
