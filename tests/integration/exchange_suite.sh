@@ -276,6 +276,18 @@ run "ClientKeyLength 65537 is rejected by NDR" 1 env KRB5CCNAME="$CC2" "$RAWCALL
 has "as bad stub data" 'fault: NT_STATUS_RPC_BAD_STUB_DATA'
 run "a NULL ClientKey with a nonzero length is rejected" 1 env KRB5CCNAME="$CC2" "$RAWCALL" "$BIND" null-nonzero
 has "as bad stub data" 'fault: NT_STATUS_RPC_BAD_STUB_DATA'
+# An operation number the interface does not have (it has opnum 0 only):
+# a fault nca_op_rng_error (0x1c010002; C706 12.6.4.7, MS-RPCE 3.1.1.5.6),
+# which Samba's client names NT_STATUS_RPC_PROCNUM_OUT_OF_RANGE, and the
+# association still serves.  The stub is a valid opnum 0 stub, which is
+# served as opnum 0: only the number is wrong.
+for n in 1 2 65535; do
+	run "opnum $n is refused" 1 env KRB5CCNAME="$CC2" "$RAWCALL" "$BIND" opnum $n
+	has "... with nca_op_rng_error" '^fault: NT_STATUS_RPC_PROCNUM_OUT_OF_RANGE$'
+	has "... and the association still serves" '^then: result: hresult=0x00000000 len=[1-9]'
+done
+run "the same stub as opnum 0 is served" 0 env KRB5CCNAME="$CC2" "$RAWCALL" "$BIND" opnum 0
+has "... (ExchangePublicKeys, ClientKeyLength 0)" '^result: [1-9][0-9]* bytes'
 run "the server is still serving" 0 env KRB5CCNAME="$CC2" "$RAWCALL" "$BIND" call
 has "with S_OK" 'result: hresult=0x00000000'
 
