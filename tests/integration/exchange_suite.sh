@@ -291,6 +291,14 @@ has "... (ExchangePublicKeys, ClientKeyLength 0)" '^result: [1-9][0-9]* bytes'
 run "the server is still serving" 0 env KRB5CCNAME="$CC2" "$RAWCALL" "$BIND" call
 has "with S_OK" 'result: hresult=0x00000000'
 
+# Transfer syntaxes (MS-RPCE 3.3.1.5.3): NDR is accepted, NDR64 refused
+# with provider_rejection reason 2 (proposed_transfer_syntaxes_not_supported),
+# the DC's module and bpaud alike (Samba's server core negotiates NDR only).
+run "a bind offering NDR, NDR64 and bind-time feature negotiation" 0 \
+	/usr/bin/python3 "$IT_TOP/tests/tools/bindprobe.py" "$SERVER_IP" "$SERVER_PORT"
+has "succeeds on NDR (NDR64 refused, features acknowledged)" \
+	'^\[NDR\] \[NDR64\] \[BTFN\] +-> ctx0 acceptance reason=0x0 syntax=NDR; ctx1 provider_rejection reason=0x2.*ctx2 negotiate_ack reason=0x3'
+has "an NDR64-only bind is refused (Samba negotiates NDR only)" '^\[NDR64\] only +-> ctx0 provider_rejection reason=0x2'
 
 # --- the one-minute rule (capacity 3) --------------------------------------
 run "PEER2 fills the table" 0 exchange "$CC2" "$IT_WORK/peer2.der" "$IT_WORK/client2.tdb"

@@ -59,11 +59,7 @@ source "$(dirname "$0")/exchange_suite.sh"
 
 # --- bpaud's own -----------------------------------------------------------
 has "bpaud answered the endpoint mapper lookup" 'epm: ept_map e3d0d746-d2af-40fd-8a7a-0d7078bb7092 v1\.0' "$SERVER_LOG"
-run "a bind offering NDR, NDR64 and bind-time feature negotiation" 0 \
-	/usr/bin/python3 "$IT_TOP/tests/tools/bindprobe.py" "$SERVER_IP" "$(sed -n 's/.*bitspeerauth on ncacn_ip_tcp:[0-9.]*\[\([0-9]*\)\].*/\1/p' "$SERVER_LOG")"
-has "succeeds on NDR (NDR64 refused, features acknowledged)" \
-	'^\[NDR\] \[NDR64\] \[BTFN\] +-> ctx0 acceptance reason=0x0 syntax=NDR; ctx1 provider_rejection reason=0x2.*ctx2 negotiate_ack reason=0x3'
-has "an NDR64-only bind is refused (Samba negotiates NDR only)" '^\[NDR64\] only +-> ctx0 provider_rejection reason=0x2'
+# (The NDR/NDR64 bind probe is in the suite: the DC module is probed too.)
 
 # max_towers is the caller's number, before any authentication: the
 # answer is sized by what bpaud holds (rpc/bpaud/epm.c).
