@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
 # test_bpau_dc.sh: ExchangePublicKeys against the bitspeerauth module in a
 # real Samba AD DC, with real Kerberos tickets and PACs (MS-BPAU 3.1, 3.2).
+# The suite's clients run on a joined member (member.sh: MEMBER1$, its
+# winbindd), as on a real one: no --dc, the DC's SID from winbind; a few
+# runs from the host with --dc keep the SAMR lookup covered.
 source "$(dirname "$0")/lib.sh"
 
 # Samba's own default process model: the rpc service's master starts our
 # endpoint, then forks the workers that serve the calls.
 export DC_MODEL=${DC_MODEL:-prefork}
 it_template
+it_template_member member1
 it_cert dc1 "$DC1_SID"
 HOST=dc1.bpau.test SERVER_IP=127.0.0.11 PRINCIPAL="dc1\$@$DC_REALM"
 SERVER_SID=$DC1_SID SERVER_CERT="$IT_WORK/dc1.der" SERVER_TABLE="$IT_WORK/server.tdb"
 SERVER_LOG="$IT_WORK/dc/log/samba.out" SERVER_IS_DC=1
-LOOKUP_ARGS="--dc dc1.bpau.test --dc-address 127.0.0.11"
+HOST_LOOKUP_ARGS="--dc dc1.bpau.test --dc-address 127.0.0.11"
 # Capacity 3 so that the one-minute rule can be shown with four peers.
-it_start_dc dc "$SERVER_IP" "$SERVER_CERT" "$SERVER_TABLE" 3
+# smbd and winbindd too (DC_SMB=1): the member's winbindd talks to them.
+DC_SMB=1 it_start_dc dc "$SERVER_IP" "$SERVER_CERT" "$SERVER_TABLE" 3
+it_start_member m1 127.0.0.31 dc
+CLIENT_ON=it_on_member LOOKUP_ARGS= SID_FROM=winbind
 start_bad_server() { # the DC's name, but a certificate naming PEER3;
 	# integrity level allowed
 	it_start_dc baddc 127.0.0.12 "$IT_WORK/peer3.der" "$IT_WORK/bad-server.tdb" 100 \
@@ -32,11 +39,11 @@ else ok "the module exports samba_init_module only"; fi
 
 # --- the client's failures (client-side; once, here) -----------------------
 run "server down: the client fails cleanly" 6 env KRB5CCNAME="$CC1" "$BPAU" exchange "$HOST" \
-	--address 127.0.0.13 --cert "$IT_WORK/peer1.der" --table "$IT_WORK/c.tdb" --timeout 2 $LOOKUP_ARGS
+	--address 127.0.0.13 --cert "$IT_WORK/peer1.der" --table "$IT_WORK/c.tdb" --timeout 2 $HOST_LOOKUP_ARGS
 has "with a connect error" 'exchange: connect: cannot connect' "$IT_WORK/err"
 run "no ticket cache: the client fails cleanly" 6 env KRB5CCNAME="FILE:$IT_WORK/no-such-cc" \
 	"$BPAU" exchange "$HOST" --address "$SERVER_IP" --cert "$IT_WORK/peer1.der" --table "$IT_WORK/c.tdb" \
-	$LOOKUP_ARGS
+	$HOST_LOOKUP_ARGS
 has "and says what to do" 'no ticket in the cache.*run kinit -k' "$IT_WORK/err"
 # A server that accepts connections and never answers.
 # It says "listening" once it listens (the test waits for that line, not
@@ -58,7 +65,7 @@ HANG=$SPAWN_PID
 start=$(date +%s)
 run "a server that never answers: the client gives up" 9 env KRB5CCNAME="$CC1" "$BPAU" exchange \
 	"$HOST" --address 127.0.0.14 --cert "$IT_WORK/peer1.der" --table "$IT_WORK/c.tdb" --timeout 2 \
-	$LOOKUP_ARGS
+	$HOST_LOOKUP_ARGS
 took=$(( $(date +%s) - start ))
 if [ "$took" -le 40 ]; then ok "it gives up by its own deadline, not the server's (${took}s)"
 else bad "took ${took}s: it waited for the server"; fi
@@ -89,4 +96,16 @@ done
 if [ "$reloaded" -eq 6 ]; then ok "a replaced certificate file: all 6 exchanges get the new one"
 else bad "a replaced certificate file: $reloaded of 6 exchanges got the new one"; fi
 has "... and the DC says so" 'the certificate .*dc1\.der changed: reloaded' "$SERVER_LOG"
+# The client's side of the change (3.2.4.1: the server's entry is
+# replaced): a table that holds the DC's first certificate.
+run "our table holds the DC's first certificate" 0 "$BPAU" table check \
+	"$IT_WORK/server-first.der" --table "$IT_WORK/client1.tdb"
+run "the DC's certificate changed (same SID): the exchange succeeds" 0 \
+	exchange "$CC1" "$IT_WORK/peer1.der" "$IT_WORK/client1.tdb"
+has "... our table entry replaced" 'our table: .*\(replaced\)'
+run "... our table now holds the new certificate" 0 "$BPAU" table check \
+	"$IT_WORK/dc1.new.der" --table "$IT_WORK/client1.tdb"
+has "... for the DC's SID" "TRUE: the certificate belongs to $SERVER_SID"
+run "... and no longer the first" 1 "$BPAU" table check "$IT_WORK/server-first.der" \
+	--table "$IT_WORK/client1.tdb"
 it_summary

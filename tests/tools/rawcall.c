@@ -14,6 +14,10 @@
  *                   --count times on the one association (default 1)
  *   null-nonzero    ClientKeyLength 5 with a NULL ClientKey
  *   over-range      ClientKeyLength 65537 (KEY_LENGTH is 0..65536)
+ *   opnum N         the stub of a ClientKeyLength 0 call (8 zero bytes) as
+ *                   operation N (the interface has opnum 0 only), then
+ *                   ExchangePublicKeys on the same association, printed as
+ *                   "then: result: ..." or "then: fault: ..."
  * Responses are checked as bpau checks them (rpc/samba_compat/gss_seq_check.c).
  * Prints "bind: ...", then "result: hresult=0x... len=N" when the call
  * completed or "fault: STATUS" when it did not (with --count, each call's
@@ -62,7 +66,22 @@ int main(int argc, char **argv)
 	}
 	binding = argv[1];
 	mode = argv[2];
-	for (int i = 3; i < argc; i++) {
+	int first_opt = 3;
+	unsigned long opnum = 0;
+	if (strcmp(mode, "opnum") == 0) {
+		char *end = NULL;
+		if (argc < 4) {
+			fprintf(stderr, "usage: bpau-rawcall BINDING opnum N [options]\n");
+			return 3;
+		}
+		opnum = strtoul(argv[3], &end, 0);
+		if (end == argv[3] || *end != '\0' || opnum > 0xffff) {
+			fprintf(stderr, "bpau-rawcall: opnum must be 0 to 65535\n");
+			return 3;
+		}
+		first_opt = 4;
+	}
+	for (int i = first_opt; i < argc; i++) {
 		if (strcmp(argv[i], "--ccache") == 0 && i + 1 < argc) {
 			ccache = argv[++i];
 		} else if (strcmp(argv[i], "--ntlm") == 0 && i + 1 < argc) {
@@ -154,6 +173,9 @@ int main(int argc, char **argv)
 		stub = talloc_zero_array(mem, uint8_t, stub_len);
 		put32(stub, 5);     /* ClientKeyLength */
 		put32(stub + 4, 0); /* ClientKey: NULL unique pointer */
+	} else if (strcmp(mode, "opnum") == 0) {
+		stub_len = 8; /* ClientKeyLength 0, ClientKey NULL */
+		stub = talloc_zero_array(mem, uint8_t, stub_len);
 	} else if (strcmp(mode, "over-range") == 0) {
 		uint32_t n = 65537;
 		stub_len = 12 + n;
@@ -168,12 +190,26 @@ int main(int argc, char **argv)
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	uint32_t out_flags = 0;
-	status = dcerpc_binding_handle_raw_call(p->binding_handle, NULL, 0, 0, stub, stub_len,
-						mem, &out, &out_len, &out_flags);
+	status = dcerpc_binding_handle_raw_call(p->binding_handle, NULL, (uint32_t)opnum, 0, stub,
+						stub_len, mem, &out, &out_len, &out_flags);
 	if (!NT_STATUS_IS_OK(status)) {
 		printf("fault: %s\n", nt_errstr(status));
-		return 1;
+	} else {
+		printf("result: %zu bytes\n", out_len);
 	}
-	printf("result: %zu bytes\n", out_len);
-	return 0;
+	if (strcmp(mode, "opnum") == 0) {
+		/* Whether the association still serves after what was sent. */
+		uint32_t then_len = 0;
+		uint8_t *then_out = NULL;
+		HRESULT hr;
+		NTSTATUS then = dcerpc_bitspeerauth_ExchangePublicKeys(
+			p->binding_handle, mem, 0, NULL, &then_len, &then_out, &hr);
+		if (NT_STATUS_IS_OK(then)) {
+			printf("then: result: hresult=0x%08x len=%u\n", (unsigned)HRES_ERROR_V(hr),
+			       then_len);
+		} else {
+			printf("then: fault: %s\n", nt_errstr(then));
+		}
+	}
+	return NT_STATUS_IS_OK(status) ? 0 : 1;
 }

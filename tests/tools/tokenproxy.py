@@ -14,11 +14,17 @@ modes) it does as someone on the path without the key could:
                     token garbage: what Heimdal answers GSS_S_GAP_TOKEN
                     before checking (rpc/samba_compat/gss_seq_check.c)
   tamper-response, forge-response   the same on the K'th response
+  tamper-bind-ack   flips one bit in the last byte of the auth_value of the
+                    K'th bind_ack or alter_context_resp (server to client):
+                    with Kerberos, inside the encrypted part of the AP-REP
+                    by which the server proves it holds the key (mutual
+                    authentication, RFC 4120 3.2.5)
 
 Says on standard error what it did: "tokenproxy: MODE at K: N PDU(s)"."""
 import select, socket, sys
 
 REQUEST, RESPONSE = 0, 2
+BIND_ACK, ALTER_CONTEXT_RESP = 12, 15
 HDR = 24  # common header + alloc_hint, context id, opnum / cancel count
 
 
@@ -40,6 +46,7 @@ def main():
     lip, tip, tport, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     k = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     which = RESPONSE if mode.endswith('-response') else REQUEST
+    bind_acks = 0
     action = mode.replace('-response', '')
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -70,7 +77,13 @@ def main():
                 n = int.from_bytes(buf[8:10], 'little')
                 pdu, buf = bytearray(buf[:n]), buf[n:]
                 ptype = pdu[2]
-                if ptype in (REQUEST, RESPONSE) and pdu[3] & 0x01:  # first fragment
+                alen = int.from_bytes(pdu[10:12], 'little')
+                if mode == 'tamper-bind-ack' and src is s and ptype in (BIND_ACK, ALTER_CONTEXT_RESP):
+                    bind_acks += 1
+                    if bind_acks == k and 0 < alen < n - 16:
+                        pdu[n - 1] ^= 0x01
+                        done += 1
+                elif ptype in (REQUEST, RESPONSE) and pdu[3] & 0x01:  # first fragment
                     seen[ptype] += 1
                     if ptype == which and seen[ptype] == k and action != 'pass':
                         if action == 'tamper' and n > HDR:
