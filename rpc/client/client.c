@@ -79,9 +79,14 @@ static NTSTATUS lookup_winbind(const char *sam, const char *realm, struct crypto
 	wbcErr err;
 	NTSTATUS status;
 
+	/* No realm (an account named without @REALM) means our own domain;
+	 * winbind takes "" for the name's domain as "unqualified", which it
+	 * refuses as WBC_ERR_DOMAIN_NOT_FOUND under "winbind use default
+	 * domain = no" (the default). */
 	err = wbcInterfaceDetails(&details);
-	if (WBC_ERROR_IS_OK(err) && details->dns_domain != NULL && realm != NULL &&
-	    strcasecmp(details->dns_domain, realm) == 0 && details->netbios_domain != NULL) {
+	if (WBC_ERROR_IS_OK(err) && details->netbios_domain != NULL &&
+	    (realm == NULL ||
+	     (details->dns_domain != NULL && strcasecmp(details->dns_domain, realm) == 0))) {
 		domain = details->netbios_domain;
 	}
 	err = wbcLookupName(domain != NULL ? domain : "", sam, &sid, &type);

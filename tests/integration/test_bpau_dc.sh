@@ -80,7 +80,7 @@ suite_after_window
 "$BPAU" cert create --sid "$DC1_SID" --cert-out "$IT_WORK/dc1.new.der" \
 	--key-out "$IT_WORK/dc1.new.key" >/dev/null
 cp "$IT_WORK/dc1.new.der" "$SERVER_CERT.tmp" && mv "$SERVER_CERT.tmp" "$SERVER_CERT"
-sleep 1.2
+sleep 1.2   # the module looks at the file at most once a second: a wait on that rule
 # PEER2, whose entry the DC holds: its exchanges replace that entry
 # whatever the time (PEER1 would need an eviction, which the one-minute
 # rule may refuse at this point of the suite).

@@ -100,11 +100,15 @@ run "cert create --account looks the SID up at the DC" 0 env KRB5CCNAME="$CCM" "
 	--account "$MEMBER_NAME\$" --dc dc1.bpau.test --dc-address 127.0.0.11 \
 	--cert-out "$IT_WORK/member1-lookup.der" --key-out "$IT_WORK/member1-lookup.key"
 has "with the member's SID as the subject" "\(CN=$MEMBER_SID\)"
-# (NAME$@REALM: a bare NAME$ is looked up in domain "" and fails with
-# WBC_ERR_DOMAIN_NOT_FOUND, rpc/client/client.c lookup_winbind.)
 run "on the member, cert create --account asks winbind" 0 it_on_member env KRB5CCNAME="$CCM" \
 	"$BPAU" cert create --account "$MEMBER_NAME\$@$DC_REALM" \
 	--cert-out "$IT_WORK/member1-wb.der" --key-out "$IT_WORK/member1-wb.key"
+has "... the same SID" "\(CN=$MEMBER_SID\)"
+# A bare NAME$ is the member's own domain (winbind's "" domain is refused
+# as unknown: the client names its domain itself).
+run "... and so does a bare NAME\$ (our own domain)" 0 it_on_member env KRB5CCNAME="$CCM" \
+	"$BPAU" cert create --account "$MEMBER_NAME\$" \
+	--cert-out "$IT_WORK/member1-wb2.der" --key-out "$IT_WORK/member1-wb2.key"
 has "... the same SID" "\(CN=$MEMBER_SID\)"
 run "an unknown account is an error" 6 env KRB5CCNAME="$CCM" "$BPAU" cert create \
 	--account 'NOSUCH$' --dc dc1.bpau.test --dc-address 127.0.0.11 \
