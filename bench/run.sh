@@ -139,6 +139,9 @@ if [ "$ncpu" -ge 2 ]; then
 fi
 results="$work/results"
 : >"$results"
+# The machine's load when the measurements start and end (other work on
+# it shows in every figure: say so beside them).
+echo "started $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)" >"$work/machine.txt"
 # Every repetition runs every measurement once, in an order that rotates
 # from one repetition to the next, so the ratios compare measurements
 # taken side by side (paired per repetition) and drift (CPU frequency, the
@@ -250,6 +253,8 @@ echo "  measuring a durable insert on the tables' disk ..." >&2
 echo "  measuring verify-status (fills a 10^6-entry table) ..." >&2
 "$top/build/bench/bench_verify" "$work" >"$work/verify.txt"
 
+echo "ended $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)" >>"$work/machine.txt"
+cat "$work/machine.txt"
 "$PY" - "$results" "$work/verify.txt" "$work/commit.txt" <<'PYEOF'
 import sys, statistics
 rows, reps = {}, {}
@@ -265,7 +270,8 @@ def ratio(k, ref):
     rs = [reps[k][r] / reps[ref][r] for r in reps[k] if r in reps[ref]]
     return statistics.median(rs), min(rs), max(rs)
 print("BPAU benchmark: ncacn_ip_tcp, Kerberos, packet privacy; hosts: the Samba AD DC module")
-print("and bpaud (a member); the reference is Samba's own samr on the same DC, same run;")
+print("and bpaud on a joined member; all calls on Samba's client library; the reference is")
+print("Samba's own samr on the same DC, same run;")
 print("ratios are the median (min-max) of per-repetition ratios")
 print()
 print("%-52s %30s   %s" % ("measurement", "calls/s median (min-max)", "vs reference"))
