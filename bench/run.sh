@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # run.sh: the BPAU performance benchmark, one command from a clean clone.
 #
-# Provisions a throwaway domain, starts its DC with the bitspeerauth module,
-# and measures in the same run, on the same transport (ncacn_ip_tcp,
-# Kerberos, packet privacy):
-#   - ExchangePublicKeys on one association, same certificate each call,
-#     on bpau's client (rpc/ncacn.c) and, for comparison, Samba's;
+# Provisions a throwaway domain and joins a Linux member to it
+# (tests/integration/member.sh), starts the DC with the bitspeerauth
+# module, the member (winbindd) and bpaud on the member (in its namespace,
+# with its machine keytab), and measures in the same run, on the same
+# transport (ncacn_ip_tcp, endpoint mapper, Kerberos, packet privacy), all
+# on Samba's client library:
+#   - ExchangePublicKeys on one association, same certificate each call;
 #   - first exchanges: a pool of computer accounts, each with its own
 #     association (set up first, untimed) and a certificate new to the
 #     server (decode + durable insert); for scale beside them, the same
@@ -14,16 +16,23 @@
 #     Connect2) on pre-bound associations;
 #   - a new association per exchange (endpoint mapper, connect, Kerberos
 #     bind, exchange, close) with 1, 4 and 16 concurrent clients;
-#   - "bpau exchange" end to end with a cached ticket;
 #   - the reference: Samba's samr EnumDomains on one association and
-#     Connect2 on new associations, against the same DC (EnumDomains also
-#     on bpau's client, so one client stack shows the servers' difference);
+#     Connect2 on new associations, against the same DC;
+#   - "bpau exchange" as a whole process with a cached ticket, against a
+#     process on the same client library making one EnumDomains on the
+#     same transport (bench_rpc enum-once): our own overhead on that stack;
 #   - the servers' CPU time per call (from /proc/PID/task/*/schedstat);
 #   - what a durable insert costs on the tables' disk (bench_commit), and
 #     the same insert on tmpfs (/dev/shm), where a flush costs nothing;
 #   - the verify-status lookup at 100, 10^4 and 10^6 entries.
 # Medians of REPS (default 5) runs with min-max, and ratios to the
-# reference.  Both hosts: the DC module and bpaud.
+# reference.  Both hosts: the DC module and bpaud on the member.
+#
+# Addresses: 127.0.0.41 the DC, 127.0.0.42 the member (bpaud), 127.0.0.43
+# bpaud on tmpfs (also on the member), 127.0.0.45 the DC copy of the
+# member's join.  The integration tests use 127.0.0.11-33, so a benchmark
+# never collides with a test run; run it under the tests' lock:
+#   flock /tmp/bpau-it.lock bench/run.sh
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -43,45 +52,61 @@ if [ -n "$ram" ] && [ "$(stat -f -c %T "$ram")" != tmpfs ]; then
 	rmdir "$ram"
 	ram=
 fi
+DC_IP=127.0.0.41 MEMBER_IP=127.0.0.42 RAM_IP=127.0.0.43 JOIN_DC_IP=127.0.0.45
+member_sh="$top/tests/integration/member.sh"
 cleanup() {
-	[ -n "$ram" ] && rm -rf "$ram"
 	[ -n "${BPAUD_PID:-}" ] && kill "$BPAUD_PID" 2>/dev/null
 	[ -n "${BPAUD_RAM_PID:-}" ] && kill "$BPAUD_RAM_PID" 2>/dev/null
+	[ -d "$work/m1" ] && "$member_sh" stop "$work/m1" >/dev/null 2>&1
+	[ -n "$ram" ] && rm -rf "$ram"
 	"$dc" stop "$work/dc1" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-echo "setting up: domain with $POOL pool accounts, DC with the module ..." >&2
-DC_IP=127.0.0.31 DC_POOL=$POOL "$dc" template "$work/template" >"$work/template.log"
+echo "setting up: domain with $POOL pool accounts, a joined member, DC with the module ..." >&2
+DC_IP=$DC_IP DC_POOL=$POOL "$dc" template "$work/template" >"$work/template.log"
+MEMBER_IP=$MEMBER_IP MEMBER_JOIN_DC_IP=$JOIN_DC_IP "$member_sh" template "$work/template" member1 \
+	>"$work/template-member.log" 2>&1 || { cat "$work/template-member.log"; exit 1; }
 source "$work/template/accounts.env"
 export KRB5_CONFIG="$work/template/client/krb5.conf"
 "$bpau" cert create --sid "$DC1_SID" --cert-out "$work/dc1.der" --key-out "$work/dc1.key" >/dev/null
 mkdir -p "$work/modules"
 cp build/bitspeerauth.so "$work/modules/"
-DC_IP=127.0.0.31 DC_RPC_MODULES="$work/modules" DC_MAXRUNTIME=3600 DC_CONF="dcerpc endpoint servers = +bitspeerauth
+# DC_SMB=1: the member's winbindd reaches the DC over ncacn_np.
+DC_IP=$DC_IP DC_SMB=1 DC_RPC_MODULES="$work/modules" DC_MAXRUNTIME=3600 DC_CONF="dcerpc endpoint servers = +bitspeerauth
 bitspeerauth:certificate = $work/dc1.der
 bitspeerauth:table = $work/dc1-peers.tdb
 bitspeerauth:table size = 1000" "$dc" start "$work/template" "$work/dc1" >"$work/start.log"
-HOST=dc1.bpau.test IP=127.0.0.31 PRINC='dc1$@BPAU.TEST'
+HOST=dc1.bpau.test IP=$DC_IP PRINC='dc1$@BPAU.TEST'
 common=(--host "$HOST" --address "$IP" --principal "$PRINC")
-# bpaud on a member: PEER5$, its keytab, 127.0.0.32.
-"$bpau" cert create --sid "$PEER5_SID" --cert-out "$work/peer5.der" --key-out "$work/peer5.key" >/dev/null
-"$top/build/bpaud" --listen 127.0.0.32 --keytab "$work/template/client/peer5.keytab" \
-	--cert "$work/peer5.der" --table "$work/bpaud-peers.tdb" --table-size 1000 \
-	--state-dir "$work/bpaud-state" -d 0 >"$work/bpaud.log" 2>&1 &
-BPAUD_PID=$!
-for i in $(seq 100); do grep -q 'serving' "$work/bpaud.log" && break; sleep 0.05; done
-bcommon=(--host peer5.bpau.test --address 127.0.0.32 --principal 'peer5$@BPAU.TEST')
+# The member: winbindd in its own namespace; MEMBER_SID, MEMBER_KEYTAB, ...
+MEMBER_IP=$MEMBER_IP "$member_sh" start "$work/dc1" member1 "$work/m1" >"$work/member-start.log" 2>&1 ||
+	{ cat "$work/member-start.log"; exit 1; }
+eval "$("$member_sh" env "$work/m1" | grep '^export MEMBER_')"
+# bpaud on the member, as an administrator runs it: in the member's
+# namespace (its /etc/samba, /etc/krb5.conf, hostname), with the machine
+# keytab, on the member's address.
+"$bpau" cert create --sid "$MEMBER_SID" --cert-out "$work/member1.der" --key-out "$work/member1.key" >/dev/null
+start_bpaud() { # start_bpaud NAME IP TABLE: sets BPAUD_STARTED to its pid
+	local name=$1 ip=$2 table=$3 i
+	"$member_sh" exec "$work/m1" -- "$top/build/bpaud" --listen "$ip" --keytab "$MEMBER_KEYTAB" \
+		--cert "$work/member1.der" --table "$table" --table-size 1000 \
+		--state-dir "$work/$name-state" --pid-file "$work/$name.pid" -d 0 >"$work/$name.log" 2>&1 &
+	for i in $(seq 400); do grep -q 'serving' "$work/$name.log" && [ -s "$work/$name.pid" ] && break; sleep 0.05; done
+	grep -q 'serving' "$work/$name.log" || { cat "$work/$name.log"; echo "bpaud $name did not start" >&2; exit 1; }
+	BPAUD_STARTED=$(cat "$work/$name.pid")
+}
+start_bpaud bpaud "$MEMBER_IP" "$work/bpaud-peers.tdb"
+BPAUD_PID=$BPAUD_STARTED
+BHOST=$MEMBER_FQDN
+bcommon=(--host "$BHOST" --address "$MEMBER_IP" --principal "$MEMBER_PRINCIPAL")
 # For comparison only: the same bpaud with its table on tmpfs (not durable:
-# a flush there costs nothing), on 127.0.0.33, to show what a first
-# exchange costs without any flush.
+# a flush there costs nothing), to show what a first exchange costs
+# without any flush.
 if [ -n "$ram" ]; then
-	"$top/build/bpaud" --listen 127.0.0.33 --keytab "$work/template/client/peer5.keytab" \
-		--cert "$work/peer5.der" --table "$ram/bpaud-peers.tdb" --table-size 1000 \
-		--state-dir "$work/bpaud-ram-state" -d 0 >"$work/bpaud-ram.log" 2>&1 &
-	BPAUD_RAM_PID=$!
-	for i in $(seq 100); do grep -q 'serving' "$work/bpaud-ram.log" && break; sleep 0.05; done
+	start_bpaud bpaud-ram "$RAM_IP" "$ram/bpaud-peers.tdb"
+	BPAUD_RAM_PID=$BPAUD_STARTED
 fi
 
 CC1="FILE:$work/cc.peer1"
@@ -114,6 +139,9 @@ if [ "$ncpu" -ge 2 ]; then
 fi
 results="$work/results"
 : >"$results"
+# The machine's load when the measurements start and end (other work on
+# it shows in every figure: say so beside them).
+echo "started $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)" >"$work/machine.txt"
 # Every repetition runs every measurement once, in an order that rotates
 # from one repetition to the next, so the ratios compare measurements
 # taken side by side (paired per repetition) and drift (CPU frequency, the
@@ -137,7 +165,7 @@ spec bpaud_first "$rpc" exchange-first "${bcommon[@]}" --pool "$work/pool" --ser
 spec first_known "$rpc" exchange-first "${common[@]}" --pool "$work/pool" --server-pid "$DC_PID"
 spec samr_first "$rpc" samr-first "${common[@]}" --pool "$work/pool" --server-pid "$DC_PID"
 [ -n "${BPAUD_RAM_PID:-}" ] && spec bpaud_first_ram "$rpc" exchange-first \
-	--host peer5.bpau.test --address 127.0.0.33 --principal 'peer5$@BPAU.TEST' --pool "$work/pool" \
+	--host "$BHOST" --address "$RAM_IP" --principal "$MEMBER_PRINCIPAL" --pool "$work/pool" \
 	--server-pid "$BPAUD_RAM_PID"
 for c in 1 4 16; do
 	n=$(( 64 / c )); [ "$n" -lt 4 ] && n=4
@@ -176,37 +204,57 @@ for r in $(seq "$REPS"); do
 	done
 	echo "  repetition $r of $REPS done" >&2
 done
-# bpau exchange end to end (process start to exit), cached ticket, the
-# server SID looked up at the DC (--dc) every time.
+# Whole processes, start to exit, cached ticket: bpau exchange, and for
+# the same stack a process on Samba's client library making one
+# EnumDomains (bench_rpc enum-once: endpoint mapper, connect, Kerberos
+# bind at privacy, Connect2, EnumDomains): bpau/enum-once is our own
+# overhead on that stack.  bpau exchange is timed with the server's SID
+# given (--server-sid: one association, one call, as enum-once) and
+# looked up at the DC (--dc: a second association, SAMR), against the DC
+# and the member's bpaud.
 # Timed from this shell's clock ($EPOCHREALTIME, no process of its own:
 # "$(date +%s%N)" would count the date process's start-up), with this
-# shell pinned like the other clients (no taskset process either).
+# shell pinned like the other clients (no taskset process either); the
+# commands take turns, in an order that rotates, and ratios are paired by
+# round.
 [ ${#PIN[@]} -gt 0 ] && taskset -p -c 0 $$ >/dev/null
-timed() { # timed NAME CMD...: REPS*4 runs, microseconds each
-	local name=$1 r t0 t1
-	shift
-	"$@" >/dev/null
-	for r in $(seq $(( REPS * 4 ))); do
+export KRB5CCNAME=$CC1
+declare -A TCMD
+tnames=()
+tspec() { tnames+=("$1"); local n=$1; shift; TCMD[$n]=$(printf '%q ' "$@"); }
+# What starting a process costs on this machine, for scale: nothing, the
+# Samba client library loaded (bench_rpc noop), bpau.
+tspec start_true_us /bin/true
+tspec start_noop_us "$rpc" noop
+tspec start_help_us "$bpau" help
+tspec enum_once_us "$rpc" enum-once "${common[@]}"
+tspec cli_sid_us "$bpau" exchange "$HOST" --address "$IP" --cert "$work/peer1.der" --table "$work/p1.tdb" \
+	--server-sid "$DC1_SID"
+tspec cli_us "$bpau" exchange "$HOST" --address "$IP" --cert "$work/peer1.der" --table "$work/p1.tdb" \
+	--dc "$HOST" --dc-address "$IP"
+tspec cli_bpaud_sid_us "$bpau" exchange "$BHOST" --address "$MEMBER_IP" --cert "$work/peer1.der" \
+	--table "$work/p2.tdb" --server-sid "$MEMBER_SID"
+tspec cli_bpaud_us "$bpau" exchange "$BHOST" --address "$MEMBER_IP" --cert "$work/peer1.der" \
+	--table "$work/p2.tdb" --dc "$HOST" --dc-address "$IP"
+for n in "${tnames[@]}"; do eval "${TCMD[$n]}" >/dev/null; done # warm
+k=${#tnames[@]}
+for r in $(seq $(( REPS * 4 ))); do
+	for j in $(seq 0 $(( k - 1 ))); do
+		n=${tnames[$(( (j + r) % k ))]}
 		t0=${EPOCHREALTIME/./}
-		"$@" >/dev/null
+		eval "${TCMD[$n]}" >/dev/null
 		t1=${EPOCHREALTIME/./}
-		echo "$name $r $(( t1 - t0 ))" >>"$results"
+		echo "$n $r $(( t1 - t0 ))" >>"$results"
 	done
-}
-cli() { local name=$1; shift; local -x KRB5CCNAME=$CC1; timed "$name" "$bpau" exchange "$@"; }
-# What starting a process costs on this machine, for scale.
-timed start_true_us /bin/true
-timed start_help_us "$bpau" help
-cli cli_us "$HOST" --address "$IP" --cert "$work/peer1.der" --table "$work/p1.tdb" \
-	--dc "$HOST" --dc-address "$IP"
-cli cli_bpaud_us peer5.bpau.test --address 127.0.0.32 --cert "$work/peer1.der" --table "$work/p2.tdb" \
-	--dc "$HOST" --dc-address "$IP"
+done
 echo "  measured bpau exchange" >&2
 echo "  measuring a durable insert on the tables' disk ..." >&2
 "$top/build/bench/bench_commit" "$work" 300 ${ram:+"$ram"} >"$work/commit.txt"
 echo "  measuring verify-status (fills a 10^6-entry table) ..." >&2
 "$top/build/bench/bench_verify" "$work" >"$work/verify.txt"
 
+echo "ended $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)" >>"$work/machine.txt"
+cat "$work/machine.txt"
 "$PY" - "$results" "$work/verify.txt" "$work/commit.txt" <<'PYEOF'
 import sys, statistics
 rows, reps = {}, {}
@@ -222,7 +270,8 @@ def ratio(k, ref):
     rs = [reps[k][r] / reps[ref][r] for r in reps[k] if r in reps[ref]]
     return statistics.median(rs), min(rs), max(rs)
 print("BPAU benchmark: ncacn_ip_tcp, Kerberos, packet privacy; hosts: the Samba AD DC module")
-print("and bpaud (a member); the reference is Samba's own samr on the same DC, same run;")
+print("and bpaud on a joined member; all calls on Samba's client library; the reference is")
+print("Samba's own samr on the same DC, same run;")
 print("ratios are the median (min-max) of per-repetition ratios")
 print()
 print("%-52s %30s   %s" % ("measurement", "calls/s median (min-max)", "vs reference"))
@@ -283,14 +332,23 @@ for c in (1, 4, 16):
     line("samr Connect2, new association, %2d clients (ref)" % c, "samr_new%d" % c)
     line("DC module: exchange, new association, %2d clients" % c, "new%d" % c, "samr_new%d" % c, 0.9)
     line("bpaud:     exchange, new association, %2d clients" % c, "bpaud_new%d" % c, "samr_new%d" % c, 0.9)
-for k, label, target in (("cli_us", "bpau exchange, DC module, SID looked up", True),
-                         ("cli_bpaud_us", "bpau exchange, bpaud, SID looked up", True)):
-    ms = [v / 1000.0 for v in rows[k]]
-    m = statistics.median(ms)
-    print("%-52s %21.1f ms (%.1f-%.1f)   %s" % (label, m, min(ms), max(ms),
-          ("target < 20 ms " + ("met" if m < 20 else "NOT MET")) if target else "(for comparison)"))
-print("  for scale, process start-up here: /bin/true %.1f ms, bpau help %.1f ms" %
-      (statistics.median(rows["start_true_us"]) / 1000, statistics.median(rows["start_help_us"]) / 1000))
+def ms(k):
+    v = [x / 1000.0 for x in rows[k]]
+    return statistics.median(v), min(v), max(v)
+print("whole processes, cached ticket, ms median (min-max); ratio to enum-once paired by round:")
+m, lo, hi = ms("enum_once_us")
+print("%-52s %12.1f ms (%.1f-%.1f)" % ("Samba's client, one EnumDomains (enum-once; ref)", m, lo, hi))
+for k, label in (("cli_sid_us", "bpau exchange, DC module, --server-sid"),
+                 ("cli_us", "bpau exchange, DC module, SID looked up (--dc)"),
+                 ("cli_bpaud_sid_us", "bpau exchange, member's bpaud, --server-sid"),
+                 ("cli_bpaud_us", "bpau exchange, member's bpaud, --dc")):
+    m, lo, hi = ms(k)
+    rm, rlo, rhi = ratio(k, "enum_once_us")
+    print("%-52s %12.1f ms (%.1f-%.1f)   %.2fx (%.2f-%.2f) of enum-once, +%.1f ms;  target < 20 ms %s"
+          % (label, m, lo, hi, rm, rlo, rhi, m - statistics.median(rows["enum_once_us"]) / 1000,
+             "met" if m < 20 else "NOT MET"))
+print("  for scale, process start-up here: /bin/true %.1f ms, bench_rpc noop (Samba's client library) %.1f ms, bpau help %.1f ms" %
+      tuple(statistics.median(rows[k]) / 1000 for k in ("start_true_us", "start_noop_us", "start_help_us")))
 print()
 print("verify-status lookup (ns per call, median (min-max)):")
 print(open(sys.argv[2]).read().rstrip())
