@@ -55,6 +55,7 @@
 #include <string.h>
 
 #include "crypto/wire/cursor.h"
+#include "negoex/msg_internal.h"
 
 static const char *const type_names[] = {
 	"INITIATOR_NEGO", "ACCEPTOR_NEGO", "INITIATOR_META_DATA", "ACCEPTOR_META_DATA",
@@ -77,28 +78,6 @@ char *negoex_guid_string(TALLOC_CTX *mem_ctx, const struct negoex_guid *guid)
 			       g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
-static bool is_nego(enum negoex_message_type t)
-{
-	return t == NEGOEX_MESSAGE_TYPE_INITIATOR_NEGO || t == NEGOEX_MESSAGE_TYPE_ACCEPTOR_NEGO;
-}
-
-static bool is_exchange(enum negoex_message_type t)
-{
-	return t == NEGOEX_MESSAGE_TYPE_INITIATOR_META_DATA ||
-	       t == NEGOEX_MESSAGE_TYPE_ACCEPTOR_META_DATA ||
-	       t == NEGOEX_MESSAGE_TYPE_CHALLENGE || t == NEGOEX_MESSAGE_TYPE_AP_REQUEST;
-}
-
-static bool is_verify(enum negoex_message_type t)
-{
-	return t == NEGOEX_MESSAGE_TYPE_VERIFY;
-}
-
-static bool is_alert(enum negoex_message_type t)
-{
-	return t == NEGOEX_MESSAGE_TYPE_ALERT;
-}
-
 /* fields_len: the smallest cbHeaderLength for |type|, the fixed fields we
  * read (MIT 1.20.1 + CVE-2026-40356 fix requires at least these). */
 static size_t fields_len(enum negoex_message_type type)
@@ -114,13 +93,6 @@ static size_t fields_len(enum negoex_message_type type)
 	}
 	return NEGOEX_ALERT_FIELDS_LEN;
 }
-
-/* One vector kind: its element width and the reasons for its two rules. */
-struct vector_rule {
-	size_t width;
-	const char *past_end;
-	const char *in_header;
-};
 
 static const struct vector_rule AUTH_SCHEMES = {
 	NEGOEX_GUID_LEN, "AuthSchemes vector runs past the end of the message",
@@ -145,14 +117,14 @@ static const struct vector_rule ALERT_VALUE = {
 	"AlertValue starts inside the message header"};
 
 /*
- * get_vector: the |count| elements at |offset| of the message |msg|
+ * negoex_get_vector: the |count| elements at |offset| of the message |msg|
  * (h->message_length bytes), as a cursor.  draft section 4: offsets are
  * relative to the message.  The bound is vector_fits (MIT's vector_base);
  * a non-empty vector must also lie past the fixed part (cbHeaderLength),
  * which MIT does not check.  An empty one may have any offset inside the
  * message: Windows writes 0, MIT the payload start.
  */
-static bool get_vector(const uint8_t *msg, const struct negoex_header *h, uint32_t offset,
+bool negoex_get_vector(const uint8_t *msg, const struct negoex_header *h, uint32_t offset,
 		       size_t count, const struct vector_rule *rule, struct cursor *out,
 		       const char **reason)
 {
@@ -174,8 +146,8 @@ static bool get_vector(const uint8_t *msg, const struct negoex_header *h, uint32
 	return true;
 }
 
-/* get_guid reads a GUID (16 bytes, wire order). */
-static bool get_guid(struct cursor *c, struct negoex_guid *g)
+/* negoex_get_guid reads a GUID (16 bytes, wire order). */
+bool negoex_get_guid(struct cursor *c, struct negoex_guid *g)
 {
 	const uint8_t *p;
 
@@ -197,7 +169,7 @@ NTSTATUS negoex_header_parse(const uint8_t *buf, size_t len, struct negoex_heade
 	cursor_init(&c, buf, len);
 	if (!cursor_get_u64le(&c, &signature) || !cursor_get_u32le(&c, &type) ||
 	    !cursor_get_u32le(&c, &h.sequence_number) || !cursor_get_u32le(&c, &h.header_length) ||
-	    !cursor_get_u32le(&c, &h.message_length) || !get_guid(&c, &h.conversation_id)) {
+	    !cursor_get_u32le(&c, &h.message_length) || !negoex_get_guid(&c, &h.conversation_id)) {
 		crypto_set_reason(reason, "MESSAGE_HEADER is truncated");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
@@ -229,9 +201,9 @@ NTSTATUS negoex_header_parse(const uint8_t *buf, size_t len, struct negoex_heade
 	return NT_STATUS_OK;
 }
 
-/* fixed_fields: a cursor over the type-specific fixed part of |msg|,
+/* negoex_fixed_fields: a cursor over the type-specific fixed part of |msg|,
  * bytes 40 to cbHeaderLength (checked by negoex_header_parse). */
-static struct cursor fixed_fields(const uint8_t *msg, const struct negoex_header *h)
+struct cursor negoex_fixed_fields(const uint8_t *msg, const struct negoex_header *h)
 {
 	struct cursor all, fixed;
 
@@ -246,11 +218,11 @@ static struct cursor fixed_fields(const uint8_t *msg, const struct negoex_header
 /* The body parsers: |msg| holds h->message_length bytes, owned by the
  * caller for as long as the result lives; the result is on mem_ctx. */
 
-static NTSTATUS parse_nego_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
+NTSTATUS negoex_parse_nego_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 				const struct negoex_header *h, struct negoex_nego **out,
 				const char **reason)
 {
-	struct cursor f = fixed_fields(msg, h), v;
+	struct cursor f = negoex_fixed_fields(msg, h), v;
 	struct negoex_nego *n;
 	const uint8_t *random;
 	uint32_t schemes_off, ext_off;
@@ -282,7 +254,7 @@ static NTSTATUS parse_nego_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 		crypto_set_reason(reason, "AuthSchemeCount is above NEGOEX_MAX_AUTH_SCHEMES");
 		goto invalid;
 	}
-	if (!get_vector(msg, h, schemes_off, schemes_count, &AUTH_SCHEMES, &v, reason)) {
+	if (!negoex_get_vector(msg, h, schemes_off, schemes_count, &AUTH_SCHEMES, &v, reason)) {
 		goto invalid;
 	}
 	n->num_auth_schemes = schemes_count;
@@ -293,8 +265,8 @@ static NTSTATUS parse_nego_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 			return NT_STATUS_NO_MEMORY;
 		}
 		for (size_t i = 0; i < schemes_count; i++) {
-			if (!get_guid(&v, &n->auth_schemes[i])) {
-				goto invalid; /* not reached: get_vector sized it */
+			if (!negoex_get_guid(&v, &n->auth_schemes[i])) {
+				goto invalid; /* not reached: negoex_get_vector sized it */
 			}
 		}
 	}
@@ -303,7 +275,7 @@ static NTSTATUS parse_nego_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 		goto invalid;
 	}
 	/* MIT 1.20.1 used this vector unchecked (CVE-2026-40355). */
-	if (!get_vector(msg, h, ext_off, ext_count, &EXTENSIONS, &v, reason)) {
+	if (!negoex_get_vector(msg, h, ext_off, ext_count, &EXTENSIONS, &v, reason)) {
 		goto invalid;
 	}
 	n->num_extensions = ext_count;
@@ -323,7 +295,8 @@ static NTSTATUS parse_nego_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 		    !cursor_get_u32le(&v, &value_len)) {
 			goto invalid; /* not reached */
 		}
-		if (!get_vector(msg, h, value_off, value_len, &EXTENSION_VALUE, &value, reason)) {
+		if (!negoex_get_vector(msg, h, value_off, value_len, &EXTENSION_VALUE, &value,
+				       reason)) {
 			goto invalid;
 		}
 		/* "All negative extension types (the highest bit is set to 1)
@@ -345,21 +318,21 @@ invalid:
 	return NT_STATUS_INVALID_PARAMETER;
 }
 
-static NTSTATUS parse_exchange_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
+NTSTATUS negoex_parse_exchange_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 				    const struct negoex_header *h, struct negoex_exchange **out,
 				    const char **reason)
 {
-	struct cursor f = fixed_fields(msg, h), v;
+	struct cursor f = negoex_fixed_fields(msg, h), v;
 	struct negoex_exchange e;
 	uint32_t off, len;
 
 	memset(&e, 0, sizeof(e));
-	if (!get_guid(&f, &e.auth_scheme) || !cursor_get_u32le(&f, &off) ||
+	if (!negoex_get_guid(&f, &e.auth_scheme) || !cursor_get_u32le(&f, &off) ||
 	    !cursor_get_u32le(&f, &len)) {
 		crypto_set_reason(reason, "EXCHANGE_MESSAGE fixed fields are truncated");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	if (!get_vector(msg, h, off, len, &EXCHANGE, &v, reason)) {
+	if (!negoex_get_vector(msg, h, off, len, &EXCHANGE, &v, reason)) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	e.header = *h;
@@ -371,16 +344,16 @@ static NTSTATUS parse_exchange_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 	return *out == NULL ? NT_STATUS_NO_MEMORY : NT_STATUS_OK;
 }
 
-static NTSTATUS parse_verify_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
+NTSTATUS negoex_parse_verify_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 				  const struct negoex_header *h, struct negoex_verify **out,
 				  const char **reason)
 {
-	struct cursor f = fixed_fields(msg, h), v;
+	struct cursor f = negoex_fixed_fields(msg, h), v;
 	struct negoex_verify m;
 	uint32_t cksum_header_len, off, len;
 
 	memset(&m, 0, sizeof(m));
-	if (!get_guid(&f, &m.auth_scheme) || !cursor_get_u32le(&f, &cksum_header_len) ||
+	if (!negoex_get_guid(&f, &m.auth_scheme) || !cursor_get_u32le(&f, &cksum_header_len) ||
 	    !cursor_get_u32le(&f, &m.checksum.scheme) || !cursor_get_u32le(&f, &m.checksum.type) ||
 	    !cursor_get_u32le(&f, &off) || !cursor_get_u32le(&f, &len)) {
 		crypto_set_reason(reason, "VERIFY_MESSAGE fixed fields are truncated");
@@ -396,7 +369,7 @@ static NTSTATUS parse_verify_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 		crypto_set_reason(reason, "ChecksumScheme is not CHECKSUM_SCHEME_RFC3961");
 		return NT_STATUS_NOT_SUPPORTED;
 	}
-	if (!get_vector(msg, h, off, len, &CHECKSUM_VALUE, &v, reason)) {
+	if (!negoex_get_vector(msg, h, off, len, &CHECKSUM_VALUE, &v, reason)) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	m.header = *h;
@@ -434,11 +407,11 @@ void negoex_alert_pulse_build(uint32_t reason_code, uint8_t out[NEGOEX_ALERT_PUL
 	out[7] = (uint8_t)(reason_code >> 24);
 }
 
-static NTSTATUS parse_alert_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
+NTSTATUS negoex_parse_alert_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 				 const struct negoex_header *h, struct negoex_alert_message **out,
 				 const char **reason)
 {
-	struct cursor f = fixed_fields(msg, h), v;
+	struct cursor f = negoex_fixed_fields(msg, h), v;
 	struct negoex_alert_message *a;
 	uint32_t alerts_off;
 	uint16_t count, pad;
@@ -451,7 +424,7 @@ static NTSTATUS parse_alert_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 	a->header = *h;
 	a->raw = msg;
 	a->raw_len = h->message_length;
-	if (!get_guid(&f, &a->auth_scheme) || !cursor_get_u32le(&f, &a->error_code) ||
+	if (!negoex_get_guid(&f, &a->auth_scheme) || !cursor_get_u32le(&f, &a->error_code) ||
 	    !cursor_get_u32le(&f, &alerts_off) || !cursor_get_u16le(&f, &count) ||
 	    !cursor_get_u16le(&f, &pad)) {
 		crypto_set_reason(reason, "ALERT_MESSAGE fixed fields are truncated");
@@ -461,7 +434,7 @@ static NTSTATUS parse_alert_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 		crypto_set_reason(reason, "AlertCount is above NEGOEX_MAX_ALERTS");
 		goto fail;
 	}
-	if (!get_vector(msg, h, alerts_off, count, &ALERTS, &v, reason)) {
+	if (!negoex_get_vector(msg, h, alerts_off, count, &ALERTS, &v, reason)) {
 		goto fail;
 	}
 	a->num_alerts = count;
@@ -482,7 +455,8 @@ static NTSTATUS parse_alert_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 		    !cursor_get_u32le(&v, &value_len)) {
 			goto fail; /* not reached */
 		}
-		if (!get_vector(msg, h, value_off, value_len, &ALERT_VALUE, &value, reason)) {
+		if (!negoex_get_vector(msg, h, value_off, value_len, &ALERT_VALUE, &value,
+				       reason)) {
 			goto fail;
 		}
 		al->value = value.data;
@@ -506,9 +480,9 @@ fail:
 	return status;
 }
 
-/* open_one: the header of a single message filling all of |buf|, of a
+/* negoex_open_one: the header of a single message filling all of |buf|, of a
  * type |type_ok| accepts. */
-static NTSTATUS open_one(const uint8_t *buf, size_t len, struct negoex_header *h,
+NTSTATUS negoex_open_one(const uint8_t *buf, size_t len, struct negoex_header *h,
 			 bool (*type_ok)(enum negoex_message_type), const char *wrong_type,
 			 const char **reason)
 {
@@ -528,8 +502,8 @@ static NTSTATUS open_one(const uint8_t *buf, size_t len, struct negoex_header *h
 	return NT_STATUS_OK;
 }
 
-/* copy_one: a frame on mem_ctx holding a copy of the message. */
-static NTSTATUS copy_one(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
+/* negoex_copy_one: a frame on mem_ctx holding a copy of the message. */
+NTSTATUS negoex_copy_one(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 			 TALLOC_CTX **frame, uint8_t **raw)
 {
 	*frame = talloc_new(mem_ctx);
@@ -550,14 +524,14 @@ NTSTATUS negoex_nego_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	uint8_t *raw;
 	NTSTATUS status;
 
-	status = open_one(buf, len, &h, is_nego, "message is not a NEGO_MESSAGE", reason);
+	status = negoex_open_one(buf, len, &h, is_nego, "message is not a NEGO_MESSAGE", reason);
 	if (NT_STATUS_IS_OK(status)) {
-		status = copy_one(mem_ctx, buf, len, &frame, &raw);
+		status = negoex_copy_one(mem_ctx, buf, len, &frame, &raw);
 	}
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;
 	}
-	status = parse_nego_body(frame, raw, &h, &n, reason);
+	status = negoex_parse_nego_body(frame, raw, &h, &n, reason);
 	if (NT_STATUS_IS_OK(status)) {
 		talloc_steal(n, raw);
 		*out = talloc_steal(mem_ctx, n);
@@ -575,15 +549,15 @@ NTSTATUS negoex_exchange_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t l
 	uint8_t *raw;
 	NTSTATUS status;
 
-	status = open_one(buf, len, &h, is_exchange, "message is not an EXCHANGE_MESSAGE",
-			  reason);
+	status = negoex_open_one(buf, len, &h, is_exchange, "message is not an EXCHANGE_MESSAGE",
+				 reason);
 	if (NT_STATUS_IS_OK(status)) {
-		status = copy_one(mem_ctx, buf, len, &frame, &raw);
+		status = negoex_copy_one(mem_ctx, buf, len, &frame, &raw);
 	}
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;
 	}
-	status = parse_exchange_body(frame, raw, &h, &e, reason);
+	status = negoex_parse_exchange_body(frame, raw, &h, &e, reason);
 	if (NT_STATUS_IS_OK(status)) {
 		talloc_steal(e, raw);
 		*out = talloc_steal(mem_ctx, e);
@@ -601,14 +575,15 @@ NTSTATUS negoex_verify_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len
 	uint8_t *raw;
 	NTSTATUS status;
 
-	status = open_one(buf, len, &h, is_verify, "message is not a VERIFY_MESSAGE", reason);
+	status = negoex_open_one(buf, len, &h, is_verify, "message is not a VERIFY_MESSAGE",
+				 reason);
 	if (NT_STATUS_IS_OK(status)) {
-		status = copy_one(mem_ctx, buf, len, &frame, &raw);
+		status = negoex_copy_one(mem_ctx, buf, len, &frame, &raw);
 	}
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;
 	}
-	status = parse_verify_body(frame, raw, &h, &v, reason);
+	status = negoex_parse_verify_body(frame, raw, &h, &v, reason);
 	if (NT_STATUS_IS_OK(status)) {
 		talloc_steal(v, raw);
 		*out = talloc_steal(mem_ctx, v);
@@ -626,14 +601,14 @@ NTSTATUS negoex_alert_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	uint8_t *raw;
 	NTSTATUS status;
 
-	status = open_one(buf, len, &h, is_alert, "message is not an ALERT_MESSAGE", reason);
+	status = negoex_open_one(buf, len, &h, is_alert, "message is not an ALERT_MESSAGE", reason);
 	if (NT_STATUS_IS_OK(status)) {
-		status = copy_one(mem_ctx, buf, len, &frame, &raw);
+		status = negoex_copy_one(mem_ctx, buf, len, &frame, &raw);
 	}
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;
 	}
-	status = parse_alert_body(frame, raw, &h, &a, reason);
+	status = negoex_parse_alert_body(frame, raw, &h, &a, reason);
 	if (NT_STATUS_IS_OK(status)) {
 		talloc_steal(a, raw);
 		*out = talloc_steal(mem_ctx, a);
@@ -642,22 +617,22 @@ NTSTATUS negoex_alert_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	return status;
 }
 
-/* parse_body dispatches on the (checked) type of |h|. */
-static NTSTATUS parse_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
+/* negoex_parse_body dispatches on the (checked) type of |h|. */
+NTSTATUS negoex_parse_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
 			   const struct negoex_header *h, struct negoex_message *out,
 			   const char **reason)
 {
 	out->type = h->type;
 	if (is_nego(h->type)) {
-		return parse_nego_body(mem_ctx, msg, h, &out->u.nego, reason);
+		return negoex_parse_nego_body(mem_ctx, msg, h, &out->u.nego, reason);
 	}
 	if (is_exchange(h->type)) {
-		return parse_exchange_body(mem_ctx, msg, h, &out->u.exchange, reason);
+		return negoex_parse_exchange_body(mem_ctx, msg, h, &out->u.exchange, reason);
 	}
 	if (is_verify(h->type)) {
-		return parse_verify_body(mem_ctx, msg, h, &out->u.verify, reason);
+		return negoex_parse_verify_body(mem_ctx, msg, h, &out->u.verify, reason);
 	}
-	return parse_alert_body(mem_ctx, msg, h, &out->u.alert, reason);
+	return negoex_parse_alert_body(mem_ctx, msg, h, &out->u.alert, reason);
 }
 
 NTSTATUS negoex_token_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
@@ -709,7 +684,7 @@ NTSTATUS negoex_token_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 			status = NT_STATUS_INVALID_PARAMETER; /* not reached */
 			goto fail;
 		}
-		status = parse_body(t, msg, &h, &t->messages[t->num_messages], reason);
+		status = negoex_parse_body(t, msg, &h, &t->messages[t->num_messages], reason);
 		if (!NT_STATUS_IS_OK(status)) {
 			goto fail;
 		}
@@ -729,9 +704,9 @@ fail:
  * obeys what we accept.
  */
 
-/* layout_add advances |*pos| by |n|, refusing a message past the token cap
+/* negoex_layout_add advances |*pos| by |n|, refusing a message past the token cap
  * (so every offset fits a ULONG). */
-static bool layout_add(size_t *pos, size_t n, const char **reason)
+bool negoex_layout_add(size_t *pos, size_t n, const char **reason)
 {
 	if (n > NEGOEX_MAX_TOKEN_LEN || *pos > NEGOEX_MAX_TOKEN_LEN - n) {
 		crypto_set_reason(reason, "message is larger than NEGOEX_MAX_TOKEN_LEN");
@@ -741,14 +716,14 @@ static bool layout_add(size_t *pos, size_t n, const char **reason)
 	return true;
 }
 
-/* vector_offset: where a vector of |count| elements starting at |pos|
+/* negoex_vector_offset: where a vector of |count| elements starting at |pos|
  * goes; an empty vector gets offset 0, as Windows writes it. */
-static uint32_t vector_offset(size_t pos, size_t count)
+uint32_t negoex_vector_offset(size_t pos, size_t count)
 {
 	return count == 0 ? 0 : (uint32_t)pos;
 }
 
-static void put_header(struct builder *b, const struct negoex_header *h, size_t header_len,
+void negoex_put_header(struct builder *b, const struct negoex_header *h, size_t header_len,
 		       size_t message_len)
 {
 	builder_add_u64le(b, NEGOEX_MESSAGE_SIGNATURE);
@@ -778,16 +753,16 @@ NTSTATUS negoex_header_build(TALLOC_CTX *mem_ctx, const struct negoex_header *h,
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	builder_init(&b, mem_ctx);
-	put_header(&b, h, h->header_length, h->message_length);
+	negoex_put_header(&b, h, h->header_length, h->message_length);
 	if (!builder_finish(&b, out, out_len)) {
 		return NT_STATUS_NO_MEMORY;
 	}
 	return NT_STATUS_OK;
 }
 
-/* finish_built: the built bytes must parse as one message of the same
+/* negoex_finish_built: the built bytes must parse as one message of the same
  * structure (|check| is the matching parse body); then hand them over. */
-static NTSTATUS finish_built(TALLOC_CTX *mem_ctx, struct builder *b,
+NTSTATUS negoex_finish_built(TALLOC_CTX *mem_ctx, struct builder *b,
 			     bool (*type_ok)(enum negoex_message_type), const char *wrong_type,
 			     uint8_t **out, size_t *out_len, const char **reason)
 {
@@ -801,7 +776,7 @@ static NTSTATUS finish_built(TALLOC_CTX *mem_ctx, struct builder *b,
 	if (!builder_finish(b, &buf, &len)) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	status = open_one(buf, len, &h, type_ok, wrong_type, reason);
+	status = negoex_open_one(buf, len, &h, type_ok, wrong_type, reason);
 	if (!NT_STATUS_IS_OK(status)) {
 		talloc_free(buf);
 		return status;
@@ -811,7 +786,7 @@ static NTSTATUS finish_built(TALLOC_CTX *mem_ctx, struct builder *b,
 		talloc_free(buf);
 		return NT_STATUS_NO_MEMORY;
 	}
-	status = parse_body(frame, buf, &h, &m, reason);
+	status = negoex_parse_body(frame, buf, &h, &m, reason);
 	talloc_free(frame);
 	if (!NT_STATUS_IS_OK(status)) {
 		talloc_free(buf);
@@ -853,19 +828,19 @@ NTSTATUS negoex_nego_build(TALLOC_CTX *mem_ctx, const struct negoex_nego *msg,
 			crypto_set_reason(reason, "vector has a count but no elements");
 			return NT_STATUS_INVALID_PARAMETER;
 		}
-		if (!layout_add(&pos, msg->extensions[i].value_len, reason)) {
+		if (!negoex_layout_add(&pos, msg->extensions[i].value_len, reason)) {
 			return NT_STATUS_INVALID_PARAMETER;
 		}
 	}
 
 	builder_init(&b, mem_ctx);
-	put_header(&b, &msg->header, NEGOEX_NEGO_HEADER_LEN, pos);
+	negoex_put_header(&b, &msg->header, NEGOEX_NEGO_HEADER_LEN, pos);
 	builder_add_bytes(&b, msg->random, NEGOEX_RANDOM_LEN);
 	builder_add_u64le(&b, msg->protocol_version);
-	builder_add_u32le(&b, vector_offset(schemes_pos, msg->num_auth_schemes));
+	builder_add_u32le(&b, negoex_vector_offset(schemes_pos, msg->num_auth_schemes));
 	builder_add_u16le(&b, (uint16_t)msg->num_auth_schemes);
 	builder_add_u16le(&b, 0);
-	builder_add_u32le(&b, vector_offset(ext_pos, msg->num_extensions));
+	builder_add_u32le(&b, negoex_vector_offset(ext_pos, msg->num_extensions));
 	builder_add_u16le(&b, (uint16_t)msg->num_extensions);
 	builder_add_u16le(&b, 0);
 	for (size_t i = 0; i < msg->num_auth_schemes; i++) {
@@ -875,15 +850,15 @@ NTSTATUS negoex_nego_build(TALLOC_CTX *mem_ctx, const struct negoex_nego *msg,
 		const struct negoex_extension *e = &msg->extensions[i];
 
 		builder_add_u32le(&b, e->type);
-		builder_add_u32le(&b, vector_offset(value_pos, e->value_len));
+		builder_add_u32le(&b, negoex_vector_offset(value_pos, e->value_len));
 		builder_add_u32le(&b, (uint32_t)e->value_len);
 		value_pos += e->value_len;
 	}
 	for (size_t i = 0; i < msg->num_extensions; i++) {
 		builder_add_bytes(&b, msg->extensions[i].value, msg->extensions[i].value_len);
 	}
-	return finish_built(mem_ctx, &b, is_nego, "message is not a NEGO_MESSAGE", out, out_len,
-			    reason);
+	return negoex_finish_built(mem_ctx, &b, is_nego, "message is not a NEGO_MESSAGE", out,
+				   out_len, reason);
 }
 
 NTSTATUS negoex_exchange_build(TALLOC_CTX *mem_ctx, const struct negoex_exchange *msg,
@@ -900,17 +875,17 @@ NTSTATUS negoex_exchange_build(TALLOC_CTX *mem_ctx, const struct negoex_exchange
 		crypto_set_reason(reason, "vector has a count but no elements");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	if (!layout_add(&pos, msg->exchange_len, reason)) {
+	if (!negoex_layout_add(&pos, msg->exchange_len, reason)) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	builder_init(&b, mem_ctx);
-	put_header(&b, &msg->header, NEGOEX_EXCHANGE_HEADER_LEN, pos);
+	negoex_put_header(&b, &msg->header, NEGOEX_EXCHANGE_HEADER_LEN, pos);
 	builder_add_bytes(&b, msg->auth_scheme.bytes, NEGOEX_GUID_LEN);
-	builder_add_u32le(&b, vector_offset(NEGOEX_EXCHANGE_HEADER_LEN, msg->exchange_len));
+	builder_add_u32le(&b, negoex_vector_offset(NEGOEX_EXCHANGE_HEADER_LEN, msg->exchange_len));
 	builder_add_u32le(&b, (uint32_t)msg->exchange_len);
 	builder_add_bytes(&b, msg->exchange, msg->exchange_len);
-	return finish_built(mem_ctx, &b, is_exchange, "message is not an EXCHANGE_MESSAGE", out,
-			    out_len, reason);
+	return negoex_finish_built(mem_ctx, &b, is_exchange, "message is not an EXCHANGE_MESSAGE",
+				   out, out_len, reason);
 }
 
 NTSTATUS negoex_verify_build(TALLOC_CTX *mem_ctx, const struct negoex_verify *msg,
@@ -927,21 +902,22 @@ NTSTATUS negoex_verify_build(TALLOC_CTX *mem_ctx, const struct negoex_verify *ms
 		crypto_set_reason(reason, "vector has a count but no elements");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	if (!layout_add(&pos, msg->checksum.value_len, reason)) {
+	if (!negoex_layout_add(&pos, msg->checksum.value_len, reason)) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	builder_init(&b, mem_ctx);
-	put_header(&b, &msg->header, NEGOEX_VERIFY_HEADER_LEN, pos);
+	negoex_put_header(&b, &msg->header, NEGOEX_VERIFY_HEADER_LEN, pos);
 	builder_add_bytes(&b, msg->auth_scheme.bytes, NEGOEX_GUID_LEN);
 	builder_add_u32le(&b, NEGOEX_CHECKSUM_HEADER_LEN);
 	builder_add_u32le(&b, msg->checksum.scheme);
 	builder_add_u32le(&b, msg->checksum.type);
-	builder_add_u32le(&b, vector_offset(NEGOEX_VERIFY_HEADER_LEN, msg->checksum.value_len));
+	builder_add_u32le(&b,
+			  negoex_vector_offset(NEGOEX_VERIFY_HEADER_LEN, msg->checksum.value_len));
 	builder_add_u32le(&b, (uint32_t)msg->checksum.value_len);
 	builder_add_u32le(&b, 0); /* the fixed part padded to 80 */
 	builder_add_bytes(&b, msg->checksum.value, msg->checksum.value_len);
-	return finish_built(mem_ctx, &b, is_verify, "message is not a VERIFY_MESSAGE", out,
-			    out_len, reason);
+	return negoex_finish_built(mem_ctx, &b, is_verify, "message is not a VERIFY_MESSAGE", out,
+				   out_len, reason);
 }
 
 NTSTATUS negoex_alert_build(TALLOC_CTX *mem_ctx, const struct negoex_alert_message *msg,
@@ -968,29 +944,29 @@ NTSTATUS negoex_alert_build(TALLOC_CTX *mem_ctx, const struct negoex_alert_messa
 			crypto_set_reason(reason, "vector has a count but no elements");
 			return NT_STATUS_INVALID_PARAMETER;
 		}
-		if (!layout_add(&pos, msg->alerts[i].value_len, reason)) {
+		if (!negoex_layout_add(&pos, msg->alerts[i].value_len, reason)) {
 			return NT_STATUS_INVALID_PARAMETER;
 		}
 	}
 	builder_init(&b, mem_ctx);
-	put_header(&b, &msg->header, NEGOEX_ALERT_HEADER_LEN, pos);
+	negoex_put_header(&b, &msg->header, NEGOEX_ALERT_HEADER_LEN, pos);
 	builder_add_bytes(&b, msg->auth_scheme.bytes, NEGOEX_GUID_LEN);
 	builder_add_u32le(&b, msg->error_code);
-	builder_add_u32le(&b, vector_offset(alerts_pos, msg->num_alerts));
+	builder_add_u32le(&b, negoex_vector_offset(alerts_pos, msg->num_alerts));
 	builder_add_u16le(&b, (uint16_t)msg->num_alerts);
 	builder_add_u16le(&b, 0); /* ALERT_VECTOR padding */
 	builder_add_u32le(&b, 0); /* the fixed part padded to 72 */
 	for (size_t i = 0; i < msg->num_alerts; i++) {
 		builder_add_u32le(&b, msg->alerts[i].type);
-		builder_add_u32le(&b, vector_offset(value_pos, msg->alerts[i].value_len));
+		builder_add_u32le(&b, negoex_vector_offset(value_pos, msg->alerts[i].value_len));
 		builder_add_u32le(&b, (uint32_t)msg->alerts[i].value_len);
 		value_pos += msg->alerts[i].value_len;
 	}
 	for (size_t i = 0; i < msg->num_alerts; i++) {
 		builder_add_bytes(&b, msg->alerts[i].value, msg->alerts[i].value_len);
 	}
-	return finish_built(mem_ctx, &b, is_alert, "message is not an ALERT_MESSAGE", out,
-			    out_len, reason);
+	return negoex_finish_built(mem_ctx, &b, is_alert, "message is not an ALERT_MESSAGE", out,
+				   out_len, reason);
 }
 
 NTSTATUS negoex_message_build(TALLOC_CTX *mem_ctx, const struct negoex_message *msg,
