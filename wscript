@@ -193,7 +193,7 @@ def build(bld):
     # The protocol's rules, apart from any RPC runtime: what both roles
     # know (protocol/), the server's (server/), the client's (client/).
     # NEGOEX (negoex/README.md): the message codec for now.
-    bld.stlib(source=['negoex/msg.c', 'negoex/nego.c', 'negoex/exchange.c',
+    bld.stlib(source=['negoex/msg.c', 'negoex/nego.c', 'negoex/exchange.c', 'negoex/verify.c',
                       'negoex/token.c'],
               target='negoex', use='bpaucrypto ' + CORE_USE)
 
