@@ -194,7 +194,7 @@ def build(bld):
     # know (protocol/), the server's (server/), the client's (client/).
     # NEGOEX (negoex/README.md): the message codec for now.
     bld.stlib(source=['negoex/msg.c', 'negoex/nego.c', 'negoex/exchange.c', 'negoex/verify.c',
-                      'negoex/token.c'],
+                      'negoex/alert.c', 'negoex/token.c'],
               target='negoex', use='bpaucrypto ' + CORE_USE)
 
     bld.stlib(source=['rpc/protocol/hresult.c'], target='bpauprotocol', use=CORE_USE)
