@@ -1,5 +1,9 @@
 /*
- * msg.c: NEGOEX message parse and build (draft-zhu-negoex-04, MS-NEGOEX).
+ * msg.c: NEGOEX message parse and build (draft-zhu-negoex-04, MS-NEGOEX):
+ * MESSAGE_HEADER, the vector helpers and the layout rules every message
+ * shares (declared in msg_internal.h).  The messages themselves are in
+ * nego.c, exchange.c, verify.c and alert.c, the token and the dispatch by
+ * type in token.c; the rules below hold for all of them.
  *
  * Layout, checked against the Windows-generated ACCEPTOR_NEGO +
  * ACCEPTOR_META_DATA token and the INITIATOR_NEGO "MS example"
