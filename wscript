@@ -193,7 +193,9 @@ def build(bld):
     # The protocol's rules, apart from any RPC runtime: what both roles
     # know (protocol/), the server's (server/), the client's (client/).
     # NEGOEX (negoex/README.md): the message codec for now.
-    bld.stlib(source=['negoex/msg.c'], target='negoex', use='bpaucrypto ' + CORE_USE)
+    bld.stlib(source=['negoex/msg.c', 'negoex/nego.c', 'negoex/exchange.c', 'negoex/verify.c',
+                      'negoex/alert.c', 'negoex/token.c'],
+              target='negoex', use='bpaucrypto ' + CORE_USE)
 
     bld.stlib(source=['rpc/protocol/hresult.c'], target='bpauprotocol', use=CORE_USE)
     bld.stlib(source=['rpc/server/exchange_server.c'], target='bpauserver',

@@ -1,5 +1,9 @@
 /*
- * msg.c: NEGOEX message parse and build (draft-zhu-negoex-04, MS-NEGOEX).
+ * msg.c: NEGOEX message parse and build (draft-zhu-negoex-04, MS-NEGOEX):
+ * MESSAGE_HEADER, the vector helpers and the layout rules every message
+ * shares (declared in msg_internal.h).  The messages themselves are in
+ * nego.c, exchange.c, verify.c and alert.c, the token and the dispatch by
+ * type in token.c; the rules below hold for all of them.
  *
  * Layout, checked against the Windows-generated ACCEPTOR_NEGO +
  * ACCEPTOR_META_DATA token and the INITIATOR_NEGO "MS example"
@@ -55,49 +59,7 @@
 #include <string.h>
 
 #include "crypto/wire/cursor.h"
-
-static const char *const type_names[] = {
-	"INITIATOR_NEGO", "ACCEPTOR_NEGO", "INITIATOR_META_DATA", "ACCEPTOR_META_DATA",
-	"CHALLENGE", "AP_REQUEST", "VERIFY", "ALERT",
-};
-
-const char *negoex_message_type_name(uint32_t type)
-{
-	return type < sizeof(type_names) / sizeof(type_names[0]) ? type_names[type] : NULL;
-}
-
-char *negoex_guid_string(TALLOC_CTX *mem_ctx, const struct negoex_guid *guid)
-{
-	const uint8_t *g = guid->bytes;
-
-	return talloc_asprintf(mem_ctx,
-			       "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-			       "%02x%02x%02x%02x%02x%02x",
-			       g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6], g[8], g[9],
-			       g[10], g[11], g[12], g[13], g[14], g[15]);
-}
-
-static bool is_nego(enum negoex_message_type t)
-{
-	return t == NEGOEX_MESSAGE_TYPE_INITIATOR_NEGO || t == NEGOEX_MESSAGE_TYPE_ACCEPTOR_NEGO;
-}
-
-static bool is_exchange(enum negoex_message_type t)
-{
-	return t == NEGOEX_MESSAGE_TYPE_INITIATOR_META_DATA ||
-	       t == NEGOEX_MESSAGE_TYPE_ACCEPTOR_META_DATA ||
-	       t == NEGOEX_MESSAGE_TYPE_CHALLENGE || t == NEGOEX_MESSAGE_TYPE_AP_REQUEST;
-}
-
-static bool is_verify(enum negoex_message_type t)
-{
-	return t == NEGOEX_MESSAGE_TYPE_VERIFY;
-}
-
-static bool is_alert(enum negoex_message_type t)
-{
-	return t == NEGOEX_MESSAGE_TYPE_ALERT;
-}
+#include "negoex/msg_internal.h"
 
 /* fields_len: the smallest cbHeaderLength for |type|, the fixed fields we
  * read (MIT 1.20.1 + CVE-2026-40356 fix requires at least these). */
@@ -115,44 +77,15 @@ static size_t fields_len(enum negoex_message_type type)
 	return NEGOEX_ALERT_FIELDS_LEN;
 }
 
-/* One vector kind: its element width and the reasons for its two rules. */
-struct vector_rule {
-	size_t width;
-	const char *past_end;
-	const char *in_header;
-};
-
-static const struct vector_rule AUTH_SCHEMES = {
-	NEGOEX_GUID_LEN, "AuthSchemes vector runs past the end of the message",
-	"AuthSchemes vector starts inside the message header"};
-static const struct vector_rule EXTENSIONS = {
-	NEGOEX_EXTENSION_LEN, "Extensions vector runs past the end of the message",
-	"Extensions vector starts inside the message header"};
-static const struct vector_rule EXTENSION_VALUE = {
-	1, "ExtensionValue runs past the end of the message",
-	"ExtensionValue starts inside the message header"};
-static const struct vector_rule EXCHANGE = {
-	1, "Exchange vector runs past the end of the message",
-	"Exchange vector starts inside the message header"};
-static const struct vector_rule CHECKSUM_VALUE = {
-	1, "ChecksumValue runs past the end of the message",
-	"ChecksumValue starts inside the message header"};
-static const struct vector_rule ALERTS = {
-	NEGOEX_ALERT_LEN, "Alerts vector runs past the end of the message",
-	"Alerts vector starts inside the message header"};
-static const struct vector_rule ALERT_VALUE = {
-	1, "AlertValue runs past the end of the message",
-	"AlertValue starts inside the message header"};
-
 /*
- * get_vector: the |count| elements at |offset| of the message |msg|
+ * negoex_get_vector: the |count| elements at |offset| of the message |msg|
  * (h->message_length bytes), as a cursor.  draft section 4: offsets are
  * relative to the message.  The bound is vector_fits (MIT's vector_base);
  * a non-empty vector must also lie past the fixed part (cbHeaderLength),
  * which MIT does not check.  An empty one may have any offset inside the
  * message: Windows writes 0, MIT the payload start.
  */
-static bool get_vector(const uint8_t *msg, const struct negoex_header *h, uint32_t offset,
+bool negoex_get_vector(const uint8_t *msg, const struct negoex_header *h, uint32_t offset,
 		       size_t count, const struct vector_rule *rule, struct cursor *out,
 		       const char **reason)
 {
@@ -174,8 +107,8 @@ static bool get_vector(const uint8_t *msg, const struct negoex_header *h, uint32
 	return true;
 }
 
-/* get_guid reads a GUID (16 bytes, wire order). */
-static bool get_guid(struct cursor *c, struct negoex_guid *g)
+/* negoex_get_guid reads a GUID (16 bytes, wire order). */
+bool negoex_get_guid(struct cursor *c, struct negoex_guid *g)
 {
 	const uint8_t *p;
 
@@ -197,7 +130,7 @@ NTSTATUS negoex_header_parse(const uint8_t *buf, size_t len, struct negoex_heade
 	cursor_init(&c, buf, len);
 	if (!cursor_get_u64le(&c, &signature) || !cursor_get_u32le(&c, &type) ||
 	    !cursor_get_u32le(&c, &h.sequence_number) || !cursor_get_u32le(&c, &h.header_length) ||
-	    !cursor_get_u32le(&c, &h.message_length) || !get_guid(&c, &h.conversation_id)) {
+	    !cursor_get_u32le(&c, &h.message_length) || !negoex_get_guid(&c, &h.conversation_id)) {
 		crypto_set_reason(reason, "MESSAGE_HEADER is truncated");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
@@ -229,9 +162,9 @@ NTSTATUS negoex_header_parse(const uint8_t *buf, size_t len, struct negoex_heade
 	return NT_STATUS_OK;
 }
 
-/* fixed_fields: a cursor over the type-specific fixed part of |msg|,
+/* negoex_fixed_fields: a cursor over the type-specific fixed part of |msg|,
  * bytes 40 to cbHeaderLength (checked by negoex_header_parse). */
-static struct cursor fixed_fields(const uint8_t *msg, const struct negoex_header *h)
+struct cursor negoex_fixed_fields(const uint8_t *msg, const struct negoex_header *h)
 {
 	struct cursor all, fixed;
 
@@ -243,272 +176,9 @@ static struct cursor fixed_fields(const uint8_t *msg, const struct negoex_header
 	return fixed;
 }
 
-/* The body parsers: |msg| holds h->message_length bytes, owned by the
- * caller for as long as the result lives; the result is on mem_ctx. */
-
-static NTSTATUS parse_nego_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
-				const struct negoex_header *h, struct negoex_nego **out,
-				const char **reason)
-{
-	struct cursor f = fixed_fields(msg, h), v;
-	struct negoex_nego *n;
-	const uint8_t *random;
-	uint32_t schemes_off, ext_off;
-	uint16_t schemes_count, ext_count, pad;
-
-	n = talloc_zero(mem_ctx, struct negoex_nego);
-	if (n == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	n->header = *h;
-	n->raw = msg;
-	n->raw_len = h->message_length;
-	if (!cursor_get_bytes(&f, &random, NEGOEX_RANDOM_LEN) ||
-	    !cursor_get_u64le(&f, &n->protocol_version) || !cursor_get_u32le(&f, &schemes_off) ||
-	    !cursor_get_u16le(&f, &schemes_count) || !cursor_get_u16le(&f, &pad) ||
-	    !cursor_get_u32le(&f, &ext_off) || !cursor_get_u16le(&f, &ext_count) ||
-	    !cursor_get_u16le(&f, &pad)) {
-		crypto_set_reason(reason, "NEGO_MESSAGE fixed fields are truncated");
-		goto invalid;
-	}
-	memcpy(n->random, random, NEGOEX_RANDOM_LEN);
-	/* "version of the protocol, this contains 0" (draft 5) */
-	if (n->protocol_version != NEGOEX_PROTOCOL_VERSION_0) {
-		crypto_set_reason(reason, "ProtocolVersion is not 0");
-		talloc_free(n);
-		return NT_STATUS_NOT_SUPPORTED;
-	}
-	if (schemes_count > NEGOEX_MAX_AUTH_SCHEMES) {
-		crypto_set_reason(reason, "AuthSchemeCount is above NEGOEX_MAX_AUTH_SCHEMES");
-		goto invalid;
-	}
-	if (!get_vector(msg, h, schemes_off, schemes_count, &AUTH_SCHEMES, &v, reason)) {
-		goto invalid;
-	}
-	n->num_auth_schemes = schemes_count;
-	if (schemes_count > 0) {
-		n->auth_schemes = talloc_array(n, struct negoex_guid, schemes_count);
-		if (n->auth_schemes == NULL) {
-			talloc_free(n);
-			return NT_STATUS_NO_MEMORY;
-		}
-		for (size_t i = 0; i < schemes_count; i++) {
-			if (!get_guid(&v, &n->auth_schemes[i])) {
-				goto invalid; /* not reached: get_vector sized it */
-			}
-		}
-	}
-	if (ext_count > NEGOEX_MAX_EXTENSIONS) {
-		crypto_set_reason(reason, "ExtensionCount is above NEGOEX_MAX_EXTENSIONS");
-		goto invalid;
-	}
-	/* MIT 1.20.1 used this vector unchecked (CVE-2026-40355). */
-	if (!get_vector(msg, h, ext_off, ext_count, &EXTENSIONS, &v, reason)) {
-		goto invalid;
-	}
-	n->num_extensions = ext_count;
-	if (ext_count > 0) {
-		n->extensions = talloc_array(n, struct negoex_extension, ext_count);
-		if (n->extensions == NULL) {
-			talloc_free(n);
-			return NT_STATUS_NO_MEMORY;
-		}
-	}
-	for (size_t i = 0; i < ext_count; i++) {
-		struct negoex_extension *e = &n->extensions[i];
-		uint32_t value_off, value_len;
-		struct cursor value;
-
-		if (!cursor_get_u32le(&v, &e->type) || !cursor_get_u32le(&v, &value_off) ||
-		    !cursor_get_u32le(&v, &value_len)) {
-			goto invalid; /* not reached */
-		}
-		if (!get_vector(msg, h, value_off, value_len, &EXTENSION_VALUE, &value, reason)) {
-			goto invalid;
-		}
-		/* "All negative extension types (the highest bit is set to 1)
-		 * are critical.  If the receiver does not understand a critical
-		 * extension, the authentication attempt must be rejected"
-		 * (draft 7.4); none is defined, so we understand none. */
-		if ((e->type & NEGOEX_EXTENSION_FLAG_CRITICAL) != 0) {
-			crypto_set_reason(reason, "critical extension (ExtensionType high bit set)");
-			talloc_free(n);
-			return NT_STATUS_NOT_SUPPORTED;
-		}
-		e->value = value.data;
-		e->value_len = value_len;
-	}
-	*out = n;
-	return NT_STATUS_OK;
-invalid:
-	talloc_free(n);
-	return NT_STATUS_INVALID_PARAMETER;
-}
-
-static NTSTATUS parse_exchange_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
-				    const struct negoex_header *h, struct negoex_exchange **out,
-				    const char **reason)
-{
-	struct cursor f = fixed_fields(msg, h), v;
-	struct negoex_exchange e;
-	uint32_t off, len;
-
-	memset(&e, 0, sizeof(e));
-	if (!get_guid(&f, &e.auth_scheme) || !cursor_get_u32le(&f, &off) ||
-	    !cursor_get_u32le(&f, &len)) {
-		crypto_set_reason(reason, "EXCHANGE_MESSAGE fixed fields are truncated");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if (!get_vector(msg, h, off, len, &EXCHANGE, &v, reason)) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	e.header = *h;
-	e.exchange = v.data;
-	e.exchange_len = len;
-	e.raw = msg;
-	e.raw_len = h->message_length;
-	*out = talloc_memdup(mem_ctx, &e, sizeof(e));
-	return *out == NULL ? NT_STATUS_NO_MEMORY : NT_STATUS_OK;
-}
-
-static NTSTATUS parse_verify_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
-				  const struct negoex_header *h, struct negoex_verify **out,
-				  const char **reason)
-{
-	struct cursor f = fixed_fields(msg, h), v;
-	struct negoex_verify m;
-	uint32_t cksum_header_len, off, len;
-
-	memset(&m, 0, sizeof(m));
-	if (!get_guid(&f, &m.auth_scheme) || !cursor_get_u32le(&f, &cksum_header_len) ||
-	    !cursor_get_u32le(&f, &m.checksum.scheme) || !cursor_get_u32le(&f, &m.checksum.type) ||
-	    !cursor_get_u32le(&f, &off) || !cursor_get_u32le(&f, &len)) {
-		crypto_set_reason(reason, "VERIFY_MESSAGE fixed fields are truncated");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	/* "this field has a value of 20" (draft 3.8); MIT checks it too. */
-	if (cksum_header_len != NEGOEX_CHECKSUM_HEADER_LEN) {
-		crypto_set_reason(reason, "CHECKSUM cbHeaderLength is not 20");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	/* "Currently only one value is defined" (draft 3.8). */
-	if (m.checksum.scheme != NEGOEX_CHECKSUM_SCHEME_RFC3961) {
-		crypto_set_reason(reason, "ChecksumScheme is not CHECKSUM_SCHEME_RFC3961");
-		return NT_STATUS_NOT_SUPPORTED;
-	}
-	if (!get_vector(msg, h, off, len, &CHECKSUM_VALUE, &v, reason)) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	m.header = *h;
-	m.checksum.value = v.data;
-	m.checksum.value_len = len;
-	m.raw = msg;
-	m.raw_len = h->message_length;
-	*out = talloc_memdup(mem_ctx, &m, sizeof(m));
-	return *out == NULL ? NT_STATUS_NO_MEMORY : NT_STATUS_OK;
-}
-
-NTSTATUS negoex_alert_pulse_parse(const uint8_t *buf, size_t len,
-				  struct negoex_alert_pulse *out, const char **reason)
-{
-	struct negoex_alert_pulse p;
-	struct cursor c;
-
-	cursor_init(&c, buf, len);
-	if (!cursor_get_u32le(&c, &p.header_length) || !cursor_get_u32le(&c, &p.reason)) {
-		crypto_set_reason(reason, "ALERT_PULSE is shorter than 8 bytes");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	*out = p;
-	return NT_STATUS_OK;
-}
-
-void negoex_alert_pulse_build(uint32_t reason_code, uint8_t out[NEGOEX_ALERT_PULSE_LEN])
-{
-	/* cbHeaderLength = sizeof(ALERT_PULSE), as MIT writes it. */
-	out[0] = NEGOEX_ALERT_PULSE_LEN;
-	out[1] = out[2] = out[3] = 0;
-	out[4] = (uint8_t)reason_code;
-	out[5] = (uint8_t)(reason_code >> 8);
-	out[6] = (uint8_t)(reason_code >> 16);
-	out[7] = (uint8_t)(reason_code >> 24);
-}
-
-static NTSTATUS parse_alert_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
-				 const struct negoex_header *h, struct negoex_alert_message **out,
-				 const char **reason)
-{
-	struct cursor f = fixed_fields(msg, h), v;
-	struct negoex_alert_message *a;
-	uint32_t alerts_off;
-	uint16_t count, pad;
-	NTSTATUS status = NT_STATUS_INVALID_PARAMETER;
-
-	a = talloc_zero(mem_ctx, struct negoex_alert_message);
-	if (a == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	a->header = *h;
-	a->raw = msg;
-	a->raw_len = h->message_length;
-	if (!get_guid(&f, &a->auth_scheme) || !cursor_get_u32le(&f, &a->error_code) ||
-	    !cursor_get_u32le(&f, &alerts_off) || !cursor_get_u16le(&f, &count) ||
-	    !cursor_get_u16le(&f, &pad)) {
-		crypto_set_reason(reason, "ALERT_MESSAGE fixed fields are truncated");
-		goto fail;
-	}
-	if (count > NEGOEX_MAX_ALERTS) {
-		crypto_set_reason(reason, "AlertCount is above NEGOEX_MAX_ALERTS");
-		goto fail;
-	}
-	if (!get_vector(msg, h, alerts_off, count, &ALERTS, &v, reason)) {
-		goto fail;
-	}
-	a->num_alerts = count;
-	if (count > 0) {
-		a->alerts = talloc_array(a, struct negoex_alert, count);
-		if (a->alerts == NULL) {
-			status = NT_STATUS_NO_MEMORY;
-			goto fail;
-		}
-	}
-	for (size_t i = 0; i < count; i++) {
-		struct negoex_alert *al = &a->alerts[i];
-		uint32_t value_off, value_len;
-		struct cursor value;
-		struct negoex_alert_pulse pulse;
-
-		if (!cursor_get_u32le(&v, &al->type) || !cursor_get_u32le(&v, &value_off) ||
-		    !cursor_get_u32le(&v, &value_len)) {
-			goto fail; /* not reached */
-		}
-		if (!get_vector(msg, h, value_off, value_len, &ALERT_VALUE, &value, reason)) {
-			goto fail;
-		}
-		al->value = value.data;
-		al->value_len = value_len;
-		/* Unknown alert types are kept and ignored; a pulse must be an
-		 * ALERT_PULSE (MIT ignores a short one; we refuse it). */
-		if (al->type == NEGOEX_ALERT_TYPE_PULSE) {
-			status = negoex_alert_pulse_parse(al->value, al->value_len, &pulse, reason);
-			if (!NT_STATUS_IS_OK(status)) {
-				goto fail;
-			}
-			if (pulse.reason == NEGOEX_ALERT_VERIFY_NO_KEY) {
-				a->verify_no_key = true;
-			}
-		}
-	}
-	*out = a;
-	return NT_STATUS_OK;
-fail:
-	talloc_free(a);
-	return status;
-}
-
-/* open_one: the header of a single message filling all of |buf|, of a
+/* negoex_open_one: the header of a single message filling all of |buf|, of a
  * type |type_ok| accepts. */
-static NTSTATUS open_one(const uint8_t *buf, size_t len, struct negoex_header *h,
+NTSTATUS negoex_open_one(const uint8_t *buf, size_t len, struct negoex_header *h,
 			 bool (*type_ok)(enum negoex_message_type), const char *wrong_type,
 			 const char **reason)
 {
@@ -528,8 +198,8 @@ static NTSTATUS open_one(const uint8_t *buf, size_t len, struct negoex_header *h
 	return NT_STATUS_OK;
 }
 
-/* copy_one: a frame on mem_ctx holding a copy of the message. */
-static NTSTATUS copy_one(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
+/* negoex_copy_one: a frame on mem_ctx holding a copy of the message. */
+NTSTATUS negoex_copy_one(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 			 TALLOC_CTX **frame, uint8_t **raw)
 {
 	*frame = talloc_new(mem_ctx);
@@ -541,197 +211,15 @@ static NTSTATUS copy_one(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	return NT_STATUS_OK;
 }
 
-NTSTATUS negoex_nego_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
-			   struct negoex_nego **out, const char **reason)
-{
-	struct negoex_header h;
-	struct negoex_nego *n;
-	TALLOC_CTX *frame;
-	uint8_t *raw;
-	NTSTATUS status;
-
-	status = open_one(buf, len, &h, is_nego, "message is not a NEGO_MESSAGE", reason);
-	if (NT_STATUS_IS_OK(status)) {
-		status = copy_one(mem_ctx, buf, len, &frame, &raw);
-	}
-	if (!NT_STATUS_IS_OK(status)) {
-		return status;
-	}
-	status = parse_nego_body(frame, raw, &h, &n, reason);
-	if (NT_STATUS_IS_OK(status)) {
-		talloc_steal(n, raw);
-		*out = talloc_steal(mem_ctx, n);
-	}
-	talloc_free(frame);
-	return status;
-}
-
-NTSTATUS negoex_exchange_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
-			       struct negoex_exchange **out, const char **reason)
-{
-	struct negoex_header h;
-	struct negoex_exchange *e;
-	TALLOC_CTX *frame;
-	uint8_t *raw;
-	NTSTATUS status;
-
-	status = open_one(buf, len, &h, is_exchange, "message is not an EXCHANGE_MESSAGE",
-			  reason);
-	if (NT_STATUS_IS_OK(status)) {
-		status = copy_one(mem_ctx, buf, len, &frame, &raw);
-	}
-	if (!NT_STATUS_IS_OK(status)) {
-		return status;
-	}
-	status = parse_exchange_body(frame, raw, &h, &e, reason);
-	if (NT_STATUS_IS_OK(status)) {
-		talloc_steal(e, raw);
-		*out = talloc_steal(mem_ctx, e);
-	}
-	talloc_free(frame);
-	return status;
-}
-
-NTSTATUS negoex_verify_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
-			     struct negoex_verify **out, const char **reason)
-{
-	struct negoex_header h;
-	struct negoex_verify *v;
-	TALLOC_CTX *frame;
-	uint8_t *raw;
-	NTSTATUS status;
-
-	status = open_one(buf, len, &h, is_verify, "message is not a VERIFY_MESSAGE", reason);
-	if (NT_STATUS_IS_OK(status)) {
-		status = copy_one(mem_ctx, buf, len, &frame, &raw);
-	}
-	if (!NT_STATUS_IS_OK(status)) {
-		return status;
-	}
-	status = parse_verify_body(frame, raw, &h, &v, reason);
-	if (NT_STATUS_IS_OK(status)) {
-		talloc_steal(v, raw);
-		*out = talloc_steal(mem_ctx, v);
-	}
-	talloc_free(frame);
-	return status;
-}
-
-NTSTATUS negoex_alert_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
-			    struct negoex_alert_message **out, const char **reason)
-{
-	struct negoex_header h;
-	struct negoex_alert_message *a;
-	TALLOC_CTX *frame;
-	uint8_t *raw;
-	NTSTATUS status;
-
-	status = open_one(buf, len, &h, is_alert, "message is not an ALERT_MESSAGE", reason);
-	if (NT_STATUS_IS_OK(status)) {
-		status = copy_one(mem_ctx, buf, len, &frame, &raw);
-	}
-	if (!NT_STATUS_IS_OK(status)) {
-		return status;
-	}
-	status = parse_alert_body(frame, raw, &h, &a, reason);
-	if (NT_STATUS_IS_OK(status)) {
-		talloc_steal(a, raw);
-		*out = talloc_steal(mem_ctx, a);
-	}
-	talloc_free(frame);
-	return status;
-}
-
-/* parse_body dispatches on the (checked) type of |h|. */
-static NTSTATUS parse_body(TALLOC_CTX *mem_ctx, const uint8_t *msg,
-			   const struct negoex_header *h, struct negoex_message *out,
-			   const char **reason)
-{
-	out->type = h->type;
-	if (is_nego(h->type)) {
-		return parse_nego_body(mem_ctx, msg, h, &out->u.nego, reason);
-	}
-	if (is_exchange(h->type)) {
-		return parse_exchange_body(mem_ctx, msg, h, &out->u.exchange, reason);
-	}
-	if (is_verify(h->type)) {
-		return parse_verify_body(mem_ctx, msg, h, &out->u.verify, reason);
-	}
-	return parse_alert_body(mem_ctx, msg, h, &out->u.alert, reason);
-}
-
-NTSTATUS negoex_token_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
-			    struct negoex_token **out, const char **reason)
-{
-	TALLOC_CTX *frame;
-	struct negoex_token *t;
-	uint8_t *raw;
-	struct cursor c;
-	NTSTATUS status = NT_STATUS_INVALID_PARAMETER;
-
-	if (len == 0) {
-		crypto_set_reason(reason, "token is empty");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if (len > NEGOEX_MAX_TOKEN_LEN) {
-		crypto_set_reason(reason, "token is larger than NEGOEX_MAX_TOKEN_LEN");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	frame = talloc_new(mem_ctx);
-	t = frame == NULL ? NULL : talloc_zero(frame, struct negoex_token);
-	if (t == NULL || (raw = talloc_memdup(t, buf, len)) == NULL ||
-	    (t->messages = talloc_zero_array(t, struct negoex_message, NEGOEX_MAX_MESSAGES)) ==
-		    NULL) {
-		talloc_free(frame);
-		return NT_STATUS_NO_MEMORY;
-	}
-	t->raw = raw;
-	t->raw_len = len;
-	cursor_init(&c, raw, len);
-	/* "If there is more than one NEGOEX message, these messages are
-	 * concatenated together" (draft 7): each message's cbMessageLength
-	 * (at least 40) leads to the next, and the last ends the token. */
-	while (cursor_left(&c) > 0) {
-		struct negoex_header h;
-		const uint8_t *msg;
-
-		if (t->num_messages == NEGOEX_MAX_MESSAGES) {
-			crypto_set_reason(reason, "token holds more than NEGOEX_MAX_MESSAGES messages");
-			status = NT_STATUS_INVALID_PARAMETER;
-			goto fail;
-		}
-		status = negoex_header_parse(c.data, cursor_left(&c), &h, reason);
-		if (!NT_STATUS_IS_OK(status)) {
-			goto fail;
-		}
-		t->messages[t->num_messages].offset = len - cursor_left(&c);
-		if (!cursor_get_bytes(&c, &msg, h.message_length)) {
-			status = NT_STATUS_INVALID_PARAMETER; /* not reached */
-			goto fail;
-		}
-		status = parse_body(t, msg, &h, &t->messages[t->num_messages], reason);
-		if (!NT_STATUS_IS_OK(status)) {
-			goto fail;
-		}
-		t->num_messages++;
-	}
-	*out = talloc_steal(mem_ctx, t);
-	talloc_free(frame);
-	return NT_STATUS_OK;
-fail:
-	talloc_free(frame);
-	return status;
-}
-
 /*
  * Building.  Each builder lays the message out (msg.c's opening comment),
  * then parses the result with the parser's rules, so that what we send
  * obeys what we accept.
  */
 
-/* layout_add advances |*pos| by |n|, refusing a message past the token cap
+/* negoex_layout_add advances |*pos| by |n|, refusing a message past the token cap
  * (so every offset fits a ULONG). */
-static bool layout_add(size_t *pos, size_t n, const char **reason)
+bool negoex_layout_add(size_t *pos, size_t n, const char **reason)
 {
 	if (n > NEGOEX_MAX_TOKEN_LEN || *pos > NEGOEX_MAX_TOKEN_LEN - n) {
 		crypto_set_reason(reason, "message is larger than NEGOEX_MAX_TOKEN_LEN");
@@ -741,14 +229,14 @@ static bool layout_add(size_t *pos, size_t n, const char **reason)
 	return true;
 }
 
-/* vector_offset: where a vector of |count| elements starting at |pos|
+/* negoex_vector_offset: where a vector of |count| elements starting at |pos|
  * goes; an empty vector gets offset 0, as Windows writes it. */
-static uint32_t vector_offset(size_t pos, size_t count)
+uint32_t negoex_vector_offset(size_t pos, size_t count)
 {
 	return count == 0 ? 0 : (uint32_t)pos;
 }
 
-static void put_header(struct builder *b, const struct negoex_header *h, size_t header_len,
+void negoex_put_header(struct builder *b, const struct negoex_header *h, size_t header_len,
 		       size_t message_len)
 {
 	builder_add_u64le(b, NEGOEX_MESSAGE_SIGNATURE);
@@ -778,16 +266,16 @@ NTSTATUS negoex_header_build(TALLOC_CTX *mem_ctx, const struct negoex_header *h,
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	builder_init(&b, mem_ctx);
-	put_header(&b, h, h->header_length, h->message_length);
+	negoex_put_header(&b, h, h->header_length, h->message_length);
 	if (!builder_finish(&b, out, out_len)) {
 		return NT_STATUS_NO_MEMORY;
 	}
 	return NT_STATUS_OK;
 }
 
-/* finish_built: the built bytes must parse as one message of the same
+/* negoex_finish_built: the built bytes must parse as one message of the same
  * structure (|check| is the matching parse body); then hand them over. */
-static NTSTATUS finish_built(TALLOC_CTX *mem_ctx, struct builder *b,
+NTSTATUS negoex_finish_built(TALLOC_CTX *mem_ctx, struct builder *b,
 			     bool (*type_ok)(enum negoex_message_type), const char *wrong_type,
 			     uint8_t **out, size_t *out_len, const char **reason)
 {
@@ -801,7 +289,7 @@ static NTSTATUS finish_built(TALLOC_CTX *mem_ctx, struct builder *b,
 	if (!builder_finish(b, &buf, &len)) {
 		return NT_STATUS_NO_MEMORY;
 	}
-	status = open_one(buf, len, &h, type_ok, wrong_type, reason);
+	status = negoex_open_one(buf, len, &h, type_ok, wrong_type, reason);
 	if (!NT_STATUS_IS_OK(status)) {
 		talloc_free(buf);
 		return status;
@@ -811,7 +299,7 @@ static NTSTATUS finish_built(TALLOC_CTX *mem_ctx, struct builder *b,
 		talloc_free(buf);
 		return NT_STATUS_NO_MEMORY;
 	}
-	status = parse_body(frame, buf, &h, &m, reason);
+	status = negoex_parse_body(frame, buf, &h, &m, reason);
 	talloc_free(frame);
 	if (!NT_STATUS_IS_OK(status)) {
 		talloc_free(buf);
@@ -822,233 +310,3 @@ static NTSTATUS finish_built(TALLOC_CTX *mem_ctx, struct builder *b,
 	return NT_STATUS_OK;
 }
 
-NTSTATUS negoex_nego_build(TALLOC_CTX *mem_ctx, const struct negoex_nego *msg,
-			   uint8_t **out, size_t *out_len, const char **reason)
-{
-	size_t pos = NEGOEX_NEGO_HEADER_LEN, schemes_pos, ext_pos, value_pos;
-	struct builder b;
-
-	if (!is_nego(msg->header.type)) {
-		crypto_set_reason(reason, "message is not a NEGO_MESSAGE");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if (msg->num_auth_schemes > NEGOEX_MAX_AUTH_SCHEMES) {
-		crypto_set_reason(reason, "AuthSchemeCount is above NEGOEX_MAX_AUTH_SCHEMES");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if (msg->num_extensions > NEGOEX_MAX_EXTENSIONS) {
-		crypto_set_reason(reason, "ExtensionCount is above NEGOEX_MAX_EXTENSIONS");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if ((msg->num_auth_schemes > 0 && msg->auth_schemes == NULL) ||
-	    (msg->num_extensions > 0 && msg->extensions == NULL)) {
-		crypto_set_reason(reason, "vector has a count but no elements");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	schemes_pos = pos;
-	ext_pos = schemes_pos + msg->num_auth_schemes * NEGOEX_GUID_LEN;
-	pos = value_pos = ext_pos + msg->num_extensions * NEGOEX_EXTENSION_LEN;
-	for (size_t i = 0; i < msg->num_extensions; i++) {
-		if (msg->extensions[i].value_len > 0 && msg->extensions[i].value == NULL) {
-			crypto_set_reason(reason, "vector has a count but no elements");
-			return NT_STATUS_INVALID_PARAMETER;
-		}
-		if (!layout_add(&pos, msg->extensions[i].value_len, reason)) {
-			return NT_STATUS_INVALID_PARAMETER;
-		}
-	}
-
-	builder_init(&b, mem_ctx);
-	put_header(&b, &msg->header, NEGOEX_NEGO_HEADER_LEN, pos);
-	builder_add_bytes(&b, msg->random, NEGOEX_RANDOM_LEN);
-	builder_add_u64le(&b, msg->protocol_version);
-	builder_add_u32le(&b, vector_offset(schemes_pos, msg->num_auth_schemes));
-	builder_add_u16le(&b, (uint16_t)msg->num_auth_schemes);
-	builder_add_u16le(&b, 0);
-	builder_add_u32le(&b, vector_offset(ext_pos, msg->num_extensions));
-	builder_add_u16le(&b, (uint16_t)msg->num_extensions);
-	builder_add_u16le(&b, 0);
-	for (size_t i = 0; i < msg->num_auth_schemes; i++) {
-		builder_add_bytes(&b, msg->auth_schemes[i].bytes, NEGOEX_GUID_LEN);
-	}
-	for (size_t i = 0; i < msg->num_extensions; i++) {
-		const struct negoex_extension *e = &msg->extensions[i];
-
-		builder_add_u32le(&b, e->type);
-		builder_add_u32le(&b, vector_offset(value_pos, e->value_len));
-		builder_add_u32le(&b, (uint32_t)e->value_len);
-		value_pos += e->value_len;
-	}
-	for (size_t i = 0; i < msg->num_extensions; i++) {
-		builder_add_bytes(&b, msg->extensions[i].value, msg->extensions[i].value_len);
-	}
-	return finish_built(mem_ctx, &b, is_nego, "message is not a NEGO_MESSAGE", out, out_len,
-			    reason);
-}
-
-NTSTATUS negoex_exchange_build(TALLOC_CTX *mem_ctx, const struct negoex_exchange *msg,
-			       uint8_t **out, size_t *out_len, const char **reason)
-{
-	size_t pos = NEGOEX_EXCHANGE_HEADER_LEN;
-	struct builder b;
-
-	if (!is_exchange(msg->header.type)) {
-		crypto_set_reason(reason, "message is not an EXCHANGE_MESSAGE");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if (msg->exchange_len > 0 && msg->exchange == NULL) {
-		crypto_set_reason(reason, "vector has a count but no elements");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if (!layout_add(&pos, msg->exchange_len, reason)) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	builder_init(&b, mem_ctx);
-	put_header(&b, &msg->header, NEGOEX_EXCHANGE_HEADER_LEN, pos);
-	builder_add_bytes(&b, msg->auth_scheme.bytes, NEGOEX_GUID_LEN);
-	builder_add_u32le(&b, vector_offset(NEGOEX_EXCHANGE_HEADER_LEN, msg->exchange_len));
-	builder_add_u32le(&b, (uint32_t)msg->exchange_len);
-	builder_add_bytes(&b, msg->exchange, msg->exchange_len);
-	return finish_built(mem_ctx, &b, is_exchange, "message is not an EXCHANGE_MESSAGE", out,
-			    out_len, reason);
-}
-
-NTSTATUS negoex_verify_build(TALLOC_CTX *mem_ctx, const struct negoex_verify *msg,
-			     uint8_t **out, size_t *out_len, const char **reason)
-{
-	size_t pos = NEGOEX_VERIFY_HEADER_LEN;
-	struct builder b;
-
-	if (!is_verify(msg->header.type)) {
-		crypto_set_reason(reason, "message is not a VERIFY_MESSAGE");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if (msg->checksum.value_len > 0 && msg->checksum.value == NULL) {
-		crypto_set_reason(reason, "vector has a count but no elements");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if (!layout_add(&pos, msg->checksum.value_len, reason)) {
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	builder_init(&b, mem_ctx);
-	put_header(&b, &msg->header, NEGOEX_VERIFY_HEADER_LEN, pos);
-	builder_add_bytes(&b, msg->auth_scheme.bytes, NEGOEX_GUID_LEN);
-	builder_add_u32le(&b, NEGOEX_CHECKSUM_HEADER_LEN);
-	builder_add_u32le(&b, msg->checksum.scheme);
-	builder_add_u32le(&b, msg->checksum.type);
-	builder_add_u32le(&b, vector_offset(NEGOEX_VERIFY_HEADER_LEN, msg->checksum.value_len));
-	builder_add_u32le(&b, (uint32_t)msg->checksum.value_len);
-	builder_add_u32le(&b, 0); /* the fixed part padded to 80 */
-	builder_add_bytes(&b, msg->checksum.value, msg->checksum.value_len);
-	return finish_built(mem_ctx, &b, is_verify, "message is not a VERIFY_MESSAGE", out,
-			    out_len, reason);
-}
-
-NTSTATUS negoex_alert_build(TALLOC_CTX *mem_ctx, const struct negoex_alert_message *msg,
-			    uint8_t **out, size_t *out_len, const char **reason)
-{
-	size_t pos, alerts_pos = NEGOEX_ALERT_HEADER_LEN, value_pos;
-	struct builder b;
-
-	if (!is_alert(msg->header.type)) {
-		crypto_set_reason(reason, "message is not an ALERT_MESSAGE");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if (msg->num_alerts > NEGOEX_MAX_ALERTS) {
-		crypto_set_reason(reason, "AlertCount is above NEGOEX_MAX_ALERTS");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	if (msg->num_alerts > 0 && msg->alerts == NULL) {
-		crypto_set_reason(reason, "vector has a count but no elements");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	pos = value_pos = alerts_pos + msg->num_alerts * NEGOEX_ALERT_LEN;
-	for (size_t i = 0; i < msg->num_alerts; i++) {
-		if (msg->alerts[i].value_len > 0 && msg->alerts[i].value == NULL) {
-			crypto_set_reason(reason, "vector has a count but no elements");
-			return NT_STATUS_INVALID_PARAMETER;
-		}
-		if (!layout_add(&pos, msg->alerts[i].value_len, reason)) {
-			return NT_STATUS_INVALID_PARAMETER;
-		}
-	}
-	builder_init(&b, mem_ctx);
-	put_header(&b, &msg->header, NEGOEX_ALERT_HEADER_LEN, pos);
-	builder_add_bytes(&b, msg->auth_scheme.bytes, NEGOEX_GUID_LEN);
-	builder_add_u32le(&b, msg->error_code);
-	builder_add_u32le(&b, vector_offset(alerts_pos, msg->num_alerts));
-	builder_add_u16le(&b, (uint16_t)msg->num_alerts);
-	builder_add_u16le(&b, 0); /* ALERT_VECTOR padding */
-	builder_add_u32le(&b, 0); /* the fixed part padded to 72 */
-	for (size_t i = 0; i < msg->num_alerts; i++) {
-		builder_add_u32le(&b, msg->alerts[i].type);
-		builder_add_u32le(&b, vector_offset(value_pos, msg->alerts[i].value_len));
-		builder_add_u32le(&b, (uint32_t)msg->alerts[i].value_len);
-		value_pos += msg->alerts[i].value_len;
-	}
-	for (size_t i = 0; i < msg->num_alerts; i++) {
-		builder_add_bytes(&b, msg->alerts[i].value, msg->alerts[i].value_len);
-	}
-	return finish_built(mem_ctx, &b, is_alert, "message is not an ALERT_MESSAGE", out,
-			    out_len, reason);
-}
-
-NTSTATUS negoex_message_build(TALLOC_CTX *mem_ctx, const struct negoex_message *msg,
-			      uint8_t **out, size_t *out_len, const char **reason)
-{
-	if (is_nego(msg->type) && msg->u.nego != NULL) {
-		return negoex_nego_build(mem_ctx, msg->u.nego, out, out_len, reason);
-	}
-	if (is_exchange(msg->type) && msg->u.exchange != NULL) {
-		return negoex_exchange_build(mem_ctx, msg->u.exchange, out, out_len, reason);
-	}
-	if (is_verify(msg->type) && msg->u.verify != NULL) {
-		return negoex_verify_build(mem_ctx, msg->u.verify, out, out_len, reason);
-	}
-	if (is_alert(msg->type) && msg->u.alert != NULL) {
-		return negoex_alert_build(mem_ctx, msg->u.alert, out, out_len, reason);
-	}
-	crypto_set_reason(reason, "message has no structure of its type");
-	return NT_STATUS_INVALID_PARAMETER;
-}
-
-NTSTATUS negoex_token_build(TALLOC_CTX *mem_ctx, const struct negoex_token *token,
-			    uint8_t **out, size_t *out_len, const char **reason)
-{
-	TALLOC_CTX *frame;
-	struct builder b;
-	NTSTATUS status = NT_STATUS_OK;
-
-	if (token->num_messages == 0 || token->num_messages > NEGOEX_MAX_MESSAGES) {
-		crypto_set_reason(reason, token->num_messages == 0
-						  ? "token is empty"
-						  : "token holds more than NEGOEX_MAX_MESSAGES messages");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	frame = talloc_new(mem_ctx);
-	if (frame == NULL) {
-		return NT_STATUS_NO_MEMORY;
-	}
-	builder_init(&b, frame);
-	for (size_t i = 0; i < token->num_messages && NT_STATUS_IS_OK(status); i++) {
-		uint8_t *m;
-		size_t n;
-
-		status = negoex_message_build(frame, &token->messages[i], &m, &n, reason);
-		if (NT_STATUS_IS_OK(status)) {
-			if (b.len > NEGOEX_MAX_TOKEN_LEN - n) {
-				crypto_set_reason(reason, "token is larger than NEGOEX_MAX_TOKEN_LEN");
-				status = NT_STATUS_INVALID_PARAMETER;
-			}
-			builder_add_bytes(&b, m, n);
-		}
-	}
-	if (NT_STATUS_IS_OK(status) && !builder_finish(&b, out, out_len)) {
-		status = NT_STATUS_NO_MEMORY;
-	}
-	if (NT_STATUS_IS_OK(status)) {
-		talloc_steal(mem_ctx, *out);
-	}
-	talloc_free(frame);
-	return status;
-}
