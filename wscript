@@ -187,7 +187,8 @@ def build(bld):
               target='certtable', use='bpaucrypto ' + CORE_USE)
 
     # CredSSP (MS-CSSP): the message codec on OpenSSL's ASN.1 templates.
-    bld.stlib(source=['credssp/asn1.c', 'credssp/credssp_msg.c', 'credssp/text.c'],
+    bld.stlib(source=['credssp/asn1.c', 'credssp/credssp_msg.c', 'credssp/text.c',
+                      'credssp/tsrequest.c'],
               target='credssp',
               use='bpaucrypto ' + CORE_USE)
 
