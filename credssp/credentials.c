@@ -1,11 +1,12 @@
 /*
- * credssp_msg.c: the MS-CSSP 2.2.1 messages, between ours and the ASN.1
- * types of asn1_internal.h.  See credssp_msg.h.
+ * credentials.c: TSCredentials (MS-CSSP 2.2.1.2) and the credential
+ * structures it carries (TSPasswordCreds, TSSmartCardCreds with
+ * TSCspDataDetail, TSRemoteGuardCreds with TSRemoteGuardPackageCred),
+ * between ours and the ASN.1 types of asn1_internal.h.  See credssp_msg.h.
  */
 #include "credssp/asn1_internal.h"
 
-#include <limits.h>
-#include <string.h>
+#include <stdint.h>
 
 /* ---- TSCredentials ------------------------------------------------------ */
 
