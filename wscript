@@ -187,8 +187,9 @@ def build(bld):
               target='certtable', use='bpaucrypto ' + CORE_USE)
 
     # CredSSP (MS-CSSP): the message codec on OpenSSL's ASN.1 templates.
-    bld.stlib(source=['credssp/credssp_msg.c'], target='credssp',
-              use='bpaucrypto ' + CORE_USE)
+    bld.stlib(source=['credssp/asn1.c', 'credssp/tsrequest.c', 'credssp/credentials.c',
+                      'credssp/text.c'],
+              target='credssp', use='bpaucrypto ' + CORE_USE)
 
     # The protocol's rules, apart from any RPC runtime: what both roles
     # know (protocol/), the server's (server/), the client's (client/).
