@@ -18,6 +18,8 @@
 
 #include "crypto/ms/status.h"
 
+struct certblob;
+
 /* Exit codes (documented in main.c's usage text, "bpau help"). */
 enum {
 	EXIT_OK = 0,
@@ -70,11 +72,11 @@ int status_exit(NTSTATUS status);
 int fail(NTSTATUS status, const char *what, const char *reason);
 
 /*
- * read_blob_file reads a CERTIFICATE_BLOB file ("-": standard input) into
- * *out on mem_ctx.  On failure *reason says why, for fail().
+ * read_blob reads a CERTIFICATE_BLOB file ("-": standard input) and
+ * decodes it into *out on mem_ctx.  Returns EXIT_OK, or fail()'s exit
+ * status after saying why.
  */
-NTSTATUS read_blob_file(TALLOC_CTX *mem_ctx, const char *path, uint8_t **out, size_t *len,
-			const char **reason);
+int read_blob(TALLOC_CTX *mem_ctx, const char *path, struct certblob **out);
 
 /*
  * table_path returns the table file to use: |opt| (--table) if given,

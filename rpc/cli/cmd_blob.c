@@ -83,16 +83,12 @@ int cmd_blob_decode(TALLOC_CTX *t, int argc, char **argv)
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
 	bool json = false;
-	uint8_t *buf;
-	size_t len;
 	struct certblob *blob;
-	const char *reason = NULL;
 	char *subject, *issuer, *cn = NULL, **dns = NULL, nb_s[32], na_s[32];
 	int64_t nb = 0, na = 0;
 	struct crypto_sid sid;
 	bool is_sid;
-	NTSTATUS status;
-	int ch;
+	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
 		switch (ch) {
@@ -110,13 +106,8 @@ int cmd_blob_decode(TALLOC_CTX *t, int argc, char **argv)
 	if (optind != argc - 1) {
 		return usage_error("%s", "blob decode takes one FILE");
 	}
-	status = read_blob_file(t, argv[optind], &buf, &len, &reason);
-	if (!NT_STATUS_IS_OK(status)) {
-		return fail(status, argv[optind], reason);
-	}
-	status = certblob_parse(t, buf, len, &blob, &reason);
-	if (!NT_STATUS_IS_OK(status)) {
-		return fail(status, "not a valid CERTIFICATE_BLOB", reason);
+	if ((rc = read_blob(t, argv[optind], &blob)) != EXIT_OK) {
+		return rc;
 	}
 	subject = crypto_x509_subject_text(t, blob->x509);
 	issuer = crypto_x509_issuer_text(t, blob->x509);

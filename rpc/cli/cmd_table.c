@@ -217,8 +217,6 @@ int cmd_table_add(TALLOC_CTX *t, int argc, char **argv)
 	struct crypto_sid sid;
 	enum certtable_outcome outcome;
 	const char *reason = NULL;
-	uint8_t *buf;
-	size_t len;
 	char *cn = NULL;
 	NTSTATUS status;
 	int rc = table_command(argc, argv, &o,
@@ -232,18 +230,15 @@ int cmd_table_add(TALLOC_CTX *t, int argc, char **argv)
 	if (rc != EXIT_OK) {
 		return rc < 0 ? EXIT_OK : rc;
 	}
-	status = read_blob_file(t, argv[optind], &buf, &len, &reason);
-	if (!NT_STATUS_IS_OK(status)) {
-		return fail(status, argv[optind], reason);
+	if ((rc = read_blob(t, argv[optind], &blob)) != EXIT_OK) {
+		return rc;
 	}
-	status = certblob_parse(t, buf, len, &blob, &reason);
-	if (!NT_STATUS_IS_OK(status)) {
-		return fail(status, "not a valid CERTIFICATE_BLOB", reason);
-	}
-	if (!NT_STATUS_IS_OK(crypto_x509_subject_cn(t, blob->x509, &cn)) ||
+	/* The servers' and the client's rule (certblob_names_sid): the
+	 * subject is CN=<SID> and nothing else. */
+	if (!NT_STATUS_IS_OK(crypto_x509_subject_sole_cn(t, blob->x509, &cn)) ||
 	    !NT_STATUS_IS_OK(crypto_sid_parse(cn, &sid, &reason))) {
 		return fail(NT_STATUS_INVALID_PARAMETER, "certificate subject",
-			    "the subject CN is not a SID string (MS-DTYP 2.4.2.1)");
+			    "the subject is not CN=<SID> alone (MS-BPAU 3.1.4.1, MS-DTYP 2.4.2.1)");
 	}
 	if ((rc = open_table(t, &o, &table, true)) != EXIT_OK) {
 		return rc;

@@ -58,8 +58,8 @@ int fail(NTSTATUS status, const char *what, const char *reason)
 
 /* read_blob_file reads a file ("-": standard input) of at most 64 KiB + 1
  * (so an oversized blob is reported as such by the parser). */
-NTSTATUS read_blob_file(TALLOC_CTX *mem_ctx, const char *path, uint8_t **out, size_t *len,
-			const char **reason)
+static NTSTATUS read_blob_file(TALLOC_CTX *mem_ctx, const char *path, uint8_t **out, size_t *len,
+			       const char **reason)
 {
 	int err;
 	NTSTATUS status = crypto_read_file(mem_ctx, path, true, BLOB_FILE_MAX, out, len, &err);
@@ -69,6 +69,24 @@ NTSTATUS read_blob_file(TALLOC_CTX *mem_ctx, const char *path, uint8_t **out, si
 									   : strerror(err);
 	}
 	return status;
+}
+
+int read_blob(TALLOC_CTX *mem_ctx, const char *path, struct certblob **out)
+{
+	const char *reason = NULL;
+	uint8_t *buf;
+	size_t len;
+	NTSTATUS status;
+
+	status = read_blob_file(mem_ctx, path, &buf, &len, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, path, reason);
+	}
+	status = certblob_parse(mem_ctx, buf, len, out, &reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(status, "not a valid CERTIFICATE_BLOB", reason);
+	}
+	return EXIT_OK;
 }
 
 const char *table_path(const char *opt)

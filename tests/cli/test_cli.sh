@@ -81,6 +81,14 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==2
 cp "$BPAU_TABLE" "$work/before.tdb"
 run "table add a malformed blob" 3 "$BPAU" table add "$work/trunc.bin"
 if cmp -s "$BPAU_TABLE" "$work/before.tdb"; then ok "malformed add leaves the file untouched"; else bad "file changed"; fi
+# A subject with more than the SID in it (CN=<SID>,O=x) is not a SID
+# string: the servers and the client refuse it, and so does table add.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=S-1-5-21-1111-2222-3333-1200/O=x" \
+	-keyout "$work/more.key" -outform DER -out "$work/more.der" 2>/dev/null
+"$BPAU" blob encode --cert "$work/more.der" --out "$work/more.bin"
+run "table add a CN=<SID>,O=x certificate" 3 "$BPAU" table add "$work/more.bin"
+has "... saying the subject is not CN=<SID> alone" 'not CN=<SID> alone' "$work/err"
+if cmp -s "$BPAU_TABLE" "$work/before.tdb"; then ok "... and leaves the file untouched"; else bad "file changed"; fi
 run "table add into an empty capacity-1 table" 0 "$BPAU" table add "$work/peer.bin" --capacity 1 \
 	--table "$work/one.tdb" --principal x
 run "second SID within a minute" 4 "$BPAU" table add "$V/vista-certificate-blob.bin" --capacity 1 --table "$work/one.tdb"
