@@ -10,6 +10,8 @@
 
 #include "helpers.h"
 
+#include <sys/wait.h>
+
 #include <tdb.h>
 #include <unistd.h>
 
@@ -121,6 +123,17 @@ static inline bool drop_heap_size(struct tdb_context *tdb)
 	}
 	free(d.dptr);
 	return had;
+}
+
+/* wait_children_ok: each of the |n| forked children exited with 0. */
+static inline void wait_children_ok(const pid_t *pids, int n)
+{
+	for (int p = 0; p < n; p++) {
+		int wstatus;
+		assert_int_equal(waitpid(pids[p], &wstatus, 0), pids[p]);
+		assert_true(WIFEXITED(wstatus));
+		assert_int_equal(WEXITSTATUS(wstatus), 0);
+	}
 }
 
 #endif

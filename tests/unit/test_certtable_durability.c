@@ -300,12 +300,7 @@ static void test_two_processes(void **state)
 			_exit(0);
 		}
 	}
-	for (int p = 0; p < 2; p++) {
-		int wstatus;
-		assert_int_equal(waitpid(pids[p], &wstatus, 0), pids[p]);
-		assert_true(WIFEXITED(wstatus));
-		assert_int_equal(WEXITSTATUS(wstatus), 0);
-	}
+	wait_children_ok(pids, 2);
 	assert_true(NT_STATUS_IS_OK(certtable_open(t, path, 100, &table, NULL)));
 	assert_int_equal(count(table), 60);
 	for (int i = 0; i < 60; i++) {

@@ -212,12 +212,7 @@ static void test_two_processes_evicting(void **state)
 			_exit(0);
 		}
 	}
-	for (int p = 0; p < 2; p++) {
-		int wstatus;
-		assert_int_equal(waitpid(pids[p], &wstatus, 0), pids[p]);
-		assert_true(WIFEXITED(wstatus));
-		assert_int_equal(WEXITSTATUS(wstatus), 0);
-	}
+	wait_children_ok(pids, 2);
 	table = open_at(t, path, CAP);
 	assert_int_equal(count(table), CAP);
 	assert_true(NT_STATUS_IS_OK(certtable_list(table, t, &list, &n)));
