@@ -67,6 +67,18 @@ def check_deps(conf):
     # functions are Samba's private copy).
     conf.check_cfg(package='heimdal-gssapi', uselib_store='GSSAPI',
                    args=['--cflags', '--libs'])
+    # The protocol libraries (credssp, negoex, otpce): Heimdal's krb5 and
+    # NTLM, OpenSSL's TLS, libxml2, libevent's evhttp on OpenSSL, libcurl.
+    for pkg, store in (('heimdal-krb5', 'KRB5'), ('libssl', 'SSL'),
+                       ('libxml-2.0', 'XML'), ('libevent', 'EVENT'),
+                       ('libevent_openssl', 'EVENT_OPENSSL'), ('libcurl', 'CURL')):
+        conf.check_cfg(package=pkg, uselib_store=store,
+                       args=['--cflags', '--libs'])
+    heimlib = conf.cmd_and_log(['pkg-config', '--variable=libdir', 'heimdal-krb5']).strip()
+    conf.check_cc(lib='heimntlm', libpath=[heimlib], uselib_store='HEIMNTLM',
+                  includes=conf.env.INCLUDES_KRB5,
+                  header_name=['stdint.h', 'time.h', 'heimntlm.h'],
+                  msg='Checking for Heimdal libheimntlm')
     conf.env.CFLAGS_SAMBA_HDRS = [
         '-isystem' + f[2:] if f.startswith('-I') else f
         for f in conf.cmd_and_log(['pkg-config', '--cflags', 'samba-util']).split()]
@@ -178,155 +190,13 @@ CORE_USE = 'TALLOC TDB SAMBA_UTIL SAMBA_ERRORS CRYPTO'
 
 
 def build(bld):
-    # crypto/lazy/ is not in the library: only bpau links it (below).
-    bld.stlib(source=bld.path.ant_glob('crypto/*.c crypto/wire/*.c crypto/ms/*.c'),
-              target='bpaucrypto',
-              use=CORE_USE)
-    bld.stlib(source=['certtable/certblob.c', 'certtable/format.c', 'certtable/heap.c',
-                      'certtable/table.c', 'certtable/tdbfile.c'],
-              target='certtable', use='bpaucrypto ' + CORE_USE)
-
-    # CredSSP (MS-CSSP): the message codec on OpenSSL's ASN.1 templates.
-    bld.stlib(source=['credssp/asn1.c', 'credssp/tsrequest.c', 'credssp/credentials.c',
-                      'credssp/text.c'],
-              target='credssp', use='bpaucrypto ' + CORE_USE)
-
-    # The protocol's rules, apart from any RPC runtime: what both roles
-    # know (protocol/), the server's (server/), the client's (client/).
-    # NEGOEX (negoex/README.md): the message codec for now.
-    bld.stlib(source=['negoex/msg.c', 'negoex/nego.c', 'negoex/exchange.c', 'negoex/verify.c',
-                      'negoex/alert.c', 'negoex/token.c'],
-              target='negoex', use='bpaucrypto ' + CORE_USE)
-
-    bld.stlib(source=['rpc/protocol/hresult.c'], target='bpauprotocol', use=CORE_USE)
-    bld.stlib(source=['rpc/server/exchange_server.c'], target='bpauserver',
-              use='bpauprotocol certtable bpaucrypto ' + CORE_USE)
-    bld.stlib(source=['rpc/client/exchange_client.c'], target='bpauclientexchange',
-              use='bpauprotocol certtable bpaucrypto ' + CORE_USE)
-
-    # pidl: idl/bitspeerauth.idl -> build/<variant>/gen/*.  pidl writes
-    # '#include "gen/x.h"' literally, so it runs in the build directory
-    # with a relative output directory.
-    gen = ['gen/' + f for f in ('bitspeerauth.h', 'ndr_bitspeerauth.h',
-                                'ndr_bitspeerauth.c', 'ndr_bitspeerauth_c.h',
-                                'ndr_bitspeerauth_c.c', 'ndr_bitspeerauth_s.c')]
-    bld(rule='cd ${TGT[0].parent.parent.abspath()} && mkdir -p gen && '
-             'perl ${PIDL} --quiet --outputdir=gen --header --ndr-parser '
-             '--client --server -- ${SRC[0].abspath()}',
-        source='idl/bitspeerauth.idl', target=gen, name='pidl')
-    epm = ['gen/' + f for f in ('epmapper.h', 'ndr_epmapper.h', 'ndr_epmapper.c',
-                                'ndr_epmapper_s.c')]
-    bld(rule='cd ${TGT[0].parent.parent.abspath()} && mkdir -p gen && '
-             'perl ${PIDL} --quiet --outputdir=gen --header --ndr-parser '
-             '--server -- ${SAMBA_IDL}/epmapper.idl 2>&1 | '
-             'grep -v "subcontext() is deprecated" >&2 || true',
-        target=epm, name='pidl-epmapper')
-    bld.add_group()
-    genflags = ['-Wno-error', '-Wno-missing-prototypes', '-Wno-sign-compare',
-                '-Wno-shadow']
-    bld.objects(source=['gen/ndr_bitspeerauth.c'], target='ndr_bitspeerauth',
-                includes=[bld.bldnode.abspath()], cflags=genflags,
-                use='NDR TALLOC SAMBA_UTIL')
-    bld.objects(source=['gen/ndr_bitspeerauth_c.c'], target='ndr_bitspeerauth_c',
-                includes=[bld.bldnode.abspath()], cflags=genflags,
-                use='NDR DCERPC TEVENT TALLOC SAMBA_UTIL')
-    RPC_USE = ('ndr_bitspeerauth_c ndr_bitspeerauth bpauclientexchange bpauprotocol certtable '
-               'bpaucrypto DCERPC DCERPC_SAMR NDR_STANDARD NDR DCERPC_BINDING '
-               'SAMBA_CREDENTIALS SAMBA_HOSTCONFIG TEVENT TEVENT_UTIL ' + CORE_USE)
-    # The client (bpau exchange) on Samba's client stack and pidl's stubs;
-    # the benchmark shares its connection steps.
-    bld.stlib(source=['rpc/client/session.c', 'rpc/client/client_result.c'], target='sambasession',
-              includes=[bld.bldnode.abspath()], use=RPC_USE)
-    bld.stlib(source=['rpc/client/client.c'], target='bpauclient',
-              includes=[bld.bldnode.abspath()],
-              use='sambasession WBCLIENT BPAU_PRIVATE ' + RPC_USE)
-    bld.objects(source=['gen/ndr_epmapper.c'], target='ndr_epmapper',
-                includes=[bld.bldnode.abspath()],
-                cflags=genflags + ['-fvisibility=hidden'], use='NDR TALLOC SAMBA_UTIL')
-
-    if bld.variant == '':
-        # The endpoint server module for Samba's AD DC: bitspeerauth.so in
-        # pkg-config's dcerpc_server modulesdir.  Not sanitized: samba loads it.
-        menv = bld.env.derive()
-        menv.cshlib_PATTERN = '%s.so'
-        bld.shlib(source=['rpc/dcmodule/bitspeerauth_srv.c', 'rpc/server/endpoint.c'],
-                  target='bitspeerauth',
-                  env=menv, includes=[bld.bldnode.abspath()],
-                  cflags=['-fvisibility=hidden'],
-                  linkflags=['-Wl,--version-script=' +
-                             bld.path.find_node('rpc/dcmodule/module.map').abspath()],
-                  use='ndr_bitspeerauth bpauserver bpauprotocol certtable bpaucrypto '
-                      'DCERPC_SERVER_CORE DCERPC_BINDING NDR SAMBA_HOSTCONFIG '
-                      'TEVENT ' + CORE_USE,
-                  install_path=bld.env.MODULESDIR)
-
-    if bld.variant == 'fuzz':
-        for src in bld.path.ant_glob('tests/fuzz/fuzz_*.c'):
-            name = os.path.splitext(src.name)[0]
-            bld.program(source=[src], target='fuzz/' + name,
-                        includes=[bld.bldnode.abspath()],
-                        use='ndr_bitspeerauth credssp negoex certtable bpaucrypto NDR ' + CORE_USE,
-                        linkflags=bld.env.FUZZ_LINKFLAGS, install_path=None)
-        return
-
-    if bld.variant == '':
-        # bpaud: the same endpoint on Samba's DCE/RPC server core.  The
-        # epmapper code is hidden: Samba's libraries carry the same names.
-        bld.program(source=['rpc/bpaud/main.c', 'rpc/bpaud/config.c', 'rpc/bpaud/server.c',
-                            'rpc/bpaud/listener.c', 'rpc/bpaud/daemon.c', 'rpc/bpaud/log.c',
-                            'rpc/bpaud/epm.c', 'rpc/server/endpoint.c',
-                            'rpc/samba_compat/gss_accept_fix.c', 'rpc/samba_compat/gss_seq_check.c'],
-                    target='bpaud',
-                    defines=[SAMBA_GSS_VERSION],
-                    linkflags=['-Wl,--export-dynamic-symbol=' + f for f in
-                               ('gss_accept_sec_context',) + GSS_SEQ_CHECK_EXPORTS],
-                    # Heimdal's public GSSAPI headers, for gss_seq_check.c's
-                    # types; the functions are Samba's private copy.
-                    includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
-                    lib=['dl'],
-                    use='ndr_epmapper ndr_bitspeerauth bpauserver bpauprotocol certtable bpaucrypto '
-                        'DCERPC_SERVER DCERPC_SERVER_CORE DCERPC DCERPC_BINDING SAMDB '
-                        'SAMBA_CREDENTIALS SAMBA_HOSTCONFIG NDR_STANDARD NDR TEVENT '
-                        'TEVENT_UTIL BPAUD_PRIVATE ' + CORE_USE,
-                    install_path='${SBINDIR}')
-
-    bld.install_files('${SYSCONFDIR}/bpau', ['rpc/bpaud/dist/bpaud.conf'])
-    bld.install_files('${PREFIX}/lib/systemd/system', ['rpc/bpaud/dist/bpaud.service'])
-
-    # bpau: the client interposes gss_unwrap_iov and gss_verify_mic on
-    # Samba's GSSAPI in its own process, as bpaud does (gss_seq_check.h).
-    bld.program(source=['rpc/cli/main.c', 'rpc/cli/cmd_blob.c', 'rpc/cli/cmd_cert.c',
-                        'rpc/cli/cmd_exchange.c', 'rpc/cli/cmd_table.c', 'rpc/cli/common.c',
-                        'rpc/samba_compat/gss_seq_check.c'],
-                target='bpau',
-                defines=[SAMBA_GSS_VERSION],
-                includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
-                linkflags=['-Wl,--export-dynamic-symbol=' + f for f in GSS_SEQ_CHECK_EXPORTS],
-                lib=['dl'],
-                use='bpauclient sambasession WBCLIENT BPAU_PRIVATE ' + RPC_USE)
-
-    bld.program(source=['bench/bench_verify.c'], target='bench/bench_verify',
-                use='certtable bpaucrypto ' + CORE_USE, install_path=None)
-
-    bld.program(source=['bench/bench_commit.c'], target='bench/bench_commit',
-                use='certtable bpaucrypto ' + CORE_USE, install_path=None)
-
-    bld.program(source=['bench/bench_rpc.c'], target='bench/bench_rpc',
-                includes=[bld.bldnode.abspath()], use='sambasession ' + RPC_USE,
-                install_path=None)
-
-    # rawcall checks responses as bpau does (gss_seq_check.c), so the
-    # suites can forge a response to it.
-    bld.program(source=['tests/tools/rawcall.c', 'rpc/samba_compat/gss_seq_check.c'],
-                target='tests/bpau-rawcall', defines=[SAMBA_GSS_VERSION],
-                includes=[bld.bldnode.abspath()] + bld.env.INCLUDES_GSSAPI,
-                linkflags=['-Wl,--export-dynamic-symbol=' + f for f in GSS_SEQ_CHECK_EXPORTS],
-                lib=['dl'], use='BPAU_PRIVATE ' + RPC_USE, install_path=None)
-
-    for src in bld.path.ant_glob('tests/unit/test_*.c'):
-        name = os.path.splitext(src.name)[0]
-        bld.program(source=[src], target='tests/' + name,
-                    use='ndr_bitspeerauth ndr_epmapper bpauserver bpauclientexchange bpauprotocol '
-                        'credssp negoex certtable bpaucrypto NDR NDR_STANDARD CMOCKA ' + CORE_USE,
-                    includes=[bld.bldnode.abspath()],
-                    install_path=None)
+    # One folder per library or program, each with its own wscript_build;
+    # lower layers first (see README.md, "Layout").
+    # Shared names for the wscript_build files (they see only 'bld').
+    bld.CORE_USE = CORE_USE
+    bld.SAMBA_GSS_VERSION = SAMBA_GSS_VERSION
+    bld.GSS_SEQ_CHECK_EXPORTS = GSS_SEQ_CHECK_EXPORTS
+    bld.recurse('crypto certtable credssp negoex otpce idl rpc')
+    if bld.variant != 'fuzz':
+        bld.recurse('bench')
+    bld.recurse('tests')

@@ -44,13 +44,16 @@ for t in build/asan/tests/test_*; do
 	record "$(basename "$t")" "$rc"
 done
 
-step "command-line tests (ASan+UBSan build)"
-tests/cli/test_cli.sh build/asan/bpau
-record cli $?
-
-step "command-line tests (the shipped build)"
-tests/cli/test_cli.sh build/bpau
-record cli-shipped $?
+# Each tests/cli/test_*.sh takes the build directory whose tools it runs.
+for variant in asan shipped; do
+	dir=build/asan; [ "$variant" = shipped ] && dir=build
+	step "command-line tests ($variant build)"
+	for t in tests/cli/test_*.sh; do
+		"$t" "$dir"
+		rc=$?
+		record "$(basename "$t" .sh)-$variant" "$rc"
+	done
+done
 
 step "fuzz smoke (${FUZZ_SECONDS}s per target)"
 for f in build/fuzz/fuzz/fuzz_*; do

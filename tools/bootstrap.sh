@@ -22,6 +22,13 @@ PACKAGES=(
 	libcmocka-dev libxml2-dev libcurl4-openssl-dev libevent-dev
 	samba-ad-dc samba-ad-provision samba-common-bin smbclient winbind
 	heimdal-clients iproute2 procps
+	# CredSSP's peers: FreeRDP 2 (client, shadow server on Xvfb, winpr-hash).
+	freerdp2-x11 freerdp2-shadow-x11 winpr-utils xvfb xauth
+	# OTPCE's OTP server: FreeRADIUS 3.2 (started by the tests only).
+	freeradius freeradius-utils
+	# NEGOEX's peer: MIT krb5 1.20 (its negoextest plugin is built from
+	# Debian's krb5 source package at test time, never committed).
+	libkrb5-dev krb5-multidev
 )
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
@@ -96,5 +103,26 @@ if [ ! -f "$stamp" ]; then
 		{ log "waf not found in the samba source"; exit 1; }
 	[ -x "$deps/samba/pidl/pidl" ] || { log "pidl not found in the samba source"; exit 1; }
 	echo "$version" >"$stamp"
+fi
+
+# MIT krb5's source package, the version of the installed libkrb5-dev: the
+# NEGOEX interop tests build its negoextest plugin from it.
+kversion=$(dpkg-query -W -f='${Version}' libkrb5-dev)
+kupstream=${kversion%%-*}
+kstamp="$deps/krb5-$kversion.done"
+if [ ! -f "$kstamp" ]; then
+	need_root "krb5 source package $kversion"
+	if ensure_deb_src; then apt-get update -qq; fi
+	mkdir -p "$deps"
+	rm -rf "$deps/dl" "$deps/krb5-$kupstream"
+	mkdir "$deps/dl"
+	log "fetching Debian's krb5 source package $kversion"
+	(cd "$deps/dl" && apt-get source -q --download-only "krb5=$kversion" >/dev/null 2>&1)
+	(cd "$deps/dl" && dpkg-source --no-check -q -x ./*.dsc "$deps/krb5-$kupstream" >/dev/null)
+	rm -rf "$deps/dl"
+	ln -sfn "krb5-$kupstream" "$deps/krb5"
+	[ -f "$deps/krb5/src/plugins/gssapi/negoextest/main.c" ] ||
+		{ log "negoextest not found in the krb5 source"; exit 1; }
+	echo "$kversion" >"$kstamp"
 fi
 exit 0

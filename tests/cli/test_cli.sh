@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_cli.sh: the bpau command line, end to end: outputs, files, exit codes.
-# Usage: test_cli.sh PATH/TO/bpau
+# Usage: test_cli.sh BUILD_DIR (or PATH/TO/bpau)
 set -u
-BPAU=${1:?usage: test_cli.sh PATH/TO/bpau}
+BPAU=${1:?usage: test_cli.sh BUILD_DIR}
+[ -d "$BPAU" ] && BPAU=$BPAU/bpau
 top=$(cd "$(dirname "$0")/../.." && pwd)
 V="$top/tests/vectors/bpau"
 work=$(mktemp -d /tmp/bpau-cli.XXXXXX)
