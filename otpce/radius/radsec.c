@@ -1,0 +1,228 @@
+/*
+ * radsec.c: RADIUS over TLS (RFC 6614) on libevent's OpenSSL bufferevent.
+ * See radsec.h.  RFC 6614 2.3: the same packets as over UDP, framed by
+ * their own Length field; no retransmission (TCP is reliable), so the
+ * caller's deadline is the only timer.
+ */
+#include "otpce/radius/radsec.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "otpce/radius/packet.h"
+
+struct radsec_conn {
+	SSL_CTX *ctx;
+	struct bufferevent *bev;
+	radsec_packet_fn on_packet;
+	radsec_fail_fn on_fail;
+	void *arg;
+	/* Inside radsec_connect: a failure reported from within
+	 * bufferevent_socket_connect is returned, not called back. */
+	bool starting;
+	bool failed_starting;
+	char why[200];
+};
+
+static int radsec_destructor(struct radsec_conn *c)
+{
+	if (c->bev != NULL) {
+		/* BEV_OPT_CLOSE_ON_FREE: closes the socket and frees the SSL. */
+		bufferevent_free(c->bev);
+	}
+	SSL_CTX_free(c->ctx);
+	return 0;
+}
+
+/* fail tells the caller why the connection is no use; the caller may free
+ * |c|, so nothing touches it afterwards. */
+static void fail(struct radsec_conn *c, const char *why)
+{
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	if (c->starting) {
+		c->failed_starting = true;
+		return;
+	}
+	c->on_fail(why, c->arg);
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+	struct radsec_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	for (;;) {
+		uint8_t pkt[RADIUS_MAX_PACKET];
+		size_t have = evbuffer_get_length(in), n;
+
+		if (have < 4) {
+			return;
+		}
+		if (evbuffer_copyout(in, pkt, 4) != 4) {
+			fail(c, "cannot read the TLS input buffer");
+			return;
+		}
+		n = radius_packet_length(pkt, 4);
+		if (n < RADIUS_HEADER_LEN || n > RADIUS_MAX_PACKET) {
+			fail(c, "the server sent a packet whose Length is not 20 to 4096");
+			return;
+		}
+		if (have < n) {
+			return;
+		}
+		if (evbuffer_remove(in, pkt, n) != (int)n) {
+			fail(c, "cannot read the TLS input buffer");
+			return;
+		}
+		if (c->on_packet(pkt, n, c->arg)) {
+			return;
+		}
+	}
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct radsec_conn *c = arg;
+	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+	unsigned long err;
+	long verify;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		fail(c, "the server closed the connection");
+		return;
+	}
+	verify = ssl != NULL ? SSL_get_verify_result(ssl) : X509_V_OK;
+	err = bufferevent_get_openssl_error(bev);
+	if (verify != X509_V_OK) {
+		snprintf(c->why, sizeof(c->why), "the server's certificate: %s",
+			 X509_verify_cert_error_string(verify));
+	} else if (err != 0) {
+		snprintf(c->why, sizeof(c->why), "TLS: %s",
+			 ERR_reason_error_string(err) != NULL ? ERR_reason_error_string(err)
+							      : "error");
+	} else {
+		int e = EVUTIL_SOCKET_ERROR();
+		snprintf(c->why, sizeof(c->why), "connection: %s",
+			 e != 0 ? evutil_socket_error_to_string(e) : "failed");
+	}
+	/* Other errors queued by this connection are not ours to keep. */
+	while (bufferevent_get_openssl_error(bev) != 0) {
+	}
+	fail(c, c->why);
+}
+
+static SSL_CTX *make_ctx(const char *ca_file, const char *cert_file,
+			 const char *key_file, const char **why)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (ctx == NULL) {
+		*why = "cannot make an OpenSSL context";
+		return NULL;
+	}
+	/* RFC 6614 2.3 asks for TLS 1.1 at least; we take 1.2 and up. */
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
+		*why = "cannot set the TLS version";
+		goto fail;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
+		*why = "cannot load the TLS CA file";
+		goto fail;
+	}
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+		*why = "cannot load the TLS client certificate";
+		goto fail;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
+		*why = "cannot load the TLS client key";
+		goto fail;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		*why = "the TLS client key does not match its certificate";
+		goto fail;
+	}
+	return ctx;
+fail:
+	ERR_clear_error();
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+/* name_peer makes the handshake require a certificate for |host|. */
+static bool name_peer(SSL *ssl, const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1) {
+		return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1;
+	}
+	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	return SSL_set1_host(ssl, host) == 1 && SSL_set_tlsext_host_name(ssl, host) == 1;
+}
+
+struct radsec_conn *radsec_connect(TALLOC_CTX *mem_ctx, struct event_base *base,
+				   const struct sockaddr *sa, socklen_t sa_len,
+				   const char *host, const char *ca_file,
+				   const char *cert_file, const char *key_file,
+				   const uint8_t *pkt, size_t len,
+				   radsec_packet_fn on_packet, radsec_fail_fn on_fail,
+				   void *arg, const char **why)
+{
+	struct radsec_conn *c = talloc_zero(mem_ctx, struct radsec_conn);
+	SSL *ssl;
+
+	if (c == NULL) {
+		*why = "no memory";
+		return NULL;
+	}
+	talloc_set_destructor(c, radsec_destructor);
+	c->on_packet = on_packet;
+	c->on_fail = on_fail;
+	c->arg = arg;
+	c->ctx = make_ctx(ca_file, cert_file, key_file, why);
+	if (c->ctx == NULL) {
+		talloc_free(c);
+		return NULL;
+	}
+	ssl = SSL_new(c->ctx);
+	if (ssl == NULL || !name_peer(ssl, host)) {
+		SSL_free(ssl);
+		ERR_clear_error();
+		*why = "cannot set up the TLS session";
+		talloc_free(c);
+		return NULL;
+	}
+	c->bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+						BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		SSL_free(ssl);
+		*why = "cannot make a TLS bufferevent";
+		talloc_free(c);
+		return NULL;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	bufferevent_setcb(c->bev, read_cb, NULL, event_cb, c);
+	c->starting = true;
+	if (bufferevent_write(c->bev, pkt, len) != 0 ||
+	    bufferevent_enable(c->bev, EV_READ | EV_WRITE) != 0 ||
+	    bufferevent_socket_connect(c->bev, sa, (int)sa_len) != 0 || c->failed_starting) {
+		*why = "cannot start the TCP connection";
+		talloc_free(c);
+		return NULL;
+	}
+	c->starting = false;
+	return c;
+}
