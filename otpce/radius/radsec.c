@@ -29,6 +29,7 @@ struct radsec_conn {
 	 * bufferevent_socket_connect is returned, not called back. */
 	bool starting;
 	bool failed_starting;
+	bool connected; /* the handshake is done */
 	char why[200];
 };
 
@@ -90,15 +91,17 @@ static void read_cb(struct bufferevent *bev, void *arg)
 
 static void event_cb(struct bufferevent *bev, short what, void *arg)
 {
+	int saved_errno = EVUTIL_SOCKET_ERROR();
 	struct radsec_conn *c = arg;
 	SSL *ssl = bufferevent_openssl_get_ssl(bev);
 	unsigned long err;
 	long verify;
 
 	if (what & BEV_EVENT_CONNECTED) {
+		c->connected = true;
 		return;
 	}
-	if (what & BEV_EVENT_EOF) {
+	if ((what & BEV_EVENT_EOF) && c->connected) {
 		fail(c, "the server closed the connection");
 		return;
 	}
@@ -107,14 +110,30 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
 	if (verify != X509_V_OK) {
 		snprintf(c->why, sizeof(c->why), "the server's certificate: %s",
 			 X509_verify_cert_error_string(verify));
+	} else if (err != 0 && (ERR_SYSTEM_ERROR(err) || ERR_GET_LIB(err) == 0)) {
+		/* A failed system call: OpenSSL 3 keeps its errno as the
+		 * reason; libevent queues SSL_get_error()'s SSL_ERROR_SYSCALL
+		 * itself (no library code), errno saying what failed. */
+		int e = ERR_SYSTEM_ERROR(err) ? ERR_GET_REASON(err) : saved_errno;
+		snprintf(c->why, sizeof(c->why), "connection: %s",
+			 e != 0 ? evutil_socket_error_to_string(e) : "failed");
 	} else if (err != 0) {
 		snprintf(c->why, sizeof(c->why), "TLS: %s",
 			 ERR_reason_error_string(err) != NULL ? ERR_reason_error_string(err)
 							      : "error");
 	} else {
-		int e = EVUTIL_SOCKET_ERROR();
+		/* A refused or reset TCP connection shows as EOF or a
+		 * syscall error of the handshake; the socket says which. */
+		int e = 0;
+		socklen_t e_len = sizeof(e);
+		evutil_socket_t fd = bufferevent_getfd(bev);
+
+		if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &e_len) != 0 || e == 0) {
+			e = EVUTIL_SOCKET_ERROR();
+		}
 		snprintf(c->why, sizeof(c->why), "connection: %s",
-			 e != 0 ? evutil_socket_error_to_string(e) : "failed");
+			 e != 0 ? evutil_socket_error_to_string(e)
+				: "closed before the TLS handshake completed");
 	}
 	/* Other errors queued by this connection are not ours to keep. */
 	while (bufferevent_get_openssl_error(bev) != 0) {
