@@ -78,13 +78,10 @@ static void add_attr(struct builder *b, uint8_t type, const uint8_t *v, size_t n
 	builder_add_bytes(b, v, n);
 }
 
-/* message_auth computes RFC 3579 3.2's HMAC-MD5 over |pkt| with the
- * authenticator field replaced by |auth| and the 16 value octets at
- * |ma_off| zeroed; |pkt| itself is not changed. */
-static NTSTATUS message_auth(const uint8_t *pkt, size_t len, size_t ma_off,
-			     const uint8_t auth[RADIUS_AUTH_LEN],
-			     const uint8_t *secret, size_t secret_len,
-			     uint8_t out[CRYPTO_MD5_LEN])
+NTSTATUS radius_message_authenticator(const uint8_t *pkt, size_t len, size_t ma_off,
+				      const uint8_t auth[RADIUS_AUTH_LEN],
+				      const uint8_t *secret, size_t secret_len,
+				      uint8_t out[RADIUS_MESSAGE_AUTH_LEN])
 {
 	uint8_t copy[RADIUS_MAX_PACKET];
 	NTSTATUS status;
@@ -154,7 +151,7 @@ NTSTATUS radius_request_build(TALLOC_CTX *mem_ctx,
 	pkt[2] = (uint8_t)(len >> 8);
 	pkt[3] = (uint8_t)len;
 	/* The Message-Authenticator's value starts at octet 22. */
-	status = message_auth(pkt, len, RADIUS_HEADER_LEN + 2, f->authenticator,
+	status = radius_message_authenticator(pkt, len, RADIUS_HEADER_LEN + 2, f->authenticator,
 			      secret, secret_len, mac);
 	if (!NT_STATUS_IS_OK(status)) {
 		crypto_wipe(pkt, len);
@@ -321,7 +318,7 @@ NTSTATUS radius_reply_parse(const uint8_t *pkt, size_t len, uint8_t identifier,
 		crypto_set_reason(reason, "no Message-Authenticator");
 		return NT_STATUS_ACCESS_DENIED;
 	}
-	status = message_auth(pkt, n, ma_off, request_auth, secret, secret_len, digest);
+	status = radius_message_authenticator(pkt, n, ma_off, request_auth, secret, secret_len, digest);
 	if (!NT_STATUS_IS_OK(status)) {
 		return status;
 	}

@@ -96,6 +96,18 @@ NTSTATUS radius_hide_password(const uint8_t *password, size_t password_len,
 			      uint8_t *out, const char **reason);
 
 /*
+ * radius_message_authenticator computes RFC 3579 3.2's HMAC-MD5 under
+ * |secret| over |pkt| (|len| octets, 20 to 4096) with its authenticator
+ * field replaced by |auth| (the Request Authenticator, in a reply as in a
+ * request) and the 16 value octets at |ma_off| zeroed; |pkt| itself is not
+ * changed.
+ */
+NTSTATUS radius_message_authenticator(const uint8_t *pkt, size_t len, size_t ma_off,
+				      const uint8_t auth[RADIUS_AUTH_LEN],
+				      const uint8_t *secret, size_t secret_len,
+				      uint8_t out[RADIUS_MESSAGE_AUTH_LEN]);
+
+/*
  * radius_packet_check: the framing and attribute structure of one RADIUS
  * packet, no cryptography: |len| at least 20 and at least the Length
  * field, which is 20 to 4096; octets past Length are padding (RFC 2865
