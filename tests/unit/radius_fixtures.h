@@ -70,7 +70,9 @@ static inline size_t fx_build_reply(const struct fx_reply *r, uint8_t *out, size
 				}
 				out[len] = a->type;
 				out[len + 1] = a->len != 0 ? a->len : (uint8_t)(a->value_len + 2);
-				memcpy(out + len + 2, a->value, a->value_len);
+				if (a->value_len > 0) {
+					memcpy(out + len + 2, a->value, a->value_len);
+				}
 				len += 2 + a->value_len;
 			}
 		}
