@@ -1,5 +1,6 @@
 # radius.sh: a throwaway FreeRADIUS 3.2 (Debian's) for the integration tests.
-# Sourced, not run (it needs lib.sh's $IT_WORK, it_wait_for and ok/bad).
+# Sourced, not run; needs nothing else (lib.sh's cleanup also stops a
+# FreeRADIUS whose DIR is under $IT_WORK: its command line names DIR).
 #
 #   radius_certs DIR IP           a test CA, a server certificate for IP
 #                                 (subjectAltName IP) and a client
@@ -9,7 +10,9 @@
 #                                 /etc/freeradius or /var used), answering
 #                                 Access-Requests on UDP IP:PORT; returns once
 #                                 it says "Ready to process requests"
-#   radius_stop DIR               stops it (also done on exit)
+#   radius_stop DIR               stops it
+#   radius_stop_all               stops every one radius_start started (call it
+#                                 from the test's EXIT trap)
 #
 # radius_start reads, when set:
 #   RADIUS_SECRET      the UDP shared secret (default "it-radius-secret")

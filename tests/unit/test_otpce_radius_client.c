@@ -49,7 +49,7 @@ static void fake_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct fake *f = arg;
 	uint8_t pkt[4096], out[8192];
-	struct sockaddr_in from;
+	struct sockaddr_storage from;
 	socklen_t from_len = sizeof(from);
 	ssize_t n = recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &from_len);
 	struct fx_reply r;
@@ -101,25 +101,39 @@ static void fake_read_cb(evutil_socket_t fd, short what, void *arg)
 	assert_int_equal(sendto(fd, out, len, 0, (struct sockaddr *)&from, from_len), len);
 }
 
-static void fake_start(struct event_base *base, struct fake *f, const char *secret)
+/* fake_start6 binds to ::1 when |v6|, else 127.0.0.1. */
+static void fake_start6(struct event_base *base, struct fake *f, const char *secret, bool v6)
 {
-	struct sockaddr_in sin;
-	socklen_t sin_len = sizeof(sin);
+	struct sockaddr_storage ss;
+	socklen_t ss_len = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 
 	memset(f, 0, sizeof(*f));
 	f->secret = secret;
 	f->code = RADIUS_CODE_ACCESS_ACCEPT;
-	f->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&ss, 0, sizeof(ss));
+	if (v6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = in6addr_loopback;
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	}
+	f->fd = socket(ss.ss_family, SOCK_DGRAM, 0);
 	assert_true(f->fd >= 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(f->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(getsockname(f->fd, (struct sockaddr *)&sin, &sin_len), 0);
-	f->port = ntohs(sin.sin_port);
+	assert_int_equal(bind(f->fd, (struct sockaddr *)&ss, ss_len), 0);
+	assert_int_equal(getsockname(f->fd, (struct sockaddr *)&ss, &ss_len), 0);
+	f->port = ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+			   : ((struct sockaddr_in *)&ss)->sin_port);
 	f->ev = event_new(base, f->fd, EV_READ | EV_PERSIST, fake_read_cb, f);
 	assert_non_null(f->ev);
 	assert_int_equal(event_add(f->ev, NULL), 0);
+}
+
+static void fake_start(struct event_base *base, struct fake *f, const char *secret)
+{
+	fake_start6(base, f, secret, false);
 }
 
 static void fake_stop(struct fake *f)
@@ -209,6 +223,24 @@ static void test_client_accept(void **state)
 	/* The log names the server, never the password. */
 	assert_non_null(strstr(o.log, want));
 	assert_null(strstr(o.log, "otp-123456"));
+	fake_stop(&f);
+	event_base_free(o.base);
+}
+
+static void test_client_ipv6(void **state)
+{
+	struct outcome o = { .base = event_base_new() };
+	struct fake f;
+	struct otpce_radius_server s;
+	char want[64];
+
+	fake_start6(o.base, &f, "secret-6", true);
+	s = udp_server(&f, 2000, 0);
+	s.host = "::1";
+	run(&o, &s, 1, "alice", "otp", NULL);
+	assert_int_equal(o.reply.result, OTPCE_RADIUS_ACCEPT);
+	snprintf(want, sizeof(want), "[::1]:%u", f.port);
+	assert_string_equal(o.reply.server, want);
 	fake_stop(&f);
 	event_base_free(o.base);
 }
@@ -450,6 +482,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_client_accept),
+		cmocka_unit_test(test_client_ipv6),
 		cmocka_unit_test(test_client_challenge_round),
 		cmocka_unit_test(test_client_resends_same_packet),
 		cmocka_unit_test(test_client_no_answer),
