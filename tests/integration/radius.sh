@@ -28,6 +28,9 @@
 #                      6f7470636521...) and $RADIUS_PROMPT as Reply-Message;
 #                      the same USER with that State and password RESPONSE
 #                      is accepted; anything else of USER's is rejected.
+#   RADIUS_SIGN_REPLIES  "no": leave the replies as Debian's FreeRADIUS 3.2.1
+#                      makes them, without Message-Authenticator (what a
+#                      server without the BlastRADIUS fix sends)
 # Users always present: alice / "alice-otp-123456".
 #
 # Every client definition has require_message_authenticator = yes, so
@@ -72,6 +75,10 @@ radius_conf() { # DIR IP PORT
 	local cfirst=${rest%%:*} cresp=${rest#*:}
 	local state=${RADIUS_STATE:-$RADIUS_DEFAULT_STATE}
 	local prompt=${RADIUS_PROMPT:-Enter the code shown on your token}
+	local sign='update reply {
+			&Message-Authenticator := 0x00
+		}'
+	[ "${RADIUS_SIGN_REPLIES:-yes}" != no ] || sign=noop
 	mkdir -p "$d/run" "$d/log" "$d/mods-config/files"
 	: >"$d/dictionary"
 	cat >"$d/radiusd.conf" <<EOF
@@ -138,12 +145,13 @@ modules {
 	always handled {
 		rcode = handled
 	}
+	always noop {
+		rcode = noop
+	}
 }
 policy {
 	sign_reply {
-		update reply {
-			&Message-Authenticator := 0x00
-		}
+		$sign
 	}
 }
 server default {

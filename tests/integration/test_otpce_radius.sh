@@ -14,10 +14,13 @@
 #   - forged replies (wrong Response Authenticator, no or a wrong
 #     Message-Authenticator, two of them, another Identifier, a bad
 #     Length, another source port) are discarded, and the genuine answer
-#     that follows one is taken;
+#     that follows one is taken; so is a real FreeRADIUS 3.2.1 that does
+#     not sign its replies (no BlastRADIUS fix);
+#   - RADIUS over TLS refuses a server certificate from another CA or for
+#     another address;
 #   - the one-time password never appears in the client's log.
 # Addresses: FreeRADIUS 127.0.0.85 (UDP 1812, TLS 2083) and 127.0.0.86
-# (UDP 1812), nothing on 127.0.0.87 (closed ports), the attacker on
+# (UDP 1812, TLS 2083; unsigned replies on UDP 1814), nothing on 127.0.0.87 (closed ports), the attacker on
 # 127.0.0.88.  Run as root (FreeRADIUS binds port 1812), under
 #   flock /tmp/bpau-it.lock tests/integration/test_otpce_radius.sh
 source "$(dirname "$0")/lib.sh"
@@ -66,8 +69,11 @@ C=$IT_WORK/certs
 T1=(--server "$R1" --tls --ca "$C/ca.pem" --cert "$C/client.pem" --key "$C/client.key" --timeout 3000)
 
 RADIUS_SECRET=$S1 RADIUS_TLS_PORT=2083 RADIUS_TLS_DIR=$C radius_start "$IT_WORK/r1" "$R1" 1812 || exit 1
+# FreeRADIUS 2 also speaks TLS, with FreeRADIUS 1's certificate (for 127.0.0.85).
 RADIUS_SECRET=$S2 RADIUS_USERS='bob	Cleartext-Password := "bob-otp-777"' \
-	radius_start "$IT_WORK/r2" "$R2" 1812 || exit 1
+	RADIUS_TLS_PORT=2083 RADIUS_TLS_DIR=$C radius_start "$IT_WORK/r2" "$R2" 1812 || exit 1
+# FreeRADIUS 3.2.1 as Debian ships it: replies without Message-Authenticator.
+RADIUS_SECRET=$S1 RADIUS_SIGN_REPLIES=no radius_start "$IT_WORK/r3" "$R2" 1814 || exit 1
 it_spawn fake python3 "$FAKE" "$ATTACKER" 1812 "$SFAKE" || exit 1
 FAKE_PID=$SPAWN_PID
 LOG1=$IT_WORK/r1/freeradius.out
@@ -104,6 +110,12 @@ run "the wrong shared secret: FreeRADIUS does not answer (exit 3)" 3 \
 	probe alice-otp-123456 --server "$R1" --secret not-the-secret --timeout 500 --retries 0 alice
 has "... result=no-answer" '^result=no-answer$'
 has "... FreeRADIUS saw a bad Message-Authenticator" 'invalid Message-Authenticator' "$LOG1"
+
+run "FreeRADIUS without the BlastRADIUS fix (replies unsigned): refused (exit 3)" 3 \
+	probe alice-otp-123456 --server "$R2:1814" --secret "$S1" --timeout 500 --retries 0 alice
+has "... because the reply has no Message-Authenticator" \
+	"$R2:1814: discarded a reply: no Message-Authenticator" "$IT_WORK/err"
+has "... though FreeRADIUS accepted alice" 'Login OK: \[alice\]' "$IT_WORK/r3/freeradius.out"
 
 # --- failover ----------------------------------------------------------------------
 run "closed port first, FreeRADIUS 2 second: accept from 2" 0 \
@@ -163,6 +175,10 @@ run "TLS: a server certificate from another CA: refused, no answer" 3 \
 	probe alice-otp-123456 --server "$R1" --tls --ca "$C/other-ca.pem" --cert "$C/client.pem" \
 	--key "$C/client.key" --timeout 3000 alice
 has "... because of the certificate" "$R1:2083: the server's certificate" "$IT_WORK/err"
+run "TLS: a server certificate for another address (FreeRADIUS 2 with 1's): refused" 3 \
+	probe bob-otp-777 --server "$R2" --tls --ca "$C/ca.pem" --cert "$C/client.pem" \
+	--key "$C/client.key" --timeout 3000 bob
+has "... the address does not match" "$R2:2083: the server's certificate: IP address mismatch" "$IT_WORK/err"
 run "TLS: our certificate from another CA: FreeRADIUS refuses it, no answer" 3 \
 	probe alice-otp-123456 --server "$R1" --tls --ca "$C/ca.pem" --cert "$C/stranger.pem" \
 	--key "$C/stranger.key" --timeout 3000 alice
