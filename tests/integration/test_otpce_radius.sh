@@ -20,8 +20,8 @@
 #     another address;
 #   - the one-time password never appears in the client's log.
 # Addresses: FreeRADIUS 127.0.0.85 (UDP 1812, TLS 2083) and 127.0.0.86
-# (UDP 1812, TLS 2083; unsigned replies on UDP 1814), nothing on 127.0.0.87 (closed ports), the attacker on
-# 127.0.0.88.  Run as root (FreeRADIUS binds port 1812), under
+# (UDP 1812, TLS 2083; unsigned replies on UDP 1814), nothing on 127.0.0.87
+# (closed ports), the attacker on 127.0.0.88.  Run as root (FreeRADIUS binds port 1812), under
 #   flock /tmp/bpau-it.lock tests/integration/test_otpce_radius.sh
 source "$(dirname "$0")/lib.sh"
 source "$IT_TOP/tests/integration/radius.sh"
