@@ -165,6 +165,7 @@ static void finish(struct otpce_radius_req *req, enum otpce_radius_result result
 	done(&out, arg);
 }
 
+/* result_of maps a code radius_reply_parse accepted (one of three). */
 static enum otpce_radius_result result_of(uint8_t code)
 {
 	switch (code) {
@@ -172,8 +173,10 @@ static enum otpce_radius_result result_of(uint8_t code)
 		return OTPCE_RADIUS_ACCEPT;
 	case RADIUS_CODE_ACCESS_CHALLENGE:
 		return OTPCE_RADIUS_CHALLENGE;
-	default:
+	case RADIUS_CODE_ACCESS_REJECT:
 		return OTPCE_RADIUS_REJECT;
+	default:
+		return OTPCE_RADIUS_ERROR;
 	}
 }
 
