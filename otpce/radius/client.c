@@ -353,6 +353,7 @@ static bool tls_start(struct otpce_radius_req *req)
 	uint64_t ms = (uint64_t)a->timeout_ms * ((uint64_t)a->retries + 1);
 	struct timeval tv;
 	const char *why = "?";
+	bool network = false;
 
 	if (ms > 3600 * 1000) {
 		ms = 3600 * 1000;
@@ -361,9 +362,10 @@ static bool tls_start(struct otpce_radius_req *req)
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	req->tls = radsec_connect(req, req->base, (struct sockaddr *)&req->peer, req->peer_len,
 				  a->host, a->ca, a->cert, a->key, a->packet->data, a->packet->len,
-				  tls_packet_cb, tls_fail_cb, req, &why);
+				  tls_packet_cb, tls_fail_cb, req, &why, &network);
 	if (req->tls == NULL) {
 		req_log(req, OTPCE_RADIUS_LOG_WARNING, "radius: %s: %s", a->label, why);
+		req->tried_any |= network;
 		return false;
 	}
 	if (event_assign(req->ev_timer, req->base, -1, 0, tls_timer_cb, req) != 0 ||

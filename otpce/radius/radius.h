@@ -16,11 +16,8 @@
  * The one-time password is copied at start, hidden once for each server
  * (each has its own secret), then wiped; it is never logged.
  *
- * A program that uses TLS servers must ignore SIGPIPE (signal(SIGPIPE,
- * SIG_IGN)), as any program writing to sockets through OpenSSL or libevent
- * must: a server that closes the connection mid-handshake (FreeRADIUS
- * refusing our certificate) would otherwise end the process.  The library
- * does not change the process's signal handling.
+ * Nothing here raises SIGPIPE (TLS writes use MSG_NOSIGNAL) or changes the
+ * process's signal handling.
  */
 #ifndef OTPCE_RADIUS_RADIUS_H
 #define OTPCE_RADIUS_RADIUS_H

@@ -7,7 +7,11 @@
 #include "otpce/radius/radsec.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -179,6 +183,99 @@ fail:
 	return NULL;
 }
 
+/*
+ * The socket BIO: OpenSSL's own writes with send(..., 0), and libevent's
+ * with writev(), so a server closing the connection mid-handshake raises
+ * SIGPIPE, which ends a process that has not ignored it.  This BIO sends
+ * with MSG_NOSIGNAL instead (Linux), so the library needs nothing from the
+ * process.  It holds only the descriptor (libevent frees the SSL, and the
+ * BIO with it, possibly after radsec_conn is gone); libevent closes the
+ * descriptor through BIO_get_fd when it frees the bufferevent
+ * (BEV_OPT_CLOSE_ON_FREE).
+ */
+static BIO_METHOD *nosig_method;
+static pthread_once_t nosig_once = PTHREAD_ONCE_INIT;
+
+static int nosig_fd(BIO *b)
+{
+	return (int)(intptr_t)BIO_get_data(b);
+}
+
+static int nosig_write(BIO *b, const char *buf, int len)
+{
+	ssize_t n;
+
+	BIO_clear_retry_flags(b);
+	n = send(nosig_fd(b), buf, (size_t)len, MSG_NOSIGNAL);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+			BIO_set_retry_write(b);
+		}
+		return -1;
+	}
+	return (int)n;
+}
+
+static int nosig_read(BIO *b, char *buf, int len)
+{
+	ssize_t n;
+
+	BIO_clear_retry_flags(b);
+	n = recv(nosig_fd(b), buf, (size_t)len, 0);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+			BIO_set_retry_read(b);
+		}
+		return -1;
+	}
+	return (int)n;
+}
+
+static long nosig_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	switch (cmd) {
+	case BIO_C_GET_FD:
+		if (ptr != NULL) {
+			*(int *)ptr = nosig_fd(b);
+		}
+		return nosig_fd(b);
+	case BIO_CTRL_FLUSH:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void nosig_init(void)
+{
+	BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK |
+					     BIO_TYPE_DESCRIPTOR,
+				     "otpce radsec socket");
+
+	if (m != NULL && (BIO_meth_set_write(m, nosig_write) != 1 ||
+			  BIO_meth_set_read(m, nosig_read) != 1 ||
+			  BIO_meth_set_ctrl(m, nosig_ctrl) != 1)) {
+		BIO_meth_free(m);
+		m = NULL;
+	}
+	nosig_method = m;
+}
+
+static BIO *nosig_bio(int fd)
+{
+	BIO *b;
+
+	if (pthread_once(&nosig_once, nosig_init) != 0 || nosig_method == NULL) {
+		return NULL;
+	}
+	b = BIO_new(nosig_method);
+	if (b != NULL) {
+		BIO_set_data(b, (void *)(intptr_t)fd);
+		BIO_set_init(b, 1);
+	}
+	return b;
+}
+
 /* name_peer makes the handshake require a certificate for |host|. */
 static bool name_peer(SSL *ssl, const char *host)
 {
@@ -198,11 +295,14 @@ struct radsec_conn *radsec_connect(TALLOC_CTX *mem_ctx, struct event_base *base,
 				   const char *cert_file, const char *key_file,
 				   const uint8_t *pkt, size_t len,
 				   radsec_packet_fn on_packet, radsec_fail_fn on_fail,
-				   void *arg, const char **why)
+				   void *arg, const char **why, bool *network)
 {
 	struct radsec_conn *c = talloc_zero(mem_ctx, struct radsec_conn);
 	SSL *ssl;
+	BIO *bio;
+	int fd;
 
+	*network = false;
 	if (c == NULL) {
 		*why = "no memory";
 		return NULL;
@@ -224,10 +324,45 @@ struct radsec_conn *radsec_connect(TALLOC_CTX *mem_ctx, struct event_base *base,
 		talloc_free(c);
 		return NULL;
 	}
-	c->bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+	/* Our own non-blocking connect: libevent's would put OpenSSL's socket
+	 * BIO on the SSL (see nosig_bio). */
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		SSL_free(ssl);
+		*why = "cannot make a socket";
+		talloc_free(c);
+		return NULL;
+	}
+	if (connect(fd, sa, sa_len) != 0 && errno != EINPROGRESS) {
+		/* Refused at once (a closed port on this host). */
+		snprintf(c->why, sizeof(c->why), "connection: %s", strerror(errno));
+		close(fd);
+		SSL_free(ssl);
+		*network = true;
+		*why = talloc_strdup(mem_ctx, c->why);
+		talloc_free(c);
+		if (*why == NULL) {
+			*why = "connection failed";
+		}
+		return NULL;
+	}
+	bio = nosig_bio(fd);
+	if (bio == NULL) {
+		close(fd);
+		SSL_free(ssl);
+		ERR_clear_error();
+		*why = "cannot make the TLS socket BIO";
+		talloc_free(c);
+		return NULL;
+	}
+	SSL_set_bio(ssl, bio, bio);
+	/* From here the SSL (and through it the descriptor) is the
+	 * bufferevent's. */
+	c->bev = bufferevent_openssl_socket_new(base, fd, ssl, BUFFEREVENT_SSL_CONNECTING,
 						BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		SSL_free(ssl);
+		close(fd);
 		*why = "cannot make a TLS bufferevent";
 		talloc_free(c);
 		return NULL;
@@ -236,9 +371,8 @@ struct radsec_conn *radsec_connect(TALLOC_CTX *mem_ctx, struct event_base *base,
 	bufferevent_setcb(c->bev, read_cb, NULL, event_cb, c);
 	c->starting = true;
 	if (bufferevent_write(c->bev, pkt, len) != 0 ||
-	    bufferevent_enable(c->bev, EV_READ | EV_WRITE) != 0 ||
-	    bufferevent_socket_connect(c->bev, sa, (int)sa_len) != 0 || c->failed_starting) {
-		*why = "cannot start the TCP connection";
+	    bufferevent_enable(c->bev, EV_READ | EV_WRITE) != 0 || c->failed_starting) {
+		*why = "cannot start the TLS connection";
 		talloc_free(c);
 		return NULL;
 	}

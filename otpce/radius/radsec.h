@@ -31,8 +31,10 @@ typedef void (*radsec_fail_fn)(const char *why, void *arg);
  * certificate to chain to |ca_file| (PEM) and to name |host| (its
  * subjectAltName IP address when |host| is an address, DNS name
  * otherwise), and queues |pkt| to be sent once the handshake is done.
- * Returns NULL with |why| (a static string) when the local TLS settings do
- * not load or the socket cannot be made; nothing is called then.  Freed
+ * Returns NULL with |why| (a static string, or one on |mem_ctx|) when the
+ * local TLS settings do not load or the socket cannot be made, or when
+ * the connection is refused at once (then |*network| is true: the server
+ * was tried); nothing is called then.  Writes never raise SIGPIPE.  Freed
  * with talloc_free, which closes the connection.
  */
 struct radsec_conn *radsec_connect(TALLOC_CTX *mem_ctx, struct event_base *base,
@@ -41,6 +43,6 @@ struct radsec_conn *radsec_connect(TALLOC_CTX *mem_ctx, struct event_base *base,
 				   const char *cert_file, const char *key_file,
 				   const uint8_t *pkt, size_t len,
 				   radsec_packet_fn on_packet, radsec_fail_fn on_fail,
-				   void *arg, const char **why);
+				   void *arg, const char **why, bool *network);
 
 #endif

@@ -6,7 +6,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -215,8 +214,6 @@ int main(int argc, char **argv)
 	enum otpce_radius_result result;
 	int c;
 
-	/* radius.h: TLS writes would otherwise kill us when a server closes. */
-	signal(SIGPIPE, SIG_IGN);
 	memset(servers, 0, sizeof(servers));
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c != O_SERVER && c != O_STATE && c != O_NAS && c != O_VERBOSE &&
