@@ -59,6 +59,13 @@ lacks() {
 U1=(--server "$R1" --secret "$S1" --timeout 2000 --retries 1)
 U2=(--server "$R2" --secret "$S2" --timeout 2000 --retries 1)
 
+# The host's FreeRADIUS state must not be touched.
+host_state() {
+	find /etc/freeradius /var/log/freeradius /var/lib/freeradius /run/freeradius \
+		-printf '%p %T@ %s %y\n' 2>/dev/null | sort
+}
+host_state >"$IT_WORK/host.before"
+
 radius_certs "$IT_WORK/certs" "$R1" || exit 1
 C=$IT_WORK/certs
 # A client certificate from another CA: FreeRADIUS must refuse it.
@@ -202,5 +209,8 @@ has "... FreeRADIUS 2" "^server=$R2:1812\$"
 lacks "no one-time password in anything the client printed" \
 	'alice-otp-123456|alice-otp-000000|424242|999999|carol-pin|bob-otp-777' "$IT_WORK/client.log"
 lacks "no shared secret in it either" "$S1|$S2|$SFAKE|not-the-secret" "$IT_WORK/client.log"
+host_state >"$IT_WORK/host.after"
+same "the host's /etc/freeradius, /var/log, /var/lib and /run/freeradius untouched" \
+	"$IT_WORK/host.before" "$IT_WORK/host.after"
 
 it_summary
