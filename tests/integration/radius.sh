@@ -25,7 +25,8 @@
 #   RADIUS_CHALLENGE   "USER:FIRST:RESPONSE" (default "carol:carol-pin:424242"):
 #                      USER with password FIRST and no State gets an
 #                      Access-Challenge carrying $RADIUS_STATE (hex, default
-#                      6f7470636521...) and $RADIUS_PROMPT as Reply-Message;
+#                      $RADIUS_DEFAULT_STATE, "otpce test state!") and
+#                      $RADIUS_PROMPT as Reply-Message;
 #                      the same USER with that State and password RESPONSE
 #                      is accepted; anything else of USER's is rejected.
 #   RADIUS_SIGN_REPLIES  "no": leave the replies as Debian's FreeRADIUS 3.2.1
@@ -39,7 +40,8 @@
 # signs the replies the EAP module makes; the generated policy adds a
 # Message-Authenticator to every Access-Accept, Access-Reject and
 # Access-Challenge (an "update reply" with a zero value: FreeRADIUS's encoder
-# computes it over the final packet), as upstream's 3.2.5 does by default.
+# computes it over the final packet), as the BlastRADIUS advisories ask of
+# servers.
 # reject_delay is 0 so that a reject is answered at once.
 
 RADIUS_DEFAULT_STATE=6f74706365207465737420737461746521
