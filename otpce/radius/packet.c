@@ -2,11 +2,10 @@
  * packet.c: the RADIUS Access-Request builder and reply parser (packet.h).
  *
  * Written here rather than taken from a library: Debian 12's radcli
- * (1.2.11) accepts a reply whose Response Authenticator is wrong when the
- * Message-Authenticator is missing, and never requires a
- * Message-Authenticator, so it is open to forged replies and to
- * BlastRADIUS (CVE-2024-3596); FreeRADIUS's libfreeradius-radius is not a
- * public client API.  What we need is small: one request type, three reply
+ * (1.2.11) accepts forged replies (found when issue 18 was filed) and,
+ * being older than BlastRADIUS (CVE-2024-3596), does not insist on a
+ * Message-Authenticator in every reply; FreeRADIUS's libfreeradius-radius
+ * is not a public client API.  What we need is small: one request type, three reply
  * types, four attributes.  MD5 and HMAC-MD5 come from OpenSSL through
  * crypto/ (EVP, default provider).
  */
