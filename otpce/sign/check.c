@@ -311,6 +311,27 @@ static int check_san(const STACK_OF(X509_EXTENSION) *exts, const char *user_upn,
 	return rc;
 }
 
+/* signature_params: the signature algorithm's parameters are absent or
+ * NULL (RFC 4055 2.1, RFC 5758 3.2) except for RSASSA-PSS.  They are
+ * outside the signed bytes, so OpenSSL's verify does not look at them and
+ * a request with junk there would still verify; we carry the request to
+ * the CA byte for byte and want it to be what the client signed. */
+static int signature_params(const X509_REQ *req, char *err, size_t errlen)
+{
+	const X509_ALGOR *alg = NULL;
+	const ASN1_OBJECT *obj = NULL;
+	int ptype = V_ASN1_UNDEF;
+
+	X509_REQ_get0_signature(req, NULL, &alg);
+	X509_ALGOR_get0(&obj, &ptype, NULL, alg);
+	if (OBJ_obj2nid(obj) != NID_rsassaPss && ptype != V_ASN1_UNDEF && ptype != V_ASN1_NULL) {
+		otpce_err(err, errlen, "the request's signature algorithm has parameters "
+			  "that are not NULL");
+		return -1;
+	}
+	return 0;
+}
+
 int otpce_check_request(const uint8_t *csr, size_t csr_len, const char *template_name,
 			const char *user_upn, const char *user_dn, char *err, size_t errlen)
 {
@@ -331,6 +352,9 @@ int otpce_check_request(const uint8_t *csr, size_t csr_len, const char *template
 	}
 	if (X509_REQ_get_version(req) != X509_REQ_VERSION_1) {
 		otpce_err(err, errlen, "the request's version is not 0 (PKCS#10 v1.7)");
+		goto out;
+	}
+	if (signature_params(req, err, errlen) != 0) {
 		goto out;
 	}
 	pkey = X509_REQ_get0_pubkey(req);

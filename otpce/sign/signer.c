@@ -496,7 +496,11 @@ int otpce_sign_request(const struct otpce_signer *s, const uint8_t *csr, size_t 
 	if (!ASN1_OCTET_STRING_set(*content, pki, pki_len)) {
 		goto cms_fail;
 	}
-	/* Windows' order: the dummy signer first, then the signing key. */
+	/* Added in Windows' order, dummy first; but signerInfos (like
+	 * certificates) is a SET OF, which DER sorts by encoding, so with a
+	 * short EC signature the RA's SignerInfo comes first in the output.
+	 * (In the 4.1 bytes the dummy is first because it is shorter.)
+	 * Readers find a SignerInfo by its identifier, not its position. */
 	dummy = CMS_add1_signer(cms, s->dummy, s->key, s->md, flags | CMS_NOCERTS);
 	ra = CMS_add1_signer(cms, s->cert, s->key, s->md, flags);
 	if (dummy == NULL || ra == NULL) {

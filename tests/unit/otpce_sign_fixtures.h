@@ -79,6 +79,14 @@ static inline X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_P
 	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), -3600));
 	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 86400));
 	assert_true(X509_set_pubkey(x, key));
+	if (issuer == NULL) {
+		X509_EXTENSION *bc = X509V3_EXT_conf_nid(NULL, NULL, NID_basic_constraints,
+							 "critical,CA:TRUE");
+
+		assert_non_null(bc);
+		assert_true(X509_add_ext(x, bc, -1));
+		X509_EXTENSION_free(bc);
+	}
 	assert_true(X509_sign(x, ikey ? ikey : key, EVP_sha256()) > 0);
 	X509_NAME_free(n);
 	return x;
@@ -207,6 +215,31 @@ static inline int oid_equals(const ASN1_OBJECT *o, const char *dotted)
 	char buf[128];
 
 	return OBJ_obj2txt(buf, sizeof(buf), o, 1) > 0 && strcmp(buf, dotted) == 0;
+}
+
+/* find_dummy returns the SignerInfo whose issuer is the Dummy Signer and
+ * sets |*other| to the other one (there must be exactly two). */
+static inline CMS_SignerInfo *find_dummy(STACK_OF(CMS_SignerInfo) *sis, CMS_SignerInfo **other)
+{
+	CMS_SignerInfo *dummy = NULL;
+
+	assert_int_equal(sk_CMS_SignerInfo_num(sis), 2);
+	for (int i = 0; i < 2; i++) {
+		CMS_SignerInfo *si = sk_CMS_SignerInfo_value(sis, i);
+		X509_NAME *issuer = NULL;
+
+		assert_int_equal(CMS_SignerInfo_get0_signer_id(si, NULL, &issuer, NULL), 1);
+		if (X509_NAME_entry_count(issuer) == 1 &&
+		    oid_equals(X509_NAME_ENTRY_get_object(X509_NAME_get_entry(issuer, 0)),
+			       OTPCE_OID_DUMMY_SIGNER)) {
+			assert_null(dummy);
+			dummy = si;
+		} else {
+			*other = si;
+		}
+	}
+	assert_non_null(dummy);
+	return dummy;
 }
 
 #endif
