@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include <openssl/cms.h>
 #include <openssl/x509.h>
 
 /* otpce_err fills |err| (when not NULL) with the formatted reason. */
@@ -31,5 +32,9 @@ void otpce_safe_text(const unsigned char *s, size_t len, char *buf, size_t bufle
 
 /* otpce_is_dotted_oid: |s| is a dotted-decimal OID ("1.2.840..."). */
 int otpce_is_dotted_oid(const char *s);
+
+/* otpce_signed_attrs_der: the DER SET OF the signed attributes of |si|,
+ * the bytes that are hashed and signed (RFC 5652 5.4); OPENSSL_free it. */
+int otpce_signed_attrs_der(CMS_SignerInfo *si, unsigned char **der, int *len);
 
 #endif

@@ -109,6 +109,19 @@ int otpce_sign_request(const struct otpce_signer *s, const uint8_t *csr, size_t 
 		       uint8_t **out, size_t *out_len, char *err, size_t errlen)
 	OTPCE_WARN_UNUSED;
 
+/*
+ * otpce_signed_request_check: the client's check of a SignedCertRequest
+ * (3.1.5.2) before it goes to the CA: one DER CMS SignedData whose content
+ * is a PKIData holding exactly |csr| as its one request, every
+ * SignerInfo's messageDigest matching, and one SignerInfo besides the
+ * dummy signer whose signature verifies with an included certificate
+ * (whose subject, escaped, goes to |signer| if not NULL).  The signing
+ * certificate's trust is the CA's business, not checked here.
+ */
+int otpce_signed_request_check(const uint8_t *der, size_t der_len, const uint8_t *csr,
+			       size_t csr_len, char *signer, size_t signer_len, char *err,
+			       size_t errlen) OTPCE_WARN_UNUSED;
+
 /* ---- the client's request ---------------------------------------------- */
 
 enum otpce_key_type {

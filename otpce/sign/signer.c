@@ -391,9 +391,7 @@ static int pkidata_der(const struct otpce_signer *s, const uint8_t *csr, size_t 
 
 /* ---- the SignerInfos --------------------------------------------- */
 
-/* signed_attrs_der: the DER SET OF the signed attributes of |si|, the
- * bytes that are hashed and signed (RFC 5652 5.4). */
-static int signed_attrs_der(CMS_SignerInfo *si, unsigned char **der, int *len)
+int otpce_signed_attrs_der(CMS_SignerInfo *si, unsigned char **der, int *len)
 {
 	STACK_OF(X509_ATTRIBUTE) *set = sk_X509_ATTRIBUTE_new_null();
 	int n = CMS_signed_get_attr_count(si), ok = set != NULL && n > 0;
@@ -426,7 +424,7 @@ static int finish_dummy(CMS_SignerInfo *si, const EVP_MD *md)
 	int len = 0, ok;
 
 	CMS_SignerInfo_get0_algs(si, NULL, NULL, NULL, &sigalg);
-	ok = sigalg != NULL && signed_attrs_der(si, &der, &len) == 0 &&
+	ok = sigalg != NULL && otpce_signed_attrs_der(si, &der, &len) == 0 &&
 	     EVP_Digest(der, (size_t)len, h, &hlen, md, NULL) &&
 	     X509_ALGOR_set0(sigalg, OBJ_nid2obj(NID_id_alg_noSignature), V_ASN1_NULL, NULL) &&
 	     ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), h, (int)hlen);
@@ -441,7 +439,7 @@ static int finish_signer(CMS_SignerInfo *si, EVP_PKEY *key, const EVP_MD *md)
 	size_t siglen = 0;
 	int len = 0, ok;
 
-	ok = ctx != NULL && signed_attrs_der(si, &der, &len) == 0 &&
+	ok = ctx != NULL && otpce_signed_attrs_der(si, &der, &len) == 0 &&
 	     EVP_DigestSignInit(ctx, NULL, md, NULL, key) > 0 &&
 	     EVP_DigestSign(ctx, NULL, &siglen, der, (size_t)len) > 0 &&
 	     (sig = OPENSSL_malloc(siglen)) != NULL &&

@@ -81,6 +81,54 @@ static void check_signed(const uint8_t *der, size_t len, const uint8_t *csr, siz
 	CMS_ContentInfo_free(cms);
 }
 
+/* range_of: where |needle| sits in |hay|. */
+static void range_of(const uint8_t *hay, size_t n, const void *needle, size_t len, size_t *from,
+		     size_t *to)
+{
+	const uint8_t *at = memmem(hay, n, needle, len);
+
+	assert_non_null(at);
+	*from = (size_t)(at - hay);
+	*to = *from + len;
+}
+
+/* flips_refused: a flipped bit in the PKIData or in either SignerInfo's
+ * signature value is refused by otpce_signed_request_check; anywhere
+ * else (the certificates, the informational digestAlgorithms set) it
+ * may pass, but nothing crashes. */
+static void flips_refused(uint8_t *out, size_t out_len, const uint8_t *csr, size_t csr_len)
+{
+	const unsigned char *p = out;
+	CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)out_len);
+	size_t r[3][2];
+	char err[256];
+
+	assert_non_null(cms);
+	range_of(out, out_len, ASN1_STRING_get0_data(econtent(cms)),
+		 (size_t)ASN1_STRING_length(econtent(cms)), &r[0][0], &r[0][1]);
+	for (int k = 0; k < 2; k++) {
+		const ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(
+			sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), k));
+
+		range_of(out, out_len, ASN1_STRING_get0_data(sig), (size_t)ASN1_STRING_length(sig),
+			 &r[k + 1][0], &r[k + 1][1]);
+	}
+	CMS_ContentInfo_free(cms);
+	for (size_t i = 0; i < out_len; i++) {
+		int rc, inside = 0;
+
+		for (int k = 0; k < 3; k++) {
+			inside |= i >= r[k][0] && i < r[k][1];
+		}
+		out[i] ^= 0x10;
+		rc = otpce_signed_request_check(out, out_len, csr, csr_len, NULL, 0, err, sizeof(err));
+		out[i] ^= 0x10;
+		if (inside && rc == 0) {
+			fail_msg("flip at %zu of %zu accepted", i, out_len);
+		}
+	}
+}
+
 static void test_sign_rsa_and_ec(void **state)
 {
 	struct otpce_request_params rp = params41();
@@ -99,6 +147,14 @@ static void test_sign_rsa_and_ec(void **state)
 		}
 		out = sign(s, csr, csr_len, &out_len);
 		check_signed(out, out_len, csr, csr_len, 1);
+		{
+			char signer[256] = "";
+
+			assert_int_equal(otpce_signed_request_check(out, out_len, csr, csr_len, signer,
+								    sizeof(signer), err, sizeof(err)), 0);
+			assert_string_equal(signer, "CN=OTPCE test RA");
+			flips_refused(out, out_len, csr, csr_len);
+		}
 		free(out);
 		/* Each digest. */
 		assert_int_equal(otpce_signer_set_digest(s, "SHA512", err, sizeof(err)), 0);

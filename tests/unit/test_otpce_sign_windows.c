@@ -262,6 +262,31 @@ static void test_sign_41_like_windows(void **state)
 	pki_remove(&pki);
 }
 
+/* The client's check accepts the Windows server's answer to 4.1. */
+static void test_client_check_41(void **state)
+{
+	size_t len, req_len;
+	uint8_t *raw = read_all(RESP41, &len), *req = read_all(REQ41, &req_len);
+	char signer[256] = "", err[256] = "";
+
+	if (otpce_signed_request_check(raw, len, req, req_len, signer, sizeof(signer), err,
+				       sizeof(err)) != 0) {
+		fail_msg("4.1 response refused: %s", err);
+	}
+	assert_string_equal(signer, ""); /* the 4.1 RA certificate has an empty subject */
+	req[req_len - 1] ^= 1;
+	assert_int_not_equal(otpce_signed_request_check(raw, len, req, req_len, NULL, 0, err,
+							sizeof(err)), 0);
+	assert_non_null(strstr(err, "does not carry our PKCS#10"));
+	req[req_len - 1] ^= 1;
+	raw[3182 + 4 + 10] ^= 1; /* in the RA signature */
+	assert_int_not_equal(otpce_signed_request_check(raw, len, req, req_len, NULL, 0, err,
+							sizeof(err)), 0);
+	assert_non_null(strstr(err, "does not verify"));
+	free(raw);
+	free(req);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_response_41_structure),
 		cmocka_unit_test(test_response_41_signatures),
 		cmocka_unit_test(test_sign_41_like_windows),
+		cmocka_unit_test(test_client_check_41),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
