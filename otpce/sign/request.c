@@ -112,9 +112,11 @@ static int template_ext(STACK_OF(X509_EXTENSION) **exts, const struct otpce_requ
 	return rc;
 }
 
-/* eku_exts: extended key usage and the same OIDs as application policies
- * (1.3.6.1.4.1.311.21.10, CertificatePolicies syntax, no qualifiers). */
-static int eku_exts(STACK_OF(X509_EXTENSION) **exts, const char *list, char *err, size_t errlen)
+/* eku_ext: the extended key usage extension, or (|policies|) the same
+ * OIDs as application policies (1.3.6.1.4.1.311.21.10, CertificatePolicies
+ * syntax, no qualifiers); Windows puts the key usage between the two. */
+static int eku_ext(STACK_OF(X509_EXTENSION) **exts, const char *list, int policies,
+		   char *err, size_t errlen)
 {
 	EXTENDED_KEY_USAGE *eku = sk_ASN1_OBJECT_new_null();
 	CERTIFICATEPOLICIES *pol = sk_POLICYINFO_new_null();
@@ -145,10 +147,11 @@ static int eku_exts(STACK_OF(X509_EXTENSION) **exts, const char *list, char *err
 			ok = 0;
 		}
 	}
-	if (ok && sk_ASN1_OBJECT_num(eku) > 0) {
+	if (ok && sk_ASN1_OBJECT_num(eku) > 0 && !policies) {
 		ok = X509V3_add1_i2d(exts, NID_ext_key_usage, eku, 0, X509V3_ADD_APPEND) > 0;
-		len = ok ? i2d_CERTIFICATEPOLICIES(pol, &der) : 0;
-		ok = ok && len > 0 && add_raw_ext(exts, OTPCE_OID_APP_POLICIES, 0, der, len) == 0;
+	} else if (ok && sk_ASN1_OBJECT_num(eku) > 0) {
+		len = i2d_CERTIFICATEPOLICIES(pol, &der);
+		ok = len > 0 && add_raw_ext(exts, OTPCE_OID_APP_POLICIES, 0, der, len) == 0;
 	}
 	OPENSSL_free(der);
 	free(copy);
@@ -290,6 +293,7 @@ int otpce_request_build(const struct otpce_request_params *p, uint8_t **csr, siz
 	STACK_OF(X509_EXTENSION) *exts = NULL;
 	EVP_PKEY *key = NULL;
 	const EVP_MD *md;
+	const char *eku;
 	unsigned char *der = NULL;
 	char *pem = NULL;
 	size_t pem_len = 0;
@@ -323,8 +327,10 @@ int otpce_request_build(const struct otpce_request_params *p, uint8_t **csr, siz
 	if (template_ext(&exts, p, err, errlen) != 0) {
 		goto out;
 	}
-	if (eku_exts(&exts, p->eku_oids ? p->eku_oids : OTPCE_OID_SMARTCARD_LOGON, err, errlen) != 0 ||
+	eku = p->eku_oids ? p->eku_oids : OTPCE_OID_SMARTCARD_LOGON;
+	if (eku_ext(&exts, eku, 0, err, errlen) != 0 ||
 	    key_usage_ext(&exts, p->key_type == OTPCE_KEY_RSA) != 0 ||
+	    eku_ext(&exts, eku, 1, err, errlen) != 0 ||
 	    (p->upn != NULL && *p->upn != '\0' && upn_ext(&exts, p->upn) != 0) ||
 	    ski_ext(&exts, req) != 0 || client_info_attr(req, p) != 0 ||
 	    !X509_REQ_add_extensions(req, exts)) {
