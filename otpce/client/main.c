@@ -200,7 +200,8 @@ static int exchange(TALLOC_CTX *t, const struct options *o, const uint8_t *csr, 
 
 		if (r == NULL || get_secret(r, o, round, &otp) != 0) {
 			talloc_free(r);
-			return EXIT_LOCAL;
+			/* No answer to a challenge: "no (more) answer was given". */
+			return round > 0 ? EXIT_CHALLENGE : EXIT_LOCAL;
 		}
 		rc = one_round(r, o, http, &req, otp, &resp);
 		TALLOC_FREE(otp);

@@ -328,8 +328,10 @@ int otpce_request_build(const struct otpce_request_params *p, uint8_t **csr, siz
 		goto out;
 	}
 	eku = p->eku_oids ? p->eku_oids : OTPCE_OID_SMARTCARD_LOGON;
-	if (eku_ext(&exts, eku, 0, err, errlen) != 0 ||
-	    key_usage_ext(&exts, p->key_type == OTPCE_KEY_RSA) != 0 ||
+	if (eku_ext(&exts, eku, 0, err, errlen) != 0) {
+		goto out; /* |err| says which EKU */
+	}
+	if (key_usage_ext(&exts, p->key_type == OTPCE_KEY_RSA) != 0 ||
 	    eku_ext(&exts, eku, 1, err, errlen) != 0 ||
 	    (p->upn != NULL && *p->upn != '\0' && upn_ext(&exts, p->upn) != 0) ||
 	    ski_ext(&exts, req) != 0 || client_info_attr(req, p) != 0 ||
