@@ -164,6 +164,19 @@ run "openssl cms -verify without the stand-in fails" 4 openssl cms -verify -in "
 run "openssl cms -verify with the dummy stand-in" 0 openssl cms -verify -in "$work/s.pem" -inform PEM -CAfile "$work/trust.pem" -certfile "$work/dummy.pem" -no_attr_verify -purpose any -out "$work/pkidata.der"
 if python3 -c 'import sys; sys.exit(0 if open(sys.argv[2],"rb").read() in open(sys.argv[1],"rb").read() else 1)' "$work/pkidata.der" "$work/s.der"; then
 	ok "the PKIData holds the PKCS#10 unchanged"; else bad "the PKIData holds the PKCS#10 unchanged"; fi
+# The README's OpenSSL CA flow: the PKCS#10 out of the PKIData, issued.
+set -- $(openssl asn1parse -inform DER -in "$work/pkidata.der" |
+	awk '/cont \[ 0 \]/ {f = 1; next} f && /SEQUENCE/ {print; exit}' |
+	sed -E 's/^ *([0-9]+):d=[0-9]+ +hl=([0-9]+) +l= *([0-9]+).*/\1 \2 \3/')
+dd if="$work/pkidata.der" of="$work/user1.req.der" bs=1 skip="$1" count=$(($2 + $3)) status=none
+same "README flow: the PKCS#10 taken out of the PKIData" "$work/user1.req.der" "$work/s.der"
+run "README flow: the CA issues" 0 openssl x509 -req -inform DER -in "$work/user1.req.der" -CA "$work/ca.pem" \
+	-CAkey "$work/ca.key" -copy_extensions copy -days 1 -out "$work/user1.pem"
+openssl x509 -in "$work/user1.pem" -noout -text >"$work/user1.txt"
+has "the issued certificate carries the UPN" "othername: UPN::$UPN" "$work/user1.txt"
+openssl x509 -in "$work/user1.pem" -noout -pubkey >"$work/user1.pub"
+openssl pkey -in "$work/s.key" -pubout >"$work/s.pub"
+same "the issued certificate goes with the key" "$work/user1.pub" "$work/s.pub"
 run "Success, DER, to standard output" 0 sh -c "'$CLIENT' $(printf '%q ' "${X[@]}") --server '$URL/success' --key-out '$work/d.key' --out - --format der >'$work/d.der'"
 run "the DER signed request parses" 0 openssl cms -cmsout -inform DER -in "$work/d.der" -noout -print
 run "one-time password from standard input" 0 sh -c "echo 654321 | '$CLIENT' $(printf '%q ' "${REQ[@]}") --cacert '$work/ca.pem' --otp-file - --server '$URL/success' --key-out '$work/i.key' --out '$work/i.pem'"
