@@ -70,6 +70,8 @@ int http_post(struct http_client *c, TALLOC_CTX *mem_ctx, const uint8_t *body, s
  * no such line. */
 int read_secret_line(TALLOC_CTX *mem_ctx, const char *path, unsigned int index,
 		     struct crypto_secret **out, char *err, size_t errlen);
+/* secret_cleanup wipes and frees what was kept of standard input. */
+void secret_cleanup(void);
 /* prompt_secret asks on the controlling terminal with echo off. */
 int prompt_secret(TALLOC_CTX *mem_ctx, const char *prompt, struct crypto_secret **out,
 		  char *err, size_t errlen);

@@ -131,6 +131,9 @@ int http_post(struct http_client *c, TALLOC_CTX *mem_ctx, const uint8_t *body, s
 
 	h = curl_slist_append(h, OTPCE_HTTP_VERSION_HEADER ": " OTPCE_HTTP_VERSION);
 	h2 = h ? curl_slist_append(h, "Content-Type: " OTPCE_HTTP_CONTENT_TYPE) : NULL;
+	/* No "Expect: 100-continue" (curl adds it to bodies over 1 KiB and
+	 * then waits for an interim answer a server need not send). */
+	h2 = h2 ? curl_slist_append(h2, "Expect:") : NULL;
 	if (h2 == NULL) {
 		curl_slist_free_all(h);
 		snprintf(err, errlen, "out of memory");

@@ -311,6 +311,7 @@ int main(int argc, char **argv)
 	talloc_free(t);
 	curl_global_cleanup();
 out:
+	secret_cleanup();
 	otpce_free_secret(key_pem, key_len);
 	free(csr);
 	return rc;

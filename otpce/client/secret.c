@@ -86,6 +86,16 @@ out:
 	return rc;
 }
 
+void secret_cleanup(void)
+{
+	if (stdin_buf != NULL) {
+		crypto_wipe(stdin_buf, stdin_len);
+		talloc_free(stdin_buf);
+		stdin_buf = NULL;
+		stdin_len = 0;
+	}
+}
+
 int prompt_secret(TALLOC_CTX *mem_ctx, const char *prompt, struct crypto_secret **out,
 		  char *err, size_t errlen)
 {
