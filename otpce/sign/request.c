@@ -21,7 +21,10 @@
  * need them); ClientInfo carries what the caller says (otpce-client: this
  * host and "otpce-client"); the signature is SHA-256 by default; for an
  * EC key the key usage is digitalSignature alone (keyEncipherment is an
- * RSA usage).  Extensions are in Windows' order.
+ * RSA usage).  Extensions are in Windows' order.  Given the 4.1 values,
+ * the subject and every extension value but the subject key identifier
+ * (another key) are byte for byte the 4.1 request's
+ * (tests/unit/test_otpce_sign_windows.c, test_build_like_41).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -262,6 +262,68 @@ static void test_sign_41_like_windows(void **state)
 	pki_remove(&pki);
 }
 
+/* otpce_request_build with the 4.1 values: the same subject bytes, the
+ * same extensions in the same order with the same values (the subject key
+ * identifier aside: another key), and a ClientInfo attribute. */
+static void test_build_like_41(void **state)
+{
+	struct otpce_request_params p = params41();
+	size_t wlen, olen;
+	uint8_t *win = read_all(REQ41, &wlen), *ours;
+	const unsigned char *q;
+	X509_REQ *w, *o;
+	STACK_OF(X509_EXTENSION) *we, *oe;
+	unsigned char *wd = NULL, *od = NULL;
+	int wn, on;
+
+	p.key_type = OTPCE_KEY_RSA;
+	p.client_process = "LogonUI.exe";
+	ours = build_req(&p, &olen);
+	q = win;
+	w = d2i_X509_REQ(NULL, &q, (long)wlen);
+	q = ours;
+	o = d2i_X509_REQ(NULL, &q, (long)olen);
+	assert_non_null(w);
+	assert_non_null(o);
+	wn = i2d_X509_NAME(X509_REQ_get_subject_name(w), &wd);
+	on = i2d_X509_NAME(X509_REQ_get_subject_name(o), &od);
+	assert_int_equal(on, wn);
+	assert_memory_equal(od, wd, (size_t)wn);
+	OPENSSL_free(wd);
+	OPENSSL_free(od);
+
+	we = X509_REQ_get_extensions(w);
+	oe = X509_REQ_get_extensions(o);
+	assert_int_equal(sk_X509_EXTENSION_num(oe), sk_X509_EXTENSION_num(we));
+	for (int i = 0; i < sk_X509_EXTENSION_num(we); i++) {
+		X509_EXTENSION *a = sk_X509_EXTENSION_value(we, i), *b = sk_X509_EXTENSION_value(oe, i);
+
+		assert_int_equal(OBJ_cmp(X509_EXTENSION_get_object(a), X509_EXTENSION_get_object(b)), 0);
+		assert_int_equal(X509_EXTENSION_get_critical(a), X509_EXTENSION_get_critical(b));
+		if (OBJ_obj2nid(X509_EXTENSION_get_object(a)) == NID_subject_key_identifier) {
+			continue;
+		}
+		assert_int_equal(ASN1_STRING_length(X509_EXTENSION_get_data(a)),
+				 ASN1_STRING_length(X509_EXTENSION_get_data(b)));
+		assert_memory_equal(ASN1_STRING_get0_data(X509_EXTENSION_get_data(a)),
+				    ASN1_STRING_get0_data(X509_EXTENSION_get_data(b)),
+				    (size_t)ASN1_STRING_length(X509_EXTENSION_get_data(a)));
+	}
+	{
+		ASN1_OBJECT *ci = OBJ_txt2obj(OTPCE_OID_CLIENT_INFO, 1);
+
+		assert_true(X509_REQ_get_attr_by_OBJ(w, ci, -1) >= 0);
+		assert_true(X509_REQ_get_attr_by_OBJ(o, ci, -1) >= 0);
+		ASN1_OBJECT_free(ci);
+	}
+	sk_X509_EXTENSION_pop_free(we, X509_EXTENSION_free);
+	sk_X509_EXTENSION_pop_free(oe, X509_EXTENSION_free);
+	X509_REQ_free(w);
+	X509_REQ_free(o);
+	free(ours);
+	free(win);
+}
+
 /* The client's check accepts the Windows server's answer to 4.1. */
 static void test_client_check_41(void **state)
 {
@@ -295,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_response_41_signatures),
 		cmocka_unit_test(test_sign_41_like_windows),
 		cmocka_unit_test(test_client_check_41),
+		cmocka_unit_test(test_build_like_41),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
