@@ -5,8 +5,7 @@
  *
  * The messages go through Heimdal's libheimntlm (heim_ntlm_decode_type1,
  * heim_ntlm_encode_targetinfo, heim_ntlm_encode_type2,
- * heim_ntlm_decode_type3, heim_ntlm_decode_targetinfo,
- * heim_ntlm_keyex_unwrap); what this file adds is the server's policy,
+ * heim_ntlm_decode_type3, heim_ntlm_decode_targetinfo); what this file adds is the server's policy,
  * which Heimdal's own acceptor (lib/gssapi/ntlm/accept_sec_context.c)
  * leaves to its KDC-digest backend: which flags we answer, NTLMv2 only,
  * the MIC, the key exchange, and the backend call.
@@ -27,7 +26,10 @@
  *   downgraded response would hand them to whoever can break NTLMv1.
  * - 3.2.5.1.2: KeyExchangeKey = SessionBaseKey (NTLMv2); with KEY_EXCH
  *   ExportedSessionKey = RC4K(KeyExchangeKey, EncryptedRandomSessionKey),
- *   which must be 16 bytes.
+ *   which must be 16 bytes.  RC4K is ours (rc4.c): heimntlm.h declares
+ *   heim_ntlm_keyex_unwrap, heim_ntlm_v2_base_session and
+ *   heim_ntlm_unix2ts_time, but libheimntlm.so does not export them
+ *   (Heimdal lib/ntlm/version-script.map), so they cannot be linked.
  * - 3.2.5.1.2: when the client's MsvAvFlags has 0x2 the MIC must be
  *   present and equal HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE
  *   || AUTHENTICATE with the MIC zeroed); compared in constant time.
@@ -44,6 +46,7 @@
 
 #include "crypto/crypto.h"
 #include "credssp/ntlm/ntlm.h"
+#include "credssp/ntlm/rc4.h"
 
 enum acceptor_state { WANT_NEGOTIATE, WANT_AUTHENTICATE, DONE, FAILED };
 
@@ -102,6 +105,12 @@ NTSTATUS ntlm_acceptor_new(TALLOC_CTX *mem_ctx, const struct ntlm_server_names *
 	return NT_STATUS_OK;
 }
 
+/* FILETIME: 100 ns units since 1601-01-01 (MS-DTYP 2.3.3). */
+static uint64_t unix_to_filetime(time_t t)
+{
+	return ((uint64_t)t + 11644473600u) * 10000000u;
+}
+
 /* Copies a buffer libheimntlm allocated onto mem_ctx. */
 static uint8_t *dup_buf(TALLOC_CTX *mem_ctx, const struct ntlm_buf *b)
 {
@@ -153,7 +162,7 @@ static NTSTATUS on_negotiate(struct ntlm_acceptor *a, TALLOC_CTX *mem_ctx,
 	ti.domainname = a->nb_domain;
 	ti.dnsservername = a->dns_computer;
 	ti.dnsdomainname = a->dns_domain;
-	ti.timestamp = heim_ntlm_unix2ts_time(time(NULL));
+	ti.timestamp = unix_to_filetime(time(NULL));
 	if (heim_ntlm_encode_targetinfo(&ti, 1, &ti_buf) != 0) {
 		return NT_STATUS_NO_MEMORY;
 	}
@@ -273,7 +282,7 @@ static NTSTATUS on_authenticate(struct ntlm_acceptor *a, const uint8_t *in, size
 	struct ntlm_type3 t3;
 	struct ntlm_auth_request req;
 	uint8_t base_key[NTLM_KEY_LEN];
-	struct ntlm_buf kx, enc, exported = { 0, NULL };
+	struct ntlm_rc4 *rc4 = NULL;
 	uint32_t flags, av_flags = 0;
 	char *user = NULL, *domain = NULL;
 	TALLOC_CTX *tmp;
@@ -350,16 +359,15 @@ static NTSTATUS on_authenticate(struct ntlm_acceptor *a, const uint8_t *in, size
 						  "EncryptedRandomSessionKey");
 			goto out;
 		}
-		kx.data = base_key;
-		kx.length = NTLM_KEY_LEN;
-		enc = t3.sessionkey;
-		if (heim_ntlm_keyex_unwrap(&kx, &enc, &exported) != 0 ||
-		    exported.length != NTLM_KEY_LEN) {
-			st = NT_STATUS_INTERNAL_ERROR;
-			crypto_set_reason(reason, "heim_ntlm_keyex_unwrap failed");
+		st = ntlm_rc4_new(tmp, base_key, NTLM_KEY_LEN, &rc4);
+		if (NT_STATUS_IS_OK(st)) {
+			st = ntlm_rc4_crypt(rc4, t3.sessionkey.data, a->exported_key,
+					    NTLM_KEY_LEN);
+		}
+		if (!NT_STATUS_IS_OK(st)) {
+			crypto_set_reason(reason, "RC4 (OpenSSL legacy provider) unavailable");
 			goto out;
 		}
-		memcpy(a->exported_key, exported.data, NTLM_KEY_LEN);
 	} else {
 		memcpy(a->exported_key, base_key, NTLM_KEY_LEN);
 	}
@@ -384,10 +392,6 @@ out:
 	if (!NT_STATUS_IS_OK(st)) {
 		crypto_wipe(a->exported_key, sizeof(a->exported_key));
 		TALLOC_FREE(a->session);
-	}
-	if (exported.data != NULL) {
-		crypto_wipe(exported.data, exported.length);
-		heim_ntlm_free_buf(&exported);
 	}
 	crypto_wipe(base_key, sizeof(base_key));
 	if (t3.sessionkey.data != NULL) {
