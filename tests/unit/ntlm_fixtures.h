@@ -115,6 +115,15 @@ struct ntlm_test_client {
 	uint32_t negotiated; /* the flags of the CHALLENGE */
 };
 
+static inline struct ntlm_test_client ntlm_client(const char *user, const char *domain,
+						  const char *password, uint32_t flags, bool mic)
+{
+	struct ntlm_test_client c = {
+		.user = user, .domain = domain, .password = password, .flags = flags, .mic = mic,
+	};
+	return c;
+}
+
 /* NEGOTIATE_MESSAGE from Heimdal's encoder, kept for the MIC. */
 static inline uint8_t *ntlm_client_negotiate(TALLOC_CTX *t, struct ntlm_test_client *c,
 					     size_t *len)
