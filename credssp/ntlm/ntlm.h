@@ -103,7 +103,9 @@ struct ntlm_backend *ntlm_backend_winbind(TALLOC_CTX *mem_ctx);
  * "USER:DOMAIN:LMHASH:NTHASH:::"; credssp/ntlm/samfile.c says which
  * rules of FreeRDP's reader are kept).  The file is read again at each
  * authentication, as FreeRDP does, so edits apply without a restart; a
- * file with any malformed line is refused as a whole.
+ * file with any malformed line is refused as a whole
+ * (NT_STATUS_INTERNAL_DB_CORRUPTION from validate; an unreadable file is
+ * NT_STATUS_OBJECT_NAME_NOT_FOUND or the errno's status).
  */
 struct ntlm_backend *ntlm_backend_samfile(TALLOC_CTX *mem_ctx, const char *path);
 

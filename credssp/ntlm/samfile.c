@@ -231,6 +231,10 @@ static NTSTATUS samfile_validate(void *priv, TALLOC_CTX *mem_ctx,
 		/* Windows reports an unknown user as a wrong password. */
 		return NT_STATUS_LOGON_FAILURE;
 	}
+	if (NT_STATUS_EQUAL(st, NT_STATUS_INVALID_PARAMETER)) {
+		/* The server's file, not the client's token, is malformed. */
+		return NT_STATUS_INTERNAL_DB_CORRUPTION;
+	}
 	if (!NT_STATUS_IS_OK(st)) {
 		return st;
 	}
