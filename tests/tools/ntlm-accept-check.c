@@ -39,7 +39,8 @@ static void usage(FILE *f)
 		"  -p, --password P  the client's password\n"
 		"  --no-mic          do not announce or send a MIC\n"
 		"  --names A,B       NetBIOS computer and domain names of the CHALLENGE\n"
-		"                    (default SERVER,DOMAIN; winbind ignores them)\n"
+		"                    (default SERVER,DOMAIN; with --winbind the member's own,\n"
+		"                    from winbindd, which its DC requires)\n"
 		"  -h, --help        this text\n"
 		"\n"
 		"Exit codes: 0 accepted, keys match, sealing works; 1 refused by the\n"
@@ -63,7 +64,7 @@ int main(int argc, char **argv)
 	struct ntlm_acceptor *a;
 	struct ntlm_session *cs;
 	const char *samfile = NULL, *reason = NULL, *err = NULL;
-	bool winbind = false;
+	bool winbind = false, names_given = false;
 	uint8_t *tok, *reply, *out, *back, key[16], msg[64];
 	size_t tok_len, reply_len, out_len, back_len;
 	NTSTATUS st;
@@ -87,6 +88,7 @@ int main(int argc, char **argv)
 			*comma = '\0';
 			names.nb_computer = optarg;
 			names.nb_domain = comma + 1;
+			names_given = true;
 			break;
 		}
 		case 'h': usage(stdout); talloc_free(t); return 0;
@@ -101,6 +103,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		rc = 2;
 		goto done;
+	}
+	if (winbind && !names_given) {
+		/* The member's own names: its DC checks them (ntlm.h). */
+		st = ntlm_winbind_server_names(t, &names);
+		if (!NT_STATUS_IS_OK(st)) {
+			printf("refused %s: winbindd does not give the member's names\n",
+			       crypto_status_name(st));
+			rc = 1;
+			goto done;
+		}
 	}
 	backend = winbind ? ntlm_backend_winbind(t) : ntlm_backend_samfile(t, samfile);
 	if (backend == NULL || !NT_STATUS_IS_OK(ntlm_acceptor_new(t, &names, backend, &a))) {
