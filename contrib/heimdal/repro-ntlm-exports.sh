@@ -38,10 +38,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/heimntlm-exports.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-CFLAGS=$(pkg-config --cflags heimdal-krb5) || { echo "pkg-config heimdal-krb5 failed" >&2; exit 2; }
+PKG_CFLAGS=$(pkg-config --cflags heimdal-krb5) || { echo "pkg-config heimdal-krb5 failed" >&2; exit 2; }
+read -ra CFLAGS <<<"$PKG_CFLAGS"
 # -Werror=implicit-function-declaration: the header must declare them all,
 # so a link failure can only mean the library does not export them.
-if ! gcc -std=gnu11 -Wall -Werror $CFLAGS -c -o "$WORK/repro.o" \
+if ! gcc -std=gnu11 -Wall -Werror "${CFLAGS[@]}" -c -o "$WORK/repro.o" \
 	"$HERE/repro-ntlm-exports.c" 2>"$WORK/cc.log"; then
 	cat "$WORK/cc.log" >&2
 	echo "the reproducer does not compile: could not tell" >&2
@@ -49,14 +50,12 @@ if ! gcc -std=gnu11 -Wall -Werror $CFLAGS -c -o "$WORK/repro.o" \
 fi
 
 if [ -n "$LIBDIR" ]; then
-	LIB="$LIBDIR/libheimntlm.so.0"
+	LIB=("$LIBDIR/libheimntlm.so.0")
 	export LD_LIBRARY_PATH=$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 else
-	LIB="-L/usr/lib/x86_64-linux-gnu/heimdal -lheimntlm"
+	LIB=(-L/usr/lib/x86_64-linux-gnu/heimdal -lheimntlm)
 fi
-# $LIB is split on purpose (one path, or -L and -l).
-# shellcheck disable=SC2086
-if ! gcc -o "$WORK/repro" "$WORK/repro.o" $LIB 2>"$WORK/ld.log"; then
+if ! gcc -o "$WORK/repro" "$WORK/repro.o" "${LIB[@]}" 2>"$WORK/ld.log"; then
 	if grep -q 'undefined reference' "$WORK/ld.log"; then
 		grep -o "undefined reference to \`[a-z0-9_]*'" "$WORK/ld.log" | sort -u
 		echo "NOT EXPORTED"

@@ -35,8 +35,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d /tmp/heimntlm-leak.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-CFLAGS=$(pkg-config --cflags heimdal-krb5) || { echo "pkg-config heimdal-krb5 failed" >&2; exit 2; }
-if ! gcc -g -O0 -fsanitize=address -fno-omit-frame-pointer $CFLAGS \
+PKG_CFLAGS=$(pkg-config --cflags heimdal-krb5) || { echo "pkg-config heimdal-krb5 failed" >&2; exit 2; }
+read -ra CFLAGS <<<"$PKG_CFLAGS"
+if ! gcc -g -O0 -fsanitize=address -fno-omit-frame-pointer "${CFLAGS[@]}" \
 	-o "$WORK/repro" "$HERE/repro-targetinfo-leak.c" \
 	-L/usr/lib/x86_64-linux-gnu/heimdal -lheimntlm 2>"$WORK/cc.log"; then
 	cat "$WORK/cc.log" >&2
