@@ -206,4 +206,23 @@ NTSTATUS spnego_gss_header_build(TALLOC_CTX *mem_ctx, const struct spnego_oid *m
 				 const uint8_t *inner, size_t inner_len, uint8_t **out,
 				 size_t *out_len, const char **reason) CRYPTO_WARN_UNUSED;
 
+/*
+ * spnego_base64_decode: RFC 4648 section 4 base64 of |len| characters (no
+ * whitespace; trailing '=' padding optional; canonical: the unused bits
+ * of the last group zero) into bytes on mem_ctx.
+ */
+NTSTATUS spnego_base64_decode(TALLOC_CTX *mem_ctx, const char *text, size_t len, uint8_t **out,
+			      size_t *out_len, const char **reason) CRYPTO_WARN_UNUSED;
+
+/*
+ * spnego_http_negotiate_decode: the token of an RFC 4559 header, given as
+ * the whole line ("Authorization: Negotiate <base64>", or WWW-Authenticate,
+ * Proxy-Authorization, Proxy-Authenticate; header names and the scheme
+ * ASCII case-insensitive, surrounding whitespace ignored) or as the value
+ * alone ("Negotiate <base64>").  The bytes, not parsed, on mem_ctx.
+ */
+NTSTATUS spnego_http_negotiate_decode(TALLOC_CTX *mem_ctx, const char *text, size_t len,
+				      uint8_t **out, size_t *out_len, const char **reason)
+	CRYPTO_WARN_UNUSED;
+
 #endif
