@@ -134,7 +134,7 @@ static void put_guid(struct dump_out *o, const struct msg_view *v, const char *k
 		return;
 	}
 	if (is_scheme) {
-		dump_begin(o, key, -1, NULL);
+		dump_begin(o, key, key != NULL ? at(v, off) : -1, NULL);
 		dump_cstr(o, "guid", at(v, off), s);
 		dump_cstr(o, "name", -1, negoex_scheme_name(&g) != NULL ? negoex_scheme_name(&g)
 									  : "(unknown scheme)");
