@@ -31,6 +31,9 @@ const struct spnego_oid spnego_oid_ms_krb5 = {
 	9, { 0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02 } };
 const struct spnego_oid spnego_oid_ntlm = {
 	10, { 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x02, 0x0a } };
+/* Kerberos user-to-user (MIT's gss_mech_krb5_u2u), which Windows offers. */
+const struct spnego_oid spnego_oid_krb5_u2u = {
+	10, { 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02, 0x03 } };
 
 bool spnego_oid_equal(const struct spnego_oid *a, const struct spnego_oid *b)
 {
@@ -49,6 +52,7 @@ const char *spnego_oid_name(const struct spnego_oid *oid)
 		{ &spnego_oid_krb5, "Kerberos" },
 		{ &spnego_oid_ms_krb5, "MS-Kerberos" },
 		{ &spnego_oid_ntlm, "NTLM" },
+		{ &spnego_oid_krb5_u2u, "Kerberos user-to-user" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -69,12 +69,13 @@ extern const struct spnego_oid spnego_oid_negoex;  /* 1.3.6.1.4.1.311.2.2.30 */
 extern const struct spnego_oid spnego_oid_krb5;    /* 1.2.840.113554.1.2.2 */
 extern const struct spnego_oid spnego_oid_ms_krb5; /* 1.2.840.48018.1.2.2 */
 extern const struct spnego_oid spnego_oid_ntlm;    /* 1.3.6.1.4.1.311.2.2.10 */
+extern const struct spnego_oid spnego_oid_krb5_u2u; /* 1.2.840.113554.1.2.2.3 */
 
 /* spnego_oid_equal: same contents. */
 bool spnego_oid_equal(const struct spnego_oid *a, const struct spnego_oid *b);
 
 /* spnego_oid_name: "SPNEGO", "NEGOEX", "Kerberos", "MS-Kerberos", "NTLM",
- * or NULL for another OID. */
+ * "Kerberos user-to-user", or NULL for another OID. */
 const char *spnego_oid_name(const struct spnego_oid *oid);
 
 /* spnego_oid_string: the dotted form "1.3.6.1.5.5.2" on mem_ctx; NULL if

@@ -103,6 +103,12 @@ run "NegTokenInit2 with negHints" 0 "$DUMP" "$(vec MIT_NEGHINTS_KRB5)"
 has "negHints hintName" 'hintName +not_defined_in_RFC4178@please_ignore' "$work/out"
 has "Kerberos named" 'name +Kerberos' "$work/out"
 
+W2=$(sed -n 's/^PYSPNEGO_NEG_TOKEN_INIT2 = //p' "$top/tests/vectors/spnego/pyspnego_spnego.txt")
+run "Windows-shaped NegTokenInit2, --json" 0 "$DUMP" --json "$W2"
+json "five mechanisms named, negHints" \
+	'[m["name"] for m in d["spnego"]["mechTypes"]]==["NEGOEX","MS-Kerberos","Kerberos","Kerberos user-to-user","NTLM"] and
+	 d["spnego"]["negHints"]["offset"]==76 and d["spnego"]["type"].startswith("negTokenInit2")'
+
 # Other mechanisms: named, not decoded, no problem.
 run "Kerberos GSS token" 0 "$DUMP" 601106092a864886f71201020201006e033001
 has "Kerberos framing named" 'not SPNEGO' "$work/out"

@@ -28,11 +28,15 @@ static inline uint8_t *hex_bytes(TALLOC_CTX *t, const char *hex, size_t *len)
 	return out;
 }
 
-/* spnego_vector: the NAME line of tests/vectors/spnego/mit_spnego.txt. */
+/* spnego_vector: the NAME line of tests/vectors/spnego/mit_spnego.txt, or
+ * of pyspnego_spnego.txt for names starting PYSPNEGO_. */
 static inline uint8_t *spnego_vector(TALLOC_CTX *t, const char *name, size_t *len)
 {
 	size_t flen, nlen = strlen(name), i = 0;
-	uint8_t *text = load_vector(t, "spnego/mit_spnego.txt", &flen);
+	uint8_t *text = load_vector(t, strncmp(name, "PYSPNEGO_", 9) == 0
+					       ? "spnego/pyspnego_spnego.txt"
+					       : "spnego/mit_spnego.txt",
+				    &flen);
 
 	while (i < flen) {
 		size_t e = i;
@@ -48,13 +52,14 @@ static inline uint8_t *spnego_vector(TALLOC_CTX *t, const char *name, size_t *le
 		}
 		i = e + 1;
 	}
-	fail_msg("vector %s not in mit_spnego.txt", name);
+	fail_msg("vector %s not found", name);
 	return NULL;
 }
 
 static const char *const spnego_vector_names[] = {
 	"MIT_HOPS1_INIT",  "MIT_HOPS1_RESP",  "MIT_HOPS2_INIT",      "MIT_HOPS2_RESP1",
 	"MIT_HOPS2_RESP2", "MIT_HOPS2_RESP3", "MIT_NEGHINTS_NEGOEX", "MIT_NEGHINTS_KRB5",
+	"PYSPNEGO_NEG_TOKEN_INIT2",
 };
 
 /* parse_ok parses |buf| and fails the test unless it succeeds. */

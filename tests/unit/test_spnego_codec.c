@@ -129,6 +129,40 @@ static void test_mit_neghints(void **state)
 	talloc_free(t);
 }
 
+/* NegTokenInit2 with Windows' five mechanisms (pyspnego's data). */
+static void test_windows_init2(void **state)
+{
+	static const char hint[] = "not_defined_in_RFC4178@please_ignore";
+	TALLOC_CTX *t = talloc_new(NULL);
+	size_t len = 0, n = 0;
+	uint8_t *buf = spnego_vector(t, "PYSPNEGO_NEG_TOKEN_INIT2", &len);
+	struct spnego_token *tok = parse_ok(t, buf, len);
+	const struct spnego_neg_token_init *in = tok->init;
+	const struct spnego_oid *want[] = { &spnego_oid_negoex, &spnego_oid_ms_krb5,
+					    &spnego_oid_krb5, &spnego_oid_krb5_u2u,
+					    &spnego_oid_ntlm };
+	uint8_t *der = NULL;
+	const char *why = NULL;
+
+	assert_int_equal(len, 120);
+	assert_true(tok->gss_framed);
+	assert_true(in->is_init2);
+	assert_int_equal(in->num_mech_types, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_true(spnego_oid_equal(&in->mech_types[i], want[i]));
+	}
+	assert_string_equal(spnego_oid_name(&in->mech_types[3]), "Kerberos user-to-user");
+	assert_bytes(in->hint_name, hint, strlen(hint));
+	assert_null(in->mech_token);
+	/* the mechListMIC input: the 60 bytes at offset 16 */
+	assert_true(NT_STATUS_IS_OK(spnego_mech_types_der(t, in->mech_types, 5, &der, &n, &why)));
+	assert_int_equal(n, 60);
+	assert_memory_equal(der, buf + 16, 60);
+	assert_bytes(&in->mech_types_der, buf + 16, 60);
+	assert_rebuilds(t, tok, buf, len);
+	talloc_free(t);
+}
+
 static void test_mech_types_der(void **state)
 {
 	TALLOC_CTX *t = talloc_new(NULL);
@@ -366,6 +400,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mit_init),     cmocka_unit_test(test_mit_resp),
 		cmocka_unit_test(test_mit_two_hops), cmocka_unit_test(test_mit_neghints),
+		cmocka_unit_test(test_windows_init2),
 		cmocka_unit_test(test_mech_types_der), cmocka_unit_test(test_oids),
 		cmocka_unit_test(test_gss_header),   cmocka_unit_test(test_req_flags),
 		cmocka_unit_test(test_build_shapes),
