@@ -20,6 +20,7 @@ struct dump_out {
 	FILE *f;
 	bool json;
 	int depth;
+	int overflow; /* levels opened past MAX_DEPTH (not indented further) */
 	bool written[MAX_DEPTH + 1];
 	struct problem *problems;
 	unsigned num_problems;
@@ -104,12 +105,16 @@ static void push(struct dump_out *o)
 	if (o->depth < MAX_DEPTH) {
 		o->depth++;
 		o->written[o->depth] = false;
+	} else {
+		o->overflow++;
 	}
 }
 
 static void pop(struct dump_out *o)
 {
-	if (o->depth > 0) {
+	if (o->overflow > 0) {
+		o->overflow--;
+	} else if (o->depth > 0) {
 		o->depth--;
 	}
 }
