@@ -109,6 +109,17 @@ json "five mechanisms named, negHints" \
 	'[m["name"] for m in d["spnego"]["mechTypes"]]==["NEGOEX","MS-Kerberos","Kerberos","Kerberos user-to-user","NTLM"] and
 	 d["spnego"]["negHints"]["offset"]==76 and d["spnego"]["type"].startswith("negTokenInit2")'
 
+# An ALERT with a VERIFY_NO_KEY pulse in MIT's layout (tests/unit/negoex_fixtures.h,
+# mit_alert): every field; then its AlertValue made one byte too long.
+ALERT=4e45474f455854530700000005000000480000005c00000000112233445566778899aabbccddeeff
+ALERT=${ALERT}5c33530deaf90d4db2ec4ae3786ec308000000004800000001000000000000000100000054000000
+ALERT=${ALERT}080000000800000001000000
+run "ALERT with a pulse" 0 "$DUMP" "$ALERT"
+has "the pulse reason" '^\+0x0058 +Reason +1 \(ALERT_VERIFY_NO_KEY\)' "$work/out"
+has "the alert type" '^\+0x0048 +AlertType +1 \(ALERT_TYPE_PULSE\)' "$work/out"
+run "ALERT value past the end" 1 "$DUMP" "$(echo "$ALERT" | sed 's/^\(.\{160\}\)08/\109/')"
+has "at that ALERT's AlertValue" '^\+0x004c +!! negoex: AlertValue runs past the end of the message' "$work/out"
+
 # Other mechanisms: named, not decoded, no problem.
 run "Kerberos GSS token" 0 "$DUMP" 601106092a864886f71201020201006e033001
 has "Kerberos framing named" 'not SPNEGO' "$work/out"
@@ -136,6 +147,19 @@ xxd -p "$VN/ms_example_initiator_nego.bin" | tr -d '\n' |
 	sed 's/^\(.\{144\}\)00/\101/' | xxd -r -p >"$work/version.bin"
 run "ProtocolVersion 1" 1 "$DUMP" "$work/version.bin"
 has "at ProtocolVersion" '^\+0x0048 +!! negoex: ProtocolVersion is not 0' "$work/out"
+# The MS example with one critical EXTENSION appended (draft 5.1: refused).
+python3 - "$VN/ms_example_initiator_nego.bin" "$work/critical.bin" <<'EOF'
+import sys
+m = bytearray(open(sys.argv[1], "rb").read())
+m[20:24] = (124).to_bytes(4, "little")                 # cbMessageLength
+m[88:92] = (112).to_bytes(4, "little")                 # Extensions.offset
+m[92:94] = (1).to_bytes(2, "little")                   # Extensions.count
+m += bytes.fromhex("01000080" "7c000000" "00000000")   # EXTENSION, critical
+open(sys.argv[2], "wb").write(m)
+EOF
+run "critical extension" 1 "$DUMP" "$work/critical.bin"
+has "at that EXTENSION" '^\+0x0070 +!! negoex: critical extension \(ExtensionType high bit set\)' "$work/out"
+has "the extension marked critical" 'critical +yes' "$work/out"
 # Two INITIATOR_NEGOs of the MS example back to back: same sequence number.
 cat "$VN/ms_example_initiator_nego.bin" "$VN/ms_example_initiator_nego.bin" >"$work/twice.bin"
 run "repeated SequenceNum" 1 "$DUMP" "$work/twice.bin"
