@@ -130,7 +130,7 @@ static int server_key(struct reader *r, struct otpced_config *c, const char *k, 
 			memmove(host, host + 1, strlen(host));
 		}
 		c->listen_host = host;
-		if (parse_uint(r, "listen port", colon + 1, 1, 65535, &n) != 0) {
+		if (parse_uint(r, "listen port", colon + 1, 0, 65535, &n) != 0) {
 			return -1;
 		}
 		c->listen_port = (uint16_t)n;

@@ -18,6 +18,9 @@
  *  - too many requests in flight: 503 above max_pending.
  */
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -275,12 +278,28 @@ int otpced_http_start(struct otpced *srv, char *err, size_t errlen)
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 						      EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 						      EVHTTP_REQ_OPTIONS);
-	if (evhttp_bind_socket(srv->http, c->listen_host, c->listen_port) != 0) {
+	srv->bound = evhttp_bind_socket_with_handle(srv->http, c->listen_host, c->listen_port);
+	if (srv->bound == NULL) {
 		snprintf(err, errlen, "cannot listen on %s port %u", c->listen_host,
 			 (unsigned)c->listen_port);
 		return -1;
 	}
 	return 0;
+}
+
+uint16_t otpced_http_port(const struct otpced *srv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	evutil_socket_t fd = srv->bound != NULL ? evhttp_bound_socket_get_fd(srv->bound) : -1;
+
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+		return 0;
+	}
+	if (ss.ss_family == AF_INET6) {
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
 }
 
 void otpced_http_stop(struct otpced *srv)

@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	otpced_log("listening on %s:%u path %s (%zu OTP servers, %zu CAs, client certificates %s)",
-		   srv->cfg->listen_host, (unsigned)srv->cfg->listen_port, srv->cfg->url_path,
+		   srv->cfg->listen_host, (unsigned)otpced_http_port(srv), srv->cfg->url_path,
 		   srv->cfg->num_otp_servers, srv->cfg->num_cas,
 		   srv->cfg->client_cert == OTPCED_CLIENT_CERT_NONE
 			   ? "not asked"

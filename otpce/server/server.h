@@ -23,8 +23,10 @@
 
 struct event_base;
 struct evhttp;
+struct evhttp_bound_socket;
 struct otpced_challenges;
 
+/* struct otpced is a talloc object: requests in flight are its children. */
 struct otpced {
 	struct event_base *base;
 	struct otpced_config *cfg;
@@ -32,6 +34,7 @@ struct otpced {
 	struct otpced_challenges *challenges;
 	unsigned pending;     /* requests being processed */
 	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
 	void *ssl_ctx;        /* SSL_CTX (http.c) */
 };
 
@@ -90,6 +93,8 @@ struct otpced_job *otpced_process(TALLOC_CTX *mem_ctx, struct otpced *srv,
  * 0 or -1 with |err| filled. */
 int otpced_http_start(struct otpced *srv, char *err, size_t errlen);
 void otpced_http_stop(struct otpced *srv);
+/* otpced_http_port: the port listened on (listen = host:0 picks one). */
+uint16_t otpced_http_port(const struct otpced *srv);
 
 /* ---- log.c ----------------------------------------------------------------- */
 
