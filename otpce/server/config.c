@@ -258,6 +258,16 @@ static int key_value(struct reader *r, struct otpced_config *c, enum section sec
 			c->directory_backend = talloc_strdup(c, v);
 		} else if (strcmp(k, "dn_container") == 0) {
 			c->directory.dn_container = talloc_strdup(c, v);
+		} else if (strcmp(k, "radius_user") == 0) {
+			if (strcmp(v, "request") == 0) {
+				c->radius_user = OTPCED_RADIUS_USER_REQUEST;
+			} else if (strcmp(v, "account") == 0) {
+				c->radius_user = OTPCED_RADIUS_USER_ACCOUNT;
+			} else if (strcmp(v, "upn") == 0) {
+				c->radius_user = OTPCED_RADIUS_USER_UPN;
+			} else {
+				return fail(r, "radius_user must be request, account or upn");
+			}
 		} else if (strcmp(k, "upn_suffix") == 0) {
 			c->directory.upn_suffix = talloc_strdup(c, v);
 		} else {

@@ -18,6 +18,13 @@
 #define OTPCED_MAX_OTP_SERVERS 16
 #define OTPCED_MAX_CAS 16 /* OTPCE_ISSUING_CA_MAX */
 
+/* The User-Name otpced sends to the OTP server. */
+enum otpced_radius_user {
+	OTPCED_RADIUS_USER_REQUEST = 0, /* the username as the client sent it (DOMAIN\user) */
+	OTPCED_RADIUS_USER_ACCOUNT,     /* the directory's account name, without domain */
+	OTPCED_RADIUS_USER_UPN,         /* the UPN otpced derived (directory.c) */
+};
+
 enum otpced_client_cert { OTPCED_CLIENT_CERT_NONE, OTPCED_CLIENT_CERT_OPTIONAL,
 			  OTPCED_CLIENT_CERT_REQUIRE };
 
@@ -39,6 +46,7 @@ struct otpced_config {
 	/* [directory] */
 	char *directory_backend;           /* "winbind" */
 	struct otpce_directory_config directory;
+	enum otpced_radius_user radius_user;
 	/* [otp_server] sections, in order (3.2.1 "OTP servers information") */
 	size_t num_otp_servers;
 	struct otpce_radius_server *otp_servers;

@@ -33,6 +33,7 @@ struct otpced_job {
 	struct otpced *srv;
 	struct otpce_sign_cert_request *req;
 	struct otpce_radius_req *radius;   /* in flight, or NULL */
+	const char *radius_user;           /* the User-Name sent */
 	uint8_t csr_hash[CRYPTO_SHA256_LEN];
 	bool *called_back;                 /* set while otpce_radius_pap_start runs */
 	otpced_done_fn done;
@@ -199,7 +200,20 @@ struct otpced_job *otpced_process(TALLOC_CTX *mem_ctx, struct otpced *srv,
 		finish(job, OTPCE_STATUS_OTHER_ERROR, "pkcs10", err[0] ? err : "PKCS#10 checks failed");
 		return NULL;
 	}
-	/* 3 */
+	/* 3: the RADIUS User-Name, as configured (radius_user). */
+	switch (srv->cfg->radius_user) {
+	case OTPCED_RADIUS_USER_ACCOUNT: {
+		const char *slash = strchr(user->account, '\\');
+		job->radius_user = slash != NULL ? slash + 1 : user->account;
+		break;
+	}
+	case OTPCED_RADIUS_USER_UPN:
+		job->radius_user = user->upn;
+		break;
+	default:
+		job->radius_user = req->username;
+		break;
+	}
 	if (srv->cfg->num_otp_servers == 0) {
 		finish(job, OTPCE_STATUS_OTHER_ERROR, "radius", "no OTP server configured");
 		return NULL;
@@ -219,7 +233,7 @@ struct otpced_job *otpced_process(TALLOC_CTX *mem_ctx, struct otpced *srv,
 
 		job->called_back = &called;
 		r = otpce_radius_pap_start(srv->base, srv->cfg->otp_servers,
-					   srv->cfg->num_otp_servers, req->username,
+					   srv->cfg->num_otp_servers, job->radius_user,
 					   (const char *)req->one_time_password->data,
 					   state_len > 0 ? state : NULL, state_len, radius_done, job);
 		crypto_wipe(state, sizeof(state));

@@ -169,6 +169,22 @@ static void test_step3_radius(void **state)
 	}
 }
 
+/* radius_user: what User-Name goes to the OTP server. */
+static void test_radius_user(void **state)
+{
+	struct env *e = env_new();
+
+	run(e, make_req(e, "123456", true));
+	assert_string_equal(fake.radius_user, "DOMAIN1\\user1");
+	e->cfg.radius_user = OTPCED_RADIUS_USER_ACCOUNT;
+	run(e, make_req(e, "123456", true));
+	assert_string_equal(fake.radius_user, "user1");
+	e->cfg.radius_user = OTPCED_RADIUS_USER_UPN;
+	run(e, make_req(e, "123456", true));
+	assert_string_equal(fake.radius_user, "user1@domain1.test");
+	env_free(e);
+}
+
 static void test_step3_radius_does_not_start(void **state)
 {
 	struct env *e = env_new();
@@ -324,6 +340,7 @@ static void test_config(void **state)
 			  "client_cert = require\nhttp_timeout_ms = 500\n"
 			  "[signing]\ntemplate = OTPLogon\ncert = s.pem\nkey = s.key\n"
 			  "[directory]\nbackend = winbind\nupn_suffix = example.com\n"
+			  "radius_user = account\n"
 			  "[otp_server]\nhost = 127.0.0.81\nsecret = inline-secret\n"
 			  "[otp_server]\nhost = 127.0.0.82\nport = 2083\ntls = yes\n"
 			  "secret_file = secret2\ntimeout_ms = 700\nretries = 0\n"
@@ -347,6 +364,7 @@ static void test_config(void **state)
 	assert_int_equal(c->num_cas, 2);
 	assert_string_equal(c->cas[1], "dc2\\CA-2");
 	assert_string_equal(c->directory.upn_suffix, "example.com");
+	assert_int_equal(c->radius_user, OTPCED_RADIUS_USER_ACCOUNT);
 
 	/* Refusals: each names the line, none shows a secret. */
 	static const struct {
@@ -356,6 +374,7 @@ static void test_config(void **state)
 	} bad[] = {
 		{ "[server]\nlisten = 1.2.3.4\n", 0600, "address:port" },
 		{ "[server]\nbogus = 1\n", 0600, "unknown key bogus" },
+		{ "[directory]\nradius_user = sam\n", 0600, "radius_user must be" },
 		{ "[nope]\n", 0600, "unknown section" },
 		{ "listen = x:1\n", 0600, "outside a section" },
 		{ "[server]\nhttp_timeout_ms = -5\n", 0600, "http_timeout_ms must be" },
@@ -389,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_step1_checks_fail),
 		cmocka_unit_test(test_step2_directory),
 		cmocka_unit_test(test_step3_radius),
+		cmocka_unit_test(test_radius_user),
 		cmocka_unit_test(test_step3_radius_does_not_start),
 		cmocka_unit_test(test_challenge_round),
 		cmocka_unit_test(test_steps_4_to_6),
