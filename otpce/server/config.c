@@ -31,7 +31,8 @@ static int fail(struct reader *r, const char *fmt, ...) __attribute__((format(pr
 static int fail(struct reader *r, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(r->err, r->errlen, "%s:%u: ", r->path, r->line);
+	int n = r->line > 0 ? snprintf(r->err, r->errlen, "%s:%u: ", r->path, r->line)
+			    : snprintf(r->err, r->errlen, "%s: ", r->path);
 
 	va_start(ap, fmt);
 	if (n >= 0 && (size_t)n < r->errlen) {
