@@ -136,9 +136,11 @@ has "... 2 OTP servers, 2 CAs" '2 OTP servers, 2 CAs'
 
 # start NAME: otpced on the member (its winbind) with NAME.conf; its log
 # (stderr) goes to $W/NAME.out, whose first line says it listens.
+declare -A SPAWNED
 start() {
 	it_spawn "$1" it_on_member sh -c 'exec "$0" -c "$1" 2>&1' "$OTPCED" "$W/$1.conf" ||
 		{ cat "$W/$1.out"; exit 1; }
+	SPAWNED[$1]=$SPAWN_PID
 	case $SPAWN_LINE in *"listening on $OIP:"*) ;; *) echo "FAIL $1: $SPAWN_LINE"; exit 1;; esac
 }
 start main
@@ -309,5 +311,23 @@ has_log "log: the challenge" "user=\"$D\\\\x5ccarol\" outcome=ChallengeResponseR
 has_log "log: the reject" "user=\"$D\\\\x5calice\" outcome=AuthenticationError radius=$R1:1812"
 has_log "log: the unknown user" "user=\"$D\\\\x5cnosuch\" outcome=AuthenticationError radius=- "
 has_log "log: a missing header" 'outcome=OtherError radius=- detail="X-OTPCEP-version missing'
+
+# --- a clean stop ----------------------------------------------------------------
+# SIGTERM to each otpced (found by its own command line, which names this
+# run's configuration): it stops, exits 0, and (with OTPCED pointing at the
+# ASan build) reports no sanitizer error or leak.
+for n in "${!SPAWNED[@]}"; do
+	pid=$(pgrep -f -- "$OTPCED -c $W/$n.conf" | head -n 1)
+	if [ -z "$pid" ]; then bad "$n: no otpced process left to stop"; continue; fi
+	kill -TERM "$pid"
+	wait "${SPAWNED[$n]}"
+	rc=$?
+	if [ "$rc" -eq 0 ] && grep -q 'signal 15: stopping' "$W/$n.out" &&
+		! grep -qE 'Sanitizer|runtime error' "$W/$n.out"; then
+		ok "$n: SIGTERM stops it cleanly (exit 0)"
+	else
+		bad "$n: exit $rc after SIGTERM"; tail -n 20 "$W/$n.out" | sed 's/^/     | /'
+	fi
+done
 
 it_summary
