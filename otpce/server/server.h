@@ -1,0 +1,108 @@
+/*
+ * server.h: otpced's parts (the program is otpced.c; the library
+ * otpcedcore holds the rest, so unit tests can run it with fake backends).
+ *
+ *   challenge.c  the RADIUS State kept between a challenge and its answer
+ *   process.c    MS-OTPCE 3.2.5.1 steps 1-6 for one parsed request
+ *   http.c       HTTPS (evhttp on bufferevent_openssl), the HTTP rules
+ *   log.c        one line per request
+ *   config.c     the configuration file (config.h)
+ */
+#ifndef OTPCE_SERVER_SERVER_H
+#define OTPCE_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <talloc.h>
+
+#include "otpce/msg/otpce_msg.h"
+#include "otpce/server/backends.h"
+#include "otpce/server/config.h"
+
+struct event_base;
+struct evhttp;
+struct evhttp_bound_socket;
+struct otpced_challenges;
+
+/* struct otpced is a talloc object: requests in flight are its children. */
+struct otpced {
+	struct event_base *base;
+	struct otpced_config *cfg;
+	struct otpce_signer *signer;
+	struct otpced_challenges *challenges;
+	unsigned pending;     /* requests being processed */
+	struct evhttp *http;
+	struct evhttp_bound_socket *bound;
+	void *ssl_ctx;        /* SSL_CTX (http.c) */
+};
+
+/* ---- challenge.c ---------------------------------------------------------- */
+
+/*
+ * A RADIUS Access-Challenge's State (RFC 2865 5.24) must come back in the
+ * next Access-Request of the same exchange.  MS-OTPCE is stateless over
+ * HTTP (1.3), so otpced keeps the State, keyed by the user name (case
+ * insensitive) and the SHA-256 of the PKCS#10: the client answers the
+ * challenge by sending the same request again with the response as its
+ * oneTimePassword.  An entry is used once and expires after
+ * challenge_lifetime seconds; the table holds OTPCED_CHALLENGES_MAX.
+ */
+#define OTPCED_CHALLENGES_MAX 4096
+
+struct otpced_challenges *otpced_challenges_new(TALLOC_CTX *mem_ctx, unsigned lifetime_s);
+/* otpced_challenge_put stores |state| (replacing the user's entry). */
+void otpced_challenge_put(struct otpced_challenges *t, const char *user,
+			  const uint8_t key[CRYPTO_SHA256_LEN], const uint8_t *state,
+			  size_t state_len, time_t now);
+/* otpced_challenge_take: the State for (user, key), removed from the
+ * table; false if none or expired. */
+bool otpced_challenge_take(struct otpced_challenges *t, const char *user,
+			   const uint8_t key[CRYPTO_SHA256_LEN], uint8_t state[253],
+			   size_t *state_len, time_t now);
+
+/* ---- process.c ------------------------------------------------------------- */
+
+/* The outcome of one request, handed to the reply callback. */
+struct otpced_outcome {
+	enum otpce_status status;
+	const char *step;          /* "pkcs10", "directory", "radius", "sign", "ca", "done" */
+	char detail[256];          /* why (no secret) */
+	char radius_server[300];   /* the server that answered, "" if none */
+	uint8_t *signed_request;   /* DER, with Success */
+	size_t signed_request_len;
+};
+
+typedef void (*otpced_done_fn)(const struct otpced_outcome *outcome, void *arg);
+
+/*
+ * otpced_process runs 3.2.5.1 on |req| (stolen onto the job).  |done| is
+ * called exactly once, possibly before otpced_process returns, unless the
+ * returned job is freed first (talloc_free cancels a RADIUS exchange in
+ * flight).  The job is a talloc child of |mem_ctx| and frees itself after
+ * |done| returns... unless |mem_ctx| is freed first.
+ */
+struct otpced_job *otpced_process(TALLOC_CTX *mem_ctx, struct otpced *srv,
+				  struct otpce_sign_cert_request *req, otpced_done_fn done,
+				  void *arg);
+
+/* ---- http.c ---------------------------------------------------------------- */
+
+/* otpced_http_start sets up TLS and evhttp on srv->base per srv->cfg.
+ * 0 or -1 with |err| filled. */
+int otpced_http_start(struct otpced *srv, char *err, size_t errlen);
+void otpced_http_stop(struct otpced *srv);
+/* otpced_http_port: the port listened on (listen = host:0 picks one). */
+uint16_t otpced_http_port(const struct otpced *srv);
+
+/* ---- log.c ----------------------------------------------------------------- */
+
+/* otpced_log_request writes one line to stderr: client, user, outcome,
+ * the RADIUS server that answered, and why.  Attacker text is escaped. */
+void otpced_log_request(const char *client, const char *user, const char *outcome,
+			const char *radius_server, const char *detail);
+/* otpced_log writes a free-form line (start, stop, errors). */
+void otpced_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
