@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# otpced_http_cases.sh: otpced over HTTPS with its real backends: the
+# test_otpced_http.sh: otpced over HTTPS with its real backends: the
 # RADIUS client against FreeRADIUS 3.2 (radius.sh, from the otpce/radius
 # branch), the PKCS#10 checks and CMS signer (otpce/sign), winbind on the
 # harness's joined member against the throwaway Samba AD DC.
