@@ -84,7 +84,7 @@ NTSTATUS negoex_exchange_build(TALLOC_CTX *mem_ctx, const struct negoex_exchange
 	if (!negoex_layout_add(&pos, msg->exchange_len, reason)) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	builder_init(&b, mem_ctx);
+	builder_init_size(&b, mem_ctx, pos); /* the whole message: no realloc */
 	negoex_put_header(&b, &msg->header, NEGOEX_EXCHANGE_HEADER_LEN, pos);
 	builder_add_bytes(&b, msg->auth_scheme.bytes, NEGOEX_GUID_LEN);
 	builder_add_u32le(&b, negoex_vector_offset(NEGOEX_EXCHANGE_HEADER_LEN, msg->exchange_len));

@@ -182,7 +182,7 @@ NTSTATUS negoex_nego_build(TALLOC_CTX *mem_ctx, const struct negoex_nego *msg,
 		}
 	}
 
-	builder_init(&b, mem_ctx);
+	builder_init_size(&b, mem_ctx, pos); /* the whole message: no realloc */
 	negoex_put_header(&b, &msg->header, NEGOEX_NEGO_HEADER_LEN, pos);
 	builder_add_bytes(&b, msg->random, NEGOEX_RANDOM_LEN);
 	builder_add_u64le(&b, msg->protocol_version);

@@ -95,7 +95,7 @@ NTSTATUS negoex_verify_build(TALLOC_CTX *mem_ctx, const struct negoex_verify *ms
 	if (!negoex_layout_add(&pos, msg->checksum.value_len, reason)) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	builder_init(&b, mem_ctx);
+	builder_init_size(&b, mem_ctx, pos); /* the whole message: no realloc */
 	negoex_put_header(&b, &msg->header, NEGOEX_VERIFY_HEADER_LEN, pos);
 	builder_add_bytes(&b, msg->auth_scheme.bytes, NEGOEX_GUID_LEN);
 	builder_add_u32le(&b, NEGOEX_CHECKSUM_HEADER_LEN);

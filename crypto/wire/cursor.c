@@ -181,9 +181,17 @@ bool cursor_peek_asn1_tag(const struct cursor *c, uint8_t tag)
 
 void builder_init(struct builder *b, TALLOC_CTX *mem_ctx)
 {
-	b->buf = talloc_array(mem_ctx, uint8_t, 64);
+	builder_init_size(b, mem_ctx, 64);
+}
+
+void builder_init_size(struct builder *b, TALLOC_CTX *mem_ctx, size_t size)
+{
+	if (size == 0 || size > BUILDER_MAX) {
+		size = 64;
+	}
+	b->buf = talloc_array(mem_ctx, uint8_t, size);
 	b->len = 0;
-	b->cap = b->buf == NULL ? 0 : 64;
+	b->cap = b->buf == NULL ? 0 : size;
 	b->failed = b->buf == NULL;
 }
 

@@ -93,6 +93,9 @@ struct builder {
 
 /* builder_init starts an empty buffer; the storage is a child of mem_ctx. */
 void builder_init(struct builder *b, TALLOC_CTX *mem_ctx);
+/* builder_init_size: the same, with room for |size| bytes from the start
+ * (a builder that knows its total length never reallocates). */
+void builder_init_size(struct builder *b, TALLOC_CTX *mem_ctx, size_t size);
 void builder_add_u8(struct builder *b, uint8_t v);
 void builder_add_u16le(struct builder *b, uint16_t v);
 void builder_add_u32le(struct builder *b, uint32_t v);
