@@ -294,7 +294,9 @@ NTSTATUS negoex_finish_built(TALLOC_CTX *mem_ctx, struct builder *b,
 		talloc_free(buf);
 		return status;
 	}
-	frame = talloc_new(NULL);
+	/* One pool for the check's structure: its pieces come out of one
+	 * allocation, which is freed at once. */
+	frame = talloc_pool(NULL, 1024 + 2 * len);
 	if (frame == NULL) {
 		talloc_free(buf);
 		return NT_STATUS_NO_MEMORY;
