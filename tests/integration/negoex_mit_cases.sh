@@ -79,7 +79,7 @@ nx_cases() {
 	nx_common
 
 	nx_run "no keys" "$i" "$a" KEY=never
-	nx_outcome failure "No NegoEx verify key"
+	nx_outcome failure initiator "No NegoEx verify key"
 	nx_common
 
 	nx_run "no optimistic token" "$i" "$a" NEGOEX_NO_OPTIMISTIC_TOKEN=
@@ -115,14 +115,14 @@ nx_cases() {
 	# The acceptor has effectively chosen the optimistic mech, whose
 	# exchange_meta_data then fails in the initiator: no scheme is left.
 	nx_run "first mech initiator exchange fail, one hop" "$i" "$a" HOPS=1 INIT_EXCHANGE_FAIL=102
-	nx_outcome failure "No mutually supported NegoEx authentication schemes"
+	nx_outcome failure initiator "No mutually supported NegoEx authentication schemes"
 	nx_common
 	nx_run "first mech initiator exchange fail, two hops, early keys" "$i" "$a" \
 		HOPS=2 INIT_EXCHANGE_FAIL=102 KEY=always
-	nx_outcome failure "No mutually supported NegoEx authentication schemes"
+	nx_outcome failure initiator "No mutually supported NegoEx authentication schemes"
 	nx_common
 	nx_run "first mech initiator exchange fail, two hops" "$i" "$a" HOPS=2 INIT_EXCHANGE_FAIL=102
-	nx_outcome failure "No mutually supported NegoEx authentication schemes"
+	nx_outcome failure initiator "No mutually supported NegoEx authentication schemes"
 	nx_common
 
 	nx_run "no initiator meta-data for the first mech" "$i" "$a" INIT_QUERY_NONE=102
@@ -142,7 +142,7 @@ nx_cases() {
 	nx_common
 
 	nx_run "first mech accept_sec_context fail" "$i" "$a" HOPS=2 ACCEPT_FAIL=102
-	nx_outcome failure "failure from acceptor"
+	nx_outcome failure initiator "failure from acceptor"
 	nx_common
 
 	# --- the ALERT path: VERIFY_NO_KEY pulse ----------------------------
