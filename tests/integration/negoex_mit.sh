@@ -192,31 +192,36 @@ nx_seq() {
 	fi
 }
 
-# nx_mit_views: each MIT side's own trace (its NegoEx sending/received
-# lines, in order) says exactly what the wire transcript says for it.  One
+# nx_views: each MIT side's own trace (its NegoEx sending/received lines,
+# in order) says exactly what the wire transcript says for it; so does our
+# side's, when it writes one in MIT's wording to its KRB5_TRACE file.  One
 # exception: MIT traces "sending" when it appends a message to its
 # transcript (negoex_util.c:negoex_add_nego_message and the other
 # negoex_add_*, through trace_outgoing_message), before the step is known to
 # succeed, so a side that ended with ERROR may have traced messages of its
 # failed step that never left it: allowed as trailing "sending" lines.
-nx_mit_views() {
-	local role mv wv extra
+nx_views() {
+	local role mv wv extra who
 	for role in initiator acceptor; do
-		[ "${NX_KINDS[$role]}" = mit ] || continue
-		mv="$NX_DIR/$role.mitview" wv="$NX_DIR/$role.wireview"
-		sed -n 's/^.*: NegoEx \(sending\|received\) /\1 /p' "$NX_DIR/$role.trace" >"$mv" 2>/dev/null
+		who="MIT $role"
+		mv="$NX_DIR/$role.traceview" wv="$NX_DIR/$role.wireview"
+		sed -n 's/^.*NegoEx \(sending\|received\) /\1 /p' "$NX_DIR/$role.trace" >"$mv" 2>/dev/null
+		if [ "${NX_KINDS[$role]}" = ours ]; then
+			[ -s "$mv" ] || continue
+			who="our $role"
+		fi
 		sed -n "s/^$role NegoEx //p" "$NX_DIR/wire" >"$wv"
 		if cmp -s "$mv" "$wv"; then
-			ok "$NX_LABEL: MIT $role's trace agrees with the wire ($(wc -l <"$wv") lines)"
+			ok "$NX_LABEL: $who's trace agrees with the wire ($(wc -l <"$wv") lines)"
 			continue
 		fi
 		extra=$(tail -n +$(($(wc -l <"$wv") + 1)) "$mv")
 		if grep -q "^$role: ERROR" "$NX_DIR/relay.out" &&
 			[ "$(head -n "$(wc -l <"$wv")" "$mv")" = "$(cat "$wv")" ] &&
 			! grep -qv '^sending ' <<<"$extra"; then
-			ok "$NX_LABEL: MIT $role's trace agrees with the wire, plus $(wc -l <<<"$extra") message(s) of its failed step never sent"
+			ok "$NX_LABEL: $who's trace agrees with the wire, plus $(wc -l <<<"$extra") message(s) of its failed step never sent"
 		else
-			bad "$NX_LABEL: MIT $role's trace and the wire differ"
+			bad "$NX_LABEL: $who's trace and the wire differ"
 			diff "$mv" "$wv" | head -10 | sed 's/^/     | /'
 		fi
 	done
