@@ -170,6 +170,21 @@ nx_cases() {
 		"sending [0]INITIATOR_NEGO: $G1 $G2" "sending [3]AP_REQUEST: $S1" \
 		"sending [5]ACCEPTOR_NEGO: $G2 $G1" "sending [8]AP_REQUEST: $S2"
 	nx_common
+	NX_INIT_MECHS="$MIT_OID2,$MIT_OID1" NX_ACC_MECHS="$MIT_OID1,$MIT_OID2"
+	nx_run "initiator prefers the second scheme" "$i" "$a" HOPS=2 KEY=always
+	nx_outcome success
+	nx_seq "(not in t_negoex.py) the acceptor's order wins, early keys" \
+		"sending [0]INITIATOR_NEGO: $G2 $G1" "sending [3]AP_REQUEST: $S2" \
+		"sending [4]VERIFY: $S2" "sending [5]ACCEPTOR_NEGO: $G1 $G2" \
+		"sending [8]AP_REQUEST: $S1"
+	nx_common
+	NX_INIT_MECHS="$MIT_OID1,$MIT_OID2" NX_ACC_MECHS="$MIT_OID2"
+	nx_run "acceptor has only the second scheme" "$i" "$a" HOPS=1
+	nx_outcome success
+	nx_seq "(not in t_negoex.py) the acceptor offers only what it has" \
+		"sending [0]INITIATOR_NEGO: $G1 $G2" "sending [3]AP_REQUEST: $S1" \
+		"sending [5]ACCEPTOR_NEGO: $G2" "sending [7]AP_REQUEST: $S2"
+	nx_common
 	NX_INIT_MECHS="$MIT_OID1,$MIT_OID2" NX_ACC_MECHS="$MIT_OID1,$MIT_OID2"
 
 	# --- channel bindings reach the scheme ------------------------------
