@@ -27,7 +27,8 @@ static const char usage_text[] =
 	"  --schemes N       1 or 2 test schemes (default 2), registered as MIT's\n"
 	"                    t_negoex.py does: c0a28569-66ac-... (OID ending 102)\n"
 	"                    then d1b08469-2ca8-... (OID ending 44)\n"
-	"  --reverse         prefer the schemes in the opposite order (44 first)\n"
+	"  --reverse         prefer the schemes in the opposite order (44 first;\n"
+	"                    with --schemes 1, scheme 44 alone)\n"
 	"  --no-optimistic   initiator: no optimistic AP_REQUEST (MIT's\n"
 	"                    NEGOEX_NO_OPTIMISTIC_TOKEN)\n"
 	"  --raw             tokens are bare NEGOEX message sequences\n"
@@ -194,9 +195,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cfg.role = strcmp(role, "initiator") == 0 ? NEGOEX_ROLE_INITIATOR : NEGOEX_ROLE_ACCEPTOR;
-	for (long i = 0; i < nschemes; i++) {
-		negoex_testscheme_get(reverse ? (unsigned)(nschemes - 1 - i) : (unsigned)i,
-				      &schemes[i]);
+	/* the two schemes in order (or reversed), then the first N */
+	for (unsigned i = 0; i < NEGOEX_TESTSCHEME_COUNT; i++) {
+		negoex_testscheme_get(reverse ? NEGOEX_TESTSCHEME_COUNT - 1 - i : i, &schemes[i]);
 	}
 	cfg.schemes = schemes;
 	cfg.num_schemes = (size_t)nschemes;
