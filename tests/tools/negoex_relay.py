@@ -4,6 +4,7 @@ token line protocol, relay their tokens, and report how the exchange ended.
 
 usage: negoex_relay.py --initiator CMD --acceptor CMD [--timeout SECONDS]
                        [--transcript FILE] [--tokens FILE]
+       negoex_relay.py [options] INITIATOR_CMD ACCEPTOR_CMD
 
 CMD is one command line, split as a POSIX shell would split it (shlex) but
 run without a shell; put environment settings in front with env(1), e.g.
@@ -36,7 +37,11 @@ walked by their header's cbMessageLength (the relay is an observer, not a
 validator; a message it cannot walk is reported as "unparsed").
 --tokens FILE: every token, one line "<from>-><to> <hex>".
 
-Prints one line per relayed token and a summary:
+Prints, in the order they arrive, every line a side writes on standard
+error, prefixed "I " (initiator) or "A " (acceptor) (negoex-peer's message
+trace, MIT's assertion failures), its DONE or ERROR line likewise prefixed
+("I DONE", "A ERROR ..."), one line per relayed token, and a summary:
+  relay: initiator exit 0, acceptor exit 0
   initiator: DONE, exit 0, 3 token(s) sent
   acceptor: ERROR <message>, exit 1, 2 token(s) sent
   wire: 14 NEGOEX message(s), 1 conversation id(s)
@@ -118,6 +123,9 @@ class Peer:
         self.close_after_flush = False
         self.stdin_open = True
         self.stdout_open = True
+        self.stderr_open = True
+        self.errbuf = b''       # bytes read from its stderr, not yet a line
+        self.tag = role[0].upper()
         self.state = 'running'  # running, DONE, ERROR, vanished
         self.message = ''
         self.sent = 0
@@ -130,8 +138,10 @@ def main():
         description=__doc__.split('\n\n')[0],
         epilog=__doc__[__doc__.index('CMD is'):],
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--initiator', required=True, help='the initiator command line')
-    ap.add_argument('--acceptor', required=True, help='the acceptor command line')
+    ap.add_argument('--initiator', help='the initiator command line')
+    ap.add_argument('--acceptor', help='the acceptor command line')
+    ap.add_argument('commands', nargs='*', metavar='CMD',
+                    help='INITIATOR_CMD ACCEPTOR_CMD, instead of the two options')
     ap.add_argument('--timeout', type=float, default=60.0,
                     help='seconds for the whole exchange (default 60)')
     ap.add_argument('--transcript', help='write the NEGOEX messages seen here')
@@ -140,6 +150,18 @@ def main():
         args = ap.parse_args()
     except SystemExit as e:
         sys.exit(0 if e.code == 0 else 2)
+    if args.commands:
+        if len(args.commands) != 2 or args.initiator or args.acceptor:
+            ap.print_usage(sys.stderr)
+            print('negoex_relay.py: give the two commands either as options or as '
+                  'INITIATOR_CMD ACCEPTOR_CMD', file=sys.stderr)
+            sys.exit(2)
+        args.initiator, args.acceptor = args.commands
+    if not args.initiator or not args.acceptor:
+        ap.print_usage(sys.stderr)
+        print('negoex_relay.py: an initiator and an acceptor command are required',
+              file=sys.stderr)
+        sys.exit(2)
 
     peers = {'initiator': Peer('initiator', shlex.split(args.initiator)),
              'acceptor': Peer('acceptor', shlex.split(args.acceptor))}
@@ -152,8 +174,8 @@ def main():
 
     for p in peers.values():
         try:
-            p.proc = subprocess.Popen(p.cmd, stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, bufsize=0)
+            p.proc = subprocess.Popen(p.cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, bufsize=0)
         except OSError as e:
             print('relay: cannot start the %s (%s): %s' % (p.role, p.cmd[0] if p.cmd else '', e))
             for q in peers.values():
@@ -167,6 +189,7 @@ def main():
     sel = selectors.DefaultSelector()
     for p in peers.values():
         sel.register(p.proc.stdout, selectors.EVENT_READ, (p, 'r'))
+        sel.register(p.proc.stderr, selectors.EVENT_READ, (p, 'e'))
 
     def close_stdin(p):
         if p.stdin_open:
@@ -234,12 +257,14 @@ def main():
             q.outq += line + b'\n'
             want_write(q)
         elif line == b'DONE':
+            print('%s DONE' % p.tag, flush=True)
             p.state = 'DONE'
             close_stdin(p)
             ended(p)
         elif line.startswith(b'ERROR'):
             p.state = 'ERROR'
             p.message = line[5:].strip().decode('utf-8', 'replace')
+            print('%s ERROR %s' % (p.tag, p.message), flush=True)
             close_stdin(p)
             ended(p)
         else:
@@ -247,15 +272,28 @@ def main():
 
     deadline = time.monotonic() + args.timeout
     timed_out = False
-    while any(p.stdout_open for p in peers.values()):
+    while any(p.stdout_open or p.stderr_open for p in peers.values()):
         left = deadline - time.monotonic()
         if left <= 0:
             timed_out = True
             break
         for key, _ in sel.select(timeout=left):
             p, what = key.data
-            if (what == 'w' and not p.stdin_open) or (what == 'r' and not p.stdout_open):
+            if ((what == 'w' and not p.stdin_open) or (what == 'r' and not p.stdout_open) or
+                    (what == 'e' and not p.stderr_open)):
                 continue  # closed while handling an earlier event of this round
+            if what == 'e':
+                data = os.read(p.proc.stderr.fileno(), 65536)
+                if not data:
+                    sel.unregister(p.proc.stderr)
+                    p.stderr_open = False
+                    data = b'\n' if p.errbuf else b''
+                p.errbuf += data
+                while b'\n' in p.errbuf:
+                    line, p.errbuf = p.errbuf.split(b'\n', 1)
+                    print('%s %s' % (p.tag, line.decode('utf-8', 'replace')), flush=True)
+                p.errbuf = p.errbuf[-MAX_LINE:]
+                continue
             if what == 'w':
                 try:
                     n = os.write(p.proc.stdin.fileno(), p.outq)
@@ -306,6 +344,7 @@ def main():
             p.proc.kill()
             p.rc = p.proc.wait()
         p.proc.stdout.close()
+        p.proc.stderr.close()
 
     if args.transcript:
         with open(args.transcript, 'w') as f:
@@ -314,6 +353,8 @@ def main():
         with open(args.tokens, 'w') as f:
             f.write(''.join(t + '\n' for t in tokens))
 
+    print('relay: initiator exit %d, acceptor exit %d'
+          % (peers['initiator'].rc, peers['acceptor'].rc))
     for p in peers.values():
         what = p.state if p.state != 'ERROR' else 'ERROR ' + p.message
         if p.state == 'vanished':
