@@ -106,16 +106,27 @@ mit_build() {
 # nx_peer_cmd KIND ROLE MECHS TRACE: one side's command line for the relay
 # (KIND mit or ours; MECHS the comma-separated scheme OIDs in preference
 # order; TRACE its KRB5_TRACE file).  MIT takes its schemes and their order
-# from GSS_MECH_CONFIG (mit-gss-peer.c says why not gss_set_neg_mechs);
-# our peer gets the same list as --mechs.
+# from GSS_MECH_CONFIG (mit-gss-peer.c says why not gss_set_neg_mechs).
+# Our negoex-peer (tests/tools/negoex-peer.c) has both test schemes in
+# t_negoex.py's order unless told --reverse, the first N with --schemes N,
+# SPNEGO framing by default, and --no-optimistic for MIT's
+# NEGOEX_NO_OPTIMISTIC_TOKEN; it writes its message trace on standard error.
 nx_peer_cmd() {
-	if [ "$1" = ours ]; then
-		printf 'env KRB5_TRACE=%q %q --role %q --mechs %q' "$4" "$PEER_OURS" "$2" "$3"
-	else
+	if [ "$1" = mit ]; then
 		printf 'env GSS_MECH_CONFIG=%q KRB5_TRACE=%q %q --role %q' \
 			"$IT_WORK/gss_mech.$3" "$4" "$MIT_PEER" "$2"
+		[ -n "${NX_BINDING[$2]:-}" ] && printf ' --channel-binding %q' "${NX_BINDING[$2]}"
+		return 0
 	fi
-	[ -n "${NX_BINDING[$2]:-}" ] && printf ' --channel-binding %q' "${NX_BINDING[$2]}"
+	printf '%q --spnego --role %q' "$PEER_OURS" "$2"
+	case $3 in
+	"$MIT_OID1,$MIT_OID2") ;;
+	"$MIT_OID2,$MIT_OID1") printf ' --reverse' ;;
+	"$MIT_OID1") printf ' --schemes 1' ;;
+	"$MIT_OID2") printf ' --schemes 1 --reverse' ;;
+	*) echo "nx_peer_cmd: no negoex-peer options for the schemes $3" >&2; return 1 ;;
+	esac
+	[ "$2" = initiator ] && [ -n "$NX_NO_OPTIMISTIC" ] && printf ' --no-optimistic'
 	return 0
 }
 
@@ -136,6 +147,8 @@ nx_run() {
 	NX_DIR="$IT_WORK/cases/${label// /_}.$ikind-$akind"
 	NX_LABEL="$label $NX_TAG"
 	NX_KINDS=([initiator]=$ikind [acceptor]=$akind)
+	NX_NO_OPTIMISTIC=
+	[[ " $* " == *" NEGOEX_NO_OPTIMISTIC_TOKEN="* ]] && NX_NO_OPTIMISTIC=1
 	mkdir -p "$NX_DIR"
 	env "$@" /usr/bin/python3 "$NX_RELAY" --timeout 60 \
 		--transcript "$NX_DIR/wire" --tokens "$NX_DIR/tokens" \
@@ -195,7 +208,7 @@ nx_seq() {
 
 # nx_views: each MIT side's own trace (its NegoEx sending/received lines,
 # in order) says exactly what the wire transcript says for it; so does our
-# side's, when it writes one in MIT's wording to its KRB5_TRACE file.  One
+# side's (negoex-peer's message trace on its standard error).  One
 # exception: MIT traces "sending" when it appends a message to its
 # transcript (negoex_util.c:negoex_add_nego_message and the other
 # negoex_add_*, through trace_outgoing_message), before the step is known to
@@ -208,6 +221,12 @@ nx_views() {
 		mv="$NX_DIR/$role.traceview" wv="$NX_DIR/$role.wireview"
 		sed -n 's/^.*NegoEx \(sending\|received\) /\1 /p' "$NX_DIR/$role.trace" >"$mv" 2>/dev/null
 		if [ "${NX_KINDS[$role]}" = ours ]; then
+			# negoex-peer's "sent TYPE seq N scheme(s) GUID..." on its
+			# standard error, which the relay echoes prefixed I/A,
+			# in MIT's wording
+			sed -n -E "s/^${role:0:1} (sent|recv) ([A-Z_]+) seq ([0-9]+) schemes? ?(.*)\$/\1 [\3]\2: \4/p" \
+				"$NX_DIR/relay.out" | sed -e 's/^sent /sending /' -e 's/^recv /received /' \
+				-e 's/: $//' >"$mv"
 			[ -s "$mv" ] || continue
 			who="our $role"
 		fi

@@ -6,14 +6,11 @@
 #
 #   tests/integration/negoex_ours_mit.sh
 #
-# Our peer speaks the relay's line protocol (tests/tools/negoex_relay.py)
-# and takes
-#   --role initiator|acceptor  --mechs OID,OID  [--channel-binding STRING]
-# where --mechs lists the negoextest-compatible schemes in preference order
-# (their GUID is the DER of the OID right-padded with zeros, as negoextest's
-# gssspi_query_mechanism_info makes it), and reads negoextest's environment
-# variables (HOPS, KEY, INIT_QUERY_FAIL, ...; plugins/gssapi/negoextest/
-# main.c) with the same meaning.
+# Our peer is negoex-peer (tests/tools/negoex-peer.c): the relay's line
+# protocol, SPNEGO framing (--spnego), the test schemes twin of MIT's
+# negoextest reading the same environment variables (HOPS, KEY,
+# INIT_QUERY_FAIL, ...), and its scheme order set by --reverse and
+# --schemes (negoex_mit.sh:nx_peer_cmd maps each case onto them).
 #
 # Each exchange is checked as MIT against MIT is (outcome, t_negoex.py's
 # message lists, MIT's trace against the wire) and must put on the wire the
