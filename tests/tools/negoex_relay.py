@@ -10,8 +10,12 @@ the TOKEN, DONE and ERROR lines from stdout.  When a peer exits, the other's
 stdin is closed (after every token is passed on), so a peer still waiting
 fails instead of hanging.
 
+A failsafe, not a synchronisation: if the peers say nothing for
+NEGOEX_RELAY_TIMEOUT seconds (default 60), both are killed and the relay
+fails.
+
 Exit status: 0 both peers printed DONE and exited 0; 1 otherwise."""
-import queue, subprocess, sys, threading
+import os, queue, subprocess, sys, threading
 
 
 def reader(name, stream, kind, q):
@@ -35,8 +39,15 @@ def main():
     other = {'I': 'A', 'A': 'I'}
     done = {'I': False, 'A': False}
     eofs = {'I': 0, 'A': 0}
+    timeout = float(os.environ.get('NEGOEX_RELAY_TIMEOUT', '60'))
     while eofs['I'] < 2 or eofs['A'] < 2:
-        name, kind, line = q.get()
+        try:
+            name, kind, line = q.get(timeout=timeout)
+        except queue.Empty:
+            for p in procs.values():
+                p.kill()
+            print('relay: timeout: no output for %g seconds' % timeout, flush=True)
+            return 1
         if line is None:
             eofs[name] += 1
             if eofs[name] == 2:
