@@ -127,8 +127,12 @@ NTSTATUS checksum_verify(struct negoex_engine *e, const struct negoex_key *key, 
 		krb5_crypto_destroy(e->krb5, crypto);
 		return NT_STATUS_NO_MEMORY;
 	}
-	memcpy(all, data, len);
-	memcpy(all + len, data2, len2);
+	if (len > 0) {
+		memcpy(all, data, len);
+	}
+	if (len2 > 0) {
+		memcpy(all + len, data2, len2);
+	}
 	c.cksumtype = ctype;
 	c.checksum.data = (void *)cksum;
 	c.checksum.length = cksum_len;

@@ -98,8 +98,8 @@ static NTSTATUS query_meta_data(struct negoex_engine *e)
 		struct scheme_entry *s = e->list[i];
 		uint8_t *meta = NULL;
 		size_t len = 0;
-		NTSTATUS status =
-			s->scheme.ops->query_meta_data(s->state, s->state_ctx, &meta, &len);
+		/* on the entry, not the state: a restart keeps the meta-data */
+		NTSTATUS status = s->scheme.ops->query_meta_data(s->state, s, &meta, &len);
 
 		if (NT_STATUS_EQUAL(status, NT_STATUS_NO_MEMORY)) {
 			return status;

@@ -16,7 +16,7 @@ struct scheme_entry {
 	struct negoex_guid guid;
 	TALLOC_CTX *state_ctx; /* owns state; freed on restart */
 	void *state;
-	uint8_t *meta; /* our meta-data, on state_ctx */
+	uint8_t *meta; /* our meta-data, on the entry */
 	size_t meta_len;
 	bool started; /* stepped at least once (MIT: mech_context set) */
 	bool complete;

@@ -39,6 +39,9 @@ NTSTATUS transcript_add(struct negoex_engine *e, const uint8_t *p, size_t n, con
 {
 	uint8_t *t;
 
+	if (n == 0) {
+		return NT_STATUS_OK;
+	}
 	if (n > NEGOEX_ENGINE_MAX_TRANSCRIPT_LEN - e->transcript_len) {
 		crypto_set_reason(reason, "conversation exceeds NEGOEX_ENGINE_MAX_TRANSCRIPT_LEN");
 		return NT_STATUS_INVALID_PARAMETER;

@@ -141,7 +141,7 @@ static bool read_token(TALLOC_CTX *mem_ctx, uint8_t **out, size_t *out_len, bool
 	return false;
 }
 
-int main(int argc, char **argv)
+static int run(TALLOC_CTX *mem, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"role", required_argument, NULL, 'r'}, {"schemes", required_argument, NULL, 's'},
@@ -149,7 +149,6 @@ int main(int argc, char **argv)
 		{"raw", no_argument, NULL, 'w'},	{"spnego", no_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},	{NULL, 0, NULL, 0},
 	};
-	TALLOC_CTX *mem = talloc_new(NULL);
 	struct negoex_scheme schemes[NEGOEX_TESTSCHEME_COUNT];
 	struct negoex_engine_config cfg = {.trace = trace_line};
 	struct negoex_engine *engine;
@@ -255,6 +254,14 @@ int main(int argc, char **argv)
 	}
 	printf("DONE\n");
 	fflush(stdout);
-	talloc_free(mem);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	int rc = mem != NULL ? run(mem, argc, argv) : 1;
+
+	talloc_free(mem);
+	return rc;
 }

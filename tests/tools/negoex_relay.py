@@ -22,7 +22,8 @@ reject token when it fails, spnego_mech.c), and reported.
 Once a side has ended, the other side's standard input is closed after the
 last token reaches it, so a side that still wants a token sees end of input
 and reports it, instead of waiting forever.  Readiness-driven (select), no
-sleeps; --timeout (default 60 s) bounds the whole exchange.
+sleeps; --timeout (default $NEGOEX_RELAY_TIMEOUT, else 60 s) bounds the
+whole exchange: a failsafe, not a synchronisation.
 
 --transcript FILE: every NEGOEX message seen on the wire, one line each, in
 MIT's trace wording (src/lib/gssapi/spnego/negoex_util.c:
@@ -142,8 +143,10 @@ def main():
     ap.add_argument('--acceptor', help='the acceptor command line')
     ap.add_argument('commands', nargs='*', metavar='CMD',
                     help='INITIATOR_CMD ACCEPTOR_CMD, instead of the two options')
-    ap.add_argument('--timeout', type=float, default=60.0,
-                    help='seconds for the whole exchange (default 60)')
+    ap.add_argument('--timeout', type=float,
+                    default=float(os.environ.get('NEGOEX_RELAY_TIMEOUT', '60')),
+                    help='seconds for the whole exchange (default: '
+                    '$NEGOEX_RELAY_TIMEOUT, else 60)')
     ap.add_argument('--transcript', help='write the NEGOEX messages seen here')
     ap.add_argument('--tokens', help='write every token here')
     try:
