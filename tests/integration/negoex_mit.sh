@@ -28,6 +28,11 @@
 #
 # Cases run through tests/tools/negoex_relay.py, which records every NEGOEX
 # message on the wire in MIT's trace wording (its --transcript).
+#
+# Our side is build/tests/negoex-peer ($PEER_OURS), with its own SPNEGO
+# framing, or, with NX_OURS_FRAMING=shim, speaking bare NEGOEX (--raw)
+# inside tests/tools/negoex_spnego_shim.py, which does the SPNEGO framing
+# with OpenSSL: our NEGOEX engine against MIT whatever our SPNEGO layer does.
 
 MIT_OID1=2.25.1414534758
 MIT_OID2=2.25.1175737388
@@ -118,7 +123,12 @@ nx_peer_cmd() {
 		[ -n "${NX_BINDING[$2]:-}" ] && printf ' --channel-binding %q' "${NX_BINDING[$2]}"
 		return 0
 	fi
-	printf '%q --spnego --role %q' "$PEER_OURS" "$2"
+	if [ "${NX_OURS_FRAMING:-spnego}" = shim ]; then
+		printf '/usr/bin/python3 %q --role %q -- %q --raw --role %q' \
+			"$IT_TOP/tests/tools/negoex_spnego_shim.py" "$2" "$PEER_OURS" "$2"
+	else
+		printf '%q --spnego --role %q' "$PEER_OURS" "$2"
+	fi
 	case $3 in
 	"$MIT_OID1,$MIT_OID2") ;;
 	"$MIT_OID2,$MIT_OID1") printf ' --reverse' ;;
@@ -144,6 +154,7 @@ nx_run() {
 	local label=$1 ikind=$2 akind=$3
 	shift 3
 	NX_TAG="[$ikind→$akind]"
+	[ "${NX_OURS_FRAMING:-spnego}" = shim ] && NX_TAG=${NX_TAG//ours/ours+shim}
 	NX_DIR="$IT_WORK/cases/${label// /_}.$ikind-$akind"
 	NX_LABEL="$label $NX_TAG"
 	NX_KINDS=([initiator]=$ikind [acceptor]=$akind)
@@ -215,16 +226,17 @@ nx_seq() {
 # succeed, so a side that ended with ERROR may have traced messages of its
 # failed step that never left it: allowed as trailing "sending" lines.
 nx_views() {
-	local role mv wv extra who
+	local role mv wv extra who tag
 	for role in initiator acceptor; do
 		who="MIT $role"
 		mv="$NX_DIR/$role.traceview" wv="$NX_DIR/$role.wireview"
 		sed -n 's/^.*NegoEx \(sending\|received\) /\1 /p' "$NX_DIR/$role.trace" >"$mv" 2>/dev/null
 		if [ "${NX_KINDS[$role]}" = ours ]; then
+			tag=${role:0:1} tag=${tag^^}
 			# negoex-peer's "sent TYPE seq N scheme(s) GUID..." on its
 			# standard error, which the relay echoes prefixed I/A,
 			# in MIT's wording
-			sed -n -E "s/^${role:0:1} (sent|recv) ([A-Z_]+) seq ([0-9]+) schemes? ?(.*)\$/\1 [\3]\2: \4/p" \
+			sed -n -E "s/^${tag} (sent|recv) ([A-Z_]+) seq ([0-9]+) schemes? ?(.*)\$/\1 [\3]\2: \4/p" \
 				"$NX_DIR/relay.out" | sed -e 's/^sent /sending /' -e 's/^recv /received /' \
 				-e 's/: $//' >"$mv"
 			[ -s "$mv" ] || continue

@@ -6,6 +6,11 @@
 #
 #   tests/integration/negoex_ours_mit.sh
 #
+# This file is the one with our own SPNEGO framing (negoex-peer --spnego);
+# test_negoex_mit.sh runs the same cases with our NEGOEX engine inside the
+# SPNEGO shim.  It becomes a test_*.sh once negoex-peer --spnego works (in
+# this tree it still answers "SPNEGO framing is not built yet").
+#
 # Our peer is negoex-peer (tests/tools/negoex-peer.c): the relay's line
 # protocol, SPNEGO framing (--spnego), the test schemes twin of MIT's
 # negoextest reading the same environment variables (HOPS, KEY,

@@ -2,8 +2,8 @@
 # test_negoex_mit.sh: NEGOEX interop with MIT krb5 1.20 (Debian 12), MIT
 # against MIT: the harness proved on MIT's own test cases.
 #
-#   tests/integration/test_negoex_mit.sh        (no root, no network, ~10 s;
-#                                                the first run ~2 min)
+#   tools/waf build && tests/integration/test_negoex_mit.sh
+#   (no root, no network; the first run also configures MIT's source, ~2 min)
 #
 # What runs (negoex_mit.sh builds it, see there):
 #   - MIT's negoextest plugin, built from Debian's krb5 source package in
@@ -22,7 +22,11 @@
 #     expected message);
 #   - t_negoex.py's expected message list, in order, against the wire;
 #   - each MIT side's own KRB5_TRACE against the wire.
-# The same cases against our NEGOEX peer are negoex_ours_mit.sh.
+# Then the same cases with our NEGOEX engine (build/tests/negoex-peer, the
+# test fails without it) on either side against MIT's, its tokens framed as
+# SPNEGO by tests/tools/negoex_spnego_shim.py, each also required to put
+# on the wire the very messages MIT against MIT does.  With our own SPNEGO
+# framing (negoex-peer --spnego) instead of the shim: negoex_ours_mit.sh.
 #
 # What MIT does that the draft (draft-zhu-negoex-04) does not say, seen
 # here and in MIT's source (src/lib/gssapi/spnego/):
@@ -83,6 +87,16 @@ run "relay: an acceptor rejecting a garbage token: failure (exit 1)" 1 relay \
 	--acceptor "$MIT_PEER --role acceptor"
 has "... with MIT's error" '^acceptor: ERROR gss_accept_sec_context: '
 
-# --- MIT against MIT ------------------------------------------------------
+# --- MIT against MIT: the reference -----------------------------------------
 nx_cases mit mit
+
+# --- our NEGOEX engine against MIT, both ways ---------------------------------
+# negoex-peer --raw inside the SPNEGO shim (negoex_spnego_shim.py): every
+# case above, the same messages on the wire as MIT against MIT.  Our own
+# SPNEGO framing against MIT is negoex_ours_mit.sh.
+[ -x "$PEER_OURS" ] ||
+	{ bad "our NEGOEX peer $PEER_OURS is missing (tools/waf build builds it)"; it_summary; exit 1; }
+NX_OURS_FRAMING=shim
+nx_cases ours mit
+nx_cases mit ours
 it_summary
