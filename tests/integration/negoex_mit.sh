@@ -190,7 +190,8 @@ nx_outcome() {
 	elif [ "${NX_KINDS[$2]}" = mit ]; then
 		ok "$NX_LABEL: the $2 fails cleanly with '$3'"
 	else
-		ok "$NX_LABEL: the $2 (ours) fails cleanly: ${line#*: ERROR }"
+		line=${line#*: ERROR } line=${line%, exit *}
+		ok "$NX_LABEL: the $2 (ours) fails cleanly: $line"
 	fi
 }
 

@@ -4,6 +4,9 @@
 #
 #   tools/waf build && tests/integration/test_negoex_mit.sh
 #   (no root, no network; the first run also configures MIT's source, ~2 min)
+#   PEER_OURS=build/asan/tests/negoex-peer tests/integration/test_negoex_mit.sh
+#   runs our side under ASan+UBSan (a sanitizer report makes it exit non-zero
+#   after DONE, which the relay counts as broken).
 #
 # What runs (negoex_mit.sh builds it, see there):
 #   - MIT's negoextest plugin, built from Debian's krb5 source package in
@@ -99,4 +102,13 @@ nx_cases mit mit
 NX_OURS_FRAMING=shim
 nx_cases ours mit
 nx_cases mit ours
+
+# Each side checks the other's VERIFY: our test scheme's key as aes128
+# (NEGOEX_TEST_ENCTYPE=17, ours only) against negoextest's aes256 one.
+nx_run "our key aes128, MIT's aes256" ours mit HOPS=1 NEGOEX_TEST_ENCTYPE=17
+nx_outcome failure acceptor "Bad encryption type"
+nx_seq "... on our first VERIFY" "sending [4]VERIFY: $MIT_SCHEME1" "received [4]VERIFY: $MIT_SCHEME1"
+nx_run "our key aes128, MIT's aes256" mit ours HOPS=1 NEGOEX_TEST_ENCTYPE=17
+nx_outcome failure acceptor ""
+nx_seq "... on MIT's first VERIFY" "sending [4]VERIFY: $MIT_SCHEME1" "received [4]VERIFY: $MIT_SCHEME1"
 it_summary
