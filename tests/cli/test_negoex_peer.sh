@@ -4,9 +4,12 @@
 # test auth scheme (MIT negoextest's twin).  Each case is one of MIT krb5's
 # src/tests/gssapi/t_negoex.py and asserts the same message trace, plus
 # what that file cannot test between two MIT peers (reordering, enctypes).
+# Every case runs twice: bare NEGOEX tokens (--raw) and inside SPNEGO as
+# MIT frames them (--spnego).
 # Usage: test_negoex_peer.sh BUILD_DIR
 set -u
 BUILD=${1:?usage: test_negoex_peer.sh BUILD_DIR}
+FRAMINGS=${NEGOEX_FRAMINGS:-raw spnego}
 PEER=$BUILD/tests/negoex-peer
 top=$(cd "$(dirname "$0")/../.." && pwd)
 RELAY=$top/tests/tools/negoex_relay.py
@@ -26,8 +29,9 @@ pair() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do iopts+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
 	aopts=("$@")
-	run "$name" "$want" env "${envs[@]}" "$RELAY" \
-		"$PEER --raw --role initiator ${iopts[*]}" "$PEER --raw --role acceptor ${aopts[*]}"
+	run "$name ($FRAMING)" "$want" env "${envs[@]}" "$RELAY" \
+		"$PEER --$FRAMING --role initiator ${iopts[*]}" \
+		"$PEER --$FRAMING --role acceptor ${aopts[*]}"
 	# the per-peer traces, in order
 	grep -E '^I (sent|recv) ' "$work/out" | cut -c3- >"$work/i"
 	grep -E '^A (sent|recv) ' "$work/out" | cut -c3- >"$work/a"
@@ -59,10 +63,8 @@ sys.exit(0 if i == len(want) else 1)
 PY
 }
 
-run "negoex-peer --help exits 0" 0 "$PEER" --help
-has "--help documents the exit status" '^Exit status: 0' "$work/out"
-run "negoex-peer without --role is a usage error" 2 "$PEER"
-run "negoex-peer --schemes 3 is a usage error" 2 "$PEER" --role initiator --schemes 3
+cases() {
+
 
 pair "one hop" 0 HOPS=1 --
 trace "one hop: initiator trace as t_negoex.py" "$work/i" \
@@ -170,5 +172,14 @@ trace "no meta-data: only scheme 44's META_DATA" "$work/a" \
 	"sent VERIFY seq 6 scheme $G1"
 for et in 17 18 19 20 23; do
 	pair "VERIFY with enctype $et, two hops" 0 NEGOEX_TEST_ENCTYPE=$et HOPS=2 --
+done
+}
+
+run "negoex-peer --help exits 0" 0 "$PEER" --help
+has "--help documents the exit status" '^Exit status: 0' "$work/out"
+run "negoex-peer without --role is a usage error" 2 "$PEER"
+run "negoex-peer --schemes 3 is a usage error" 2 "$PEER" --role initiator --schemes 3
+for FRAMING in $FRAMINGS; do
+	cases
 done
 summary test_negoex_peer.sh

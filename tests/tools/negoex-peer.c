@@ -211,46 +211,66 @@ static int run(TALLOC_CTX *mem, int argc, char **argv)
 		}
 	}
 
-	status = NT_STATUS_MORE_PROCESSING_REQUIRED;
-	for (bool first = true; NT_STATUS_EQUAL(status, NT_STATUS_MORE_PROCESSING_REQUIRED);
-	     first = false) {
+	/* One SPNEGO or raw token in, at most one out, until both the engine
+	 * and (with --spnego) SPNEGO are finished. */
+	for (bool first = true, engine_done = false;; first = false) {
 		TALLOC_CTX *t = talloc_new(mem);
-		uint8_t *in = NULL, *out = NULL;
-		size_t in_len = 0, out_len = 0;
+		const uint8_t *in = NULL;
+		uint8_t *raw = NULL, *out = NULL;
+		size_t in_len = 0, raw_len = 0, out_len = 0;
 		NTSTATUS wire_status;
 		bool bad;
 
 		if (!first || cfg.role == NEGOEX_ROLE_ACCEPTOR) {
-			if (!read_token(t, &in, &in_len, &bad)) {
+			if (!read_token(t, &raw, &raw_len, &bad)) {
 				return fail("peer", NT_STATUS_END_OF_FILE, "no more tokens");
 			}
 			if (bad) {
 				return fail("peer", NT_STATUS_INVALID_PARAMETER,
 					    "TOKEN line is not hex");
 			}
+			in = raw;
+			in_len = raw_len;
 			if (sp != NULL) {
-				wire_status = peer_spnego_unwrap(sp, t, in, in_len, &in, &in_len,
+				wire_status = peer_spnego_unwrap(sp, t, raw, raw_len, &in, &in_len,
 								 &reason);
 				if (!NT_STATUS_IS_OK(wire_status)) {
 					return fail("spnego", wire_status, reason);
 				}
 			}
 		}
-		status = negoex_engine_step(engine, t, in, in_len, &out, &out_len, &reason);
-		if (sp != NULL && (out_len > 0 || NT_STATUS_IS_OK(status))) {
-			wire_status = peer_spnego_wrap(sp, t, status, out, out_len, &out, &out_len,
-						       &reason);
-			if (!NT_STATUS_IS_OK(wire_status)) {
-				return fail("spnego", wire_status, reason);
+		if (engine_done) {
+			/* SPNEGO's last word (a bare accept-completed) */
+			if (in_len > 0) {
+				return fail("spnego", NT_STATUS_INVALID_PARAMETER,
+					    "a NEGOEX token after NEGOEX completed");
+			}
+			status = NT_STATUS_OK;
+		} else if (in_len == 0 && !(first && cfg.role == NEGOEX_ROLE_INITIATOR)) {
+			return fail("spnego", NT_STATUS_INVALID_PARAMETER,
+				    "the peer's token carries no NEGOEX token");
+		} else {
+			status = negoex_engine_step(engine, t, in, in_len, &out, &out_len, &reason);
+			engine_done = NT_STATUS_IS_OK(status);
+			if (sp != NULL) {
+				wire_status = peer_spnego_wrap(sp, t, status, out, out_len, &out,
+							       &out_len, &reason);
+				if (!NT_STATUS_IS_OK(wire_status)) {
+					return fail("spnego", wire_status, reason);
+				}
 			}
 		}
 		if (out_len > 0) {
 			send_token(out, out_len);
 		}
 		talloc_free(t);
-	}
-	if (!NT_STATUS_IS_OK(status)) {
-		return fail("negoex", status, reason);
+		if (!NT_STATUS_IS_OK(status) &&
+		    !NT_STATUS_EQUAL(status, NT_STATUS_MORE_PROCESSING_REQUIRED)) {
+			return fail("negoex", status, reason);
+		}
+		if (engine_done && (sp == NULL || peer_spnego_finished(sp))) {
+			break;
+		}
 	}
 	printf("DONE\n");
 	fflush(stdout);

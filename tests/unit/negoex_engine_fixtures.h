@@ -8,7 +8,7 @@
 #ifndef TESTS_UNIT_NEGOEX_ENGINE_FIXTURES_H
 #define TESTS_UNIT_NEGOEX_ENGINE_FIXTURES_H
 
-#include "helpers.h"
+#include "negoex_fixtures.h"
 
 #include "negoex/engine/engine.h"
 #include "negoex/msg.h"
