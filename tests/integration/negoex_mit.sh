@@ -29,10 +29,8 @@
 # Cases run through tests/tools/negoex_relay.py, which records every NEGOEX
 # message on the wire in MIT's trace wording (its --transcript).
 #
-# Our side is build/tests/negoex-peer ($PEER_OURS), with its own SPNEGO
-# framing, or, with NX_OURS_FRAMING=shim, speaking bare NEGOEX (--raw)
-# inside tests/tools/negoex_spnego_shim.py, which does the SPNEGO framing
-# with OpenSSL: our NEGOEX engine against MIT whatever our SPNEGO layer does.
+# Our side is build/tests/negoex-peer ($PEER_OURS), the NEGOEX engine with
+# its SPNEGO framing (crypto/spnego) and the test scheme twin of negoextest.
 
 MIT_OID1=2.25.1414534758
 MIT_OID2=2.25.1175737388
@@ -123,12 +121,7 @@ nx_peer_cmd() {
 		[ -n "${NX_BINDING[$2]:-}" ] && printf ' --channel-binding %q' "${NX_BINDING[$2]}"
 		return 0
 	fi
-	if [ "${NX_OURS_FRAMING:-spnego}" = shim ]; then
-		printf '/usr/bin/python3 %q --role %q -- %q --raw --role %q' \
-			"$IT_TOP/tests/tools/negoex_spnego_shim.py" "$2" "$PEER_OURS" "$2"
-	else
-		printf '%q --spnego --role %q' "$PEER_OURS" "$2"
-	fi
+	printf '%q --spnego --role %q' "$PEER_OURS" "$2"
 	case $3 in
 	"$MIT_OID1,$MIT_OID2") ;;
 	"$MIT_OID2,$MIT_OID1") printf ' --reverse' ;;
@@ -154,7 +147,6 @@ nx_run() {
 	local label=$1 ikind=$2 akind=$3
 	shift 3
 	NX_TAG="[$ikind→$akind]"
-	[ "${NX_OURS_FRAMING:-spnego}" = shim ] && NX_TAG=${NX_TAG//ours/ours+shim}
 	NX_DIR="$IT_WORK/cases/${label// /_}.$ikind-$akind"
 	NX_LABEL="$label $NX_TAG"
 	NX_KINDS=([initiator]=$ikind [acceptor]=$akind)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# test_negoex_mit.sh: NEGOEX interop with MIT krb5 1.20 (Debian 12), MIT
-# against MIT: the harness proved on MIT's own test cases.
+# test_negoex_mit.sh: NEGOEX interop with MIT krb5 1.20 (Debian 12): MIT
+# against MIT first (the harness proved on MIT's own test cases, and the
+# reference), then ours against MIT, both ways.
 #
 #   tools/waf build && tests/integration/test_negoex_mit.sh
 #   (no root, no network; the first run also configures MIT's source, ~2 min)
@@ -25,11 +26,13 @@
 #     expected message);
 #   - t_negoex.py's expected message list, in order, against the wire;
 #   - each MIT side's own KRB5_TRACE against the wire.
-# Then the same cases with our NEGOEX engine (build/tests/negoex-peer, the
-# test fails without it) on either side against MIT's, its tokens framed as
-# SPNEGO by tests/tools/negoex_spnego_shim.py, each also required to put
-# on the wire the very messages MIT against MIT does.  With our own SPNEGO
-# framing (negoex-peer --spnego) instead of the shim: negoex_ours_mit.sh.
+# Then the same cases with ours (build/tests/negoex-peer: the NEGOEX engine
+# in our SPNEGO framing, with the test scheme twin of negoextest; the test
+# fails without it) on either side against MIT's, each also required to put
+# on the wire the very messages MIT against MIT does, and our own trace (on
+# negoex-peer's standard error) to agree with the wire.  negoex-peer reads
+# negoextest's environment variables; nx_peer_cmd maps the scheme order of
+# each case onto its --reverse and --schemes.
 #
 # What MIT does that the draft (draft-zhu-negoex-04) does not say, seen
 # here and in MIT's source (src/lib/gssapi/spnego/):
@@ -93,13 +96,11 @@ has "... with MIT's error" '^acceptor: ERROR gss_accept_sec_context: '
 # --- MIT against MIT: the reference -----------------------------------------
 nx_cases mit mit
 
-# --- our NEGOEX engine against MIT, both ways ---------------------------------
-# negoex-peer --raw inside the SPNEGO shim (negoex_spnego_shim.py): every
-# case above, the same messages on the wire as MIT against MIT.  Our own
-# SPNEGO framing against MIT is negoex_ours_mit.sh.
+# --- ours against MIT, both ways ---------------------------------------------
+# negoex-peer (our engine, our SPNEGO framing, the test scheme): every case
+# above, the same messages on the wire as MIT against MIT.
 [ -x "$PEER_OURS" ] ||
 	{ bad "our NEGOEX peer $PEER_OURS is missing (tools/waf build builds it)"; it_summary; exit 1; }
-NX_OURS_FRAMING=shim
 nx_cases ours mit
 nx_cases mit ours
 
