@@ -65,6 +65,18 @@
 #     aborts on assert(!K5_TAILQ_EMPTY(&ctx->negoex_mechs)).
 #   - negoextest's gss_acquire_cred returns no credential handle, so it
 #     works only with GSS_C_NO_CREDENTIAL (mit-gss-peer.c says more).
+# And of MIT's SPNEGO around it (spnego_mech.c), for our SPNEGO layer:
+#   - the initiator's later tokens are NegTokenResp with negState
+#     accept-incomplete; the acceptor's last one, when the NEGOEX step has
+#     nothing to send, is a bare NegTokenResp accept-completed;
+#   - the initiator completes when its mechanism does and it has nothing to
+#     send (spnego_gss_init_sec_context, step 3): the acceptor's negState
+#     counts only when the mechanism offers integrity (handle_mic), which
+#     negoextest does not (a relay rewriting MIT's accept-completed into
+#     accept-incomplete, one to three hops: still established);
+#   - init_ctx_cont refuses a NegTokenResp without responseToken while the
+#     initiator's mechanism is incomplete, and one with a responseToken
+#     once it is complete (GSS_S_DEFECTIVE_TOKEN).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/negoex_mit.sh"
 source "$(dirname "$0")/negoex_mit_cases.sh"
