@@ -43,9 +43,8 @@
 #include <string.h>
 
 #include <gssapi/gssapi.h>
-#include <gssapi/gssapi_ext.h>
 
-/* A hostile or broken peer cannot make us buffer more than this per line. */
+/* A longer input line is refused as not a token of this protocol. */
 #define MAX_LINE (4U << 20)
 
 static gss_OID_desc spnego_oid = { 6, (void *)"\x2b\x06\x01\x05\x05\x02" };
