@@ -101,7 +101,7 @@ pair "early keys, four hops" 0 HOPS=4 KEY=always --
 sent "early keys, four hops: messages as t_negoex.py" "sent VERIFY seq 4" "sent VERIFY seq 9" \
 	"sent AP_REQUEST seq 10" "sent CHALLENGE seq 11"
 pair "no keys fails" 1 KEY=never --
-has "no keys: the initiator says no verify key" '^I ERROR negoex: NT_STATUS_NO_USER_SESSION_KEY: the auth scheme gave no NEGOEX verify key'
+has "no keys: the initiator says no verify key" '^I ERROR (negoex|spnego): NT_STATUS_NO_USER_SESSION_KEY: the auth scheme gave no NEGOEX verify key'
 pair "no optimistic token" 0 -- --no-optimistic
 sent "no optimistic token: messages as t_negoex.py" "sent ACCEPTOR_NEGO seq 3" "sent AP_REQUEST seq 6" \
 	"sent VERIFY seq 7" "sent VERIFY seq 8"
@@ -120,15 +120,15 @@ sent "acceptor exchange fail: messages as t_negoex.py" "sent INITIATOR_NEGO seq 
 	"sent VERIFY seq 8 scheme $G2" "sent VERIFY seq 9 scheme $G2"
 for h in 1 2; do
 	pair "initiator exchange fail, $h hop(s), fails" 1 HOPS=$h INIT_EXCHANGE_FAIL=102 --
-	has "initiator exchange fail, $h hop(s): no mutual scheme" '^I ERROR negoex: NT_STATUS_NO_SUCH_PACKAGE'
+	has "initiator exchange fail, $h hop(s): no mutual scheme" '^I ERROR (negoex|spnego): NT_STATUS_NO_SUCH_PACKAGE'
 done
 pair "initiator exchange fail, two hops, early keys, fails" 1 HOPS=2 INIT_EXCHANGE_FAIL=102 KEY=always --
-has "initiator exchange fail, early keys: no mutual scheme" '^I ERROR negoex: NT_STATUS_NO_SUCH_PACKAGE'
+has "initiator exchange fail, early keys: no mutual scheme" '^I ERROR (negoex|spnego): NT_STATUS_NO_SUCH_PACKAGE'
 pair "first scheme init step fail" 0 INIT_FAIL=102 --
 sent "init step fail: messages as t_negoex.py" "sent INITIATOR_NEGO seq 0 schemes $G2" \
 	"sent AP_REQUEST seq 2" "sent VERIFY seq 3" "sent VERIFY seq 6"
 pair "first scheme accept step fail" 1 HOPS=2 ACCEPT_FAIL=102 --
-has "accept step fail: the initiator fails on the acceptor's token" '^I ERROR negoex: NT_STATUS_LOGON_FAILURE'
+has "accept step fail: the initiator fails on the acceptor's token" '^I ERROR (negoex|spnego): NT_STATUS_LOGON_FAILURE'
 pair "ALERT from acceptor to initiator" 0 HOPS=3 KEY=init-always --
 sent "ALERT acceptor to initiator: messages as t_negoex.py" "sent AP_REQUEST seq 3" "sent VERIFY seq 4" \
 	"sent CHALLENGE seq 8" "sent ALERT seq 9" "sent AP_REQUEST seq 10" "sent VERIFY seq 11" "sent VERIFY seq 12"
@@ -160,7 +160,7 @@ pair "one scheme against two" 0 -- --schemes 1 -- --reverse
 sent "one scheme against two: the common one" "sent INITIATOR_NEGO seq 0 schemes $G1" \
 	"sent ACCEPTOR_NEGO seq 4 schemes $G1" "sent VERIFY seq 6 scheme $G1"
 pair "no common scheme fails" 1 -- --schemes 1 -- --schemes 1 --reverse
-has "no common scheme: the acceptor says so" '^A ERROR negoex: NT_STATUS_NO_SUCH_PACKAGE'
+has "no common scheme: the acceptor says so" '^A ERROR (negoex|spnego): NT_STATUS_NO_SUCH_PACKAGE'
 pair "meta-data: no meta-data from scheme 102" 0 INIT_QUERY_NONE=102 ACCEPT_QUERY_NONE=102 --
 trace "no meta-data: only scheme 44's META_DATA" "$work/a" \
 	"recv INITIATOR_NEGO seq 0 schemes $G1 $G2" \

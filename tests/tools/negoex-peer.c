@@ -13,7 +13,7 @@
 
 #include "crypto/wire/text.h"
 #include "negoex/engine/engine.h"
-#include "tests/tools/negoex_peer_spnego.h"
+#include "negoex/spnego/negoex_spnego.h"
 #include "tests/tools/negoex_testscheme.h"
 
 static const char usage_text[] =
@@ -152,7 +152,7 @@ static int run(TALLOC_CTX *mem, int argc, char **argv)
 	struct negoex_scheme schemes[NEGOEX_TESTSCHEME_COUNT];
 	struct negoex_engine_config cfg = {.trace = trace_line};
 	struct negoex_engine *engine;
-	struct peer_spnego *sp = NULL;
+	struct negoex_spnego *sp = NULL;
 	const char *role = NULL, *reason = NULL;
 	long nschemes = NEGOEX_TESTSCHEME_COUNT;
 	bool reverse = false, spnego = true;
@@ -205,72 +205,45 @@ static int run(TALLOC_CTX *mem, int argc, char **argv)
 		return fail("engine", status, reason);
 	}
 	if (spnego) {
-		status = peer_spnego_new(mem, cfg.role, &sp, &reason);
+		struct negoex_spnego_config scfg = {.role = cfg.role, .engine = engine};
+
+		status = negoex_spnego_new(mem, &scfg, &sp, &reason);
 		if (!NT_STATUS_IS_OK(status)) {
 			return fail("spnego", status, reason);
 		}
 	}
 
-	/* One SPNEGO or raw token in, at most one out, until both the engine
-	 * and (with --spnego) SPNEGO are finished. */
-	for (bool first = true, engine_done = false;; first = false) {
+	/* One token in (none on the initiator's first turn), at most one out,
+	 * until the engine (--raw) or SPNEGO with it (--spnego) is done. */
+	status = NT_STATUS_MORE_PROCESSING_REQUIRED;
+	for (bool first = true; NT_STATUS_EQUAL(status, NT_STATUS_MORE_PROCESSING_REQUIRED);
+	     first = false) {
 		TALLOC_CTX *t = talloc_new(mem);
-		const uint8_t *in = NULL;
-		uint8_t *raw = NULL, *out = NULL;
-		size_t in_len = 0, raw_len = 0, out_len = 0;
-		NTSTATUS wire_status;
+		uint8_t *in = NULL, *out = NULL;
+		size_t in_len = 0, out_len = 0;
 		bool bad;
 
 		if (!first || cfg.role == NEGOEX_ROLE_ACCEPTOR) {
-			if (!read_token(t, &raw, &raw_len, &bad)) {
+			if (!read_token(t, &in, &in_len, &bad)) {
 				return fail("peer", NT_STATUS_END_OF_FILE, "no more tokens");
 			}
 			if (bad) {
 				return fail("peer", NT_STATUS_INVALID_PARAMETER,
 					    "TOKEN line is not hex");
 			}
-			in = raw;
-			in_len = raw_len;
-			if (sp != NULL) {
-				wire_status = peer_spnego_unwrap(sp, t, raw, raw_len, &in, &in_len,
-								 &reason);
-				if (!NT_STATUS_IS_OK(wire_status)) {
-					return fail("spnego", wire_status, reason);
-				}
-			}
 		}
-		if (engine_done) {
-			/* SPNEGO's last word (a bare accept-completed) */
-			if (in_len > 0) {
-				return fail("spnego", NT_STATUS_INVALID_PARAMETER,
-					    "a NEGOEX token after NEGOEX completed");
-			}
-			status = NT_STATUS_OK;
-		} else if (in_len == 0 && !(first && cfg.role == NEGOEX_ROLE_INITIATOR)) {
-			return fail("spnego", NT_STATUS_INVALID_PARAMETER,
-				    "the peer's token carries no NEGOEX token");
+		if (sp != NULL) {
+			status = negoex_spnego_step(sp, t, in, in_len, &out, &out_len, &reason);
 		} else {
 			status = negoex_engine_step(engine, t, in, in_len, &out, &out_len, &reason);
-			engine_done = NT_STATUS_IS_OK(status);
-			if (sp != NULL) {
-				wire_status = peer_spnego_wrap(sp, t, status, out, out_len, &out,
-							       &out_len, &reason);
-				if (!NT_STATUS_IS_OK(wire_status)) {
-					return fail("spnego", wire_status, reason);
-				}
-			}
 		}
 		if (out_len > 0) {
 			send_token(out, out_len);
 		}
 		talloc_free(t);
-		if (!NT_STATUS_IS_OK(status) &&
-		    !NT_STATUS_EQUAL(status, NT_STATUS_MORE_PROCESSING_REQUIRED)) {
-			return fail("negoex", status, reason);
-		}
-		if (engine_done && (sp == NULL || peer_spnego_finished(sp))) {
-			break;
-		}
+	}
+	if (!NT_STATUS_IS_OK(status)) {
+		return fail(sp != NULL ? "spnego" : "negoex", status, reason);
 	}
 	printf("DONE\n");
 	fflush(stdout);
