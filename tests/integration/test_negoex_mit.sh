@@ -50,8 +50,12 @@
 #   - ALERT: ErrorCode 0, one ALERT_TYPE_PULSE with an 8-byte ALERT_PULSE,
 #     reason VERIFY_NO_KEY; the Alerts vector count is written as 16 bits
 #     plus 6 zero bytes of padding (negoex_add_verify_no_key_alert) but
-#     read as 32 bits (parse_alert_message), so the padding must be zero
-#     for MIT to read the alert.
+#     read as 32 bits (parse_alert_message), so the 2 bytes after the count
+#     must be zero for MIT to read the alert.
+#   - NEGO: MIT packs the AuthSchemes and Extensions vectors to 6 bytes each
+#     and pads 4 at the end (negoex_add_nego_message, parse_nego_message):
+#     on the wire 60 00 00 00 02 00 60 00 00 00 00 00 00 00 00 00 at offset
+#     80, where Windows pads each vector to 8 (negoex/README.md).
 #   - The initiator can fail after the acceptor has established its
 #     context ('first mech initiator exchange fail, one hop'): the acceptor
 #     says DONE, the initiator sends SPNEGO's reject token and fails.
