@@ -142,7 +142,8 @@ NX_ACC_MECHS="$MIT_OID1,$MIT_OID2"
 # given environment and NX_INIT_MECHS / NX_ACC_MECHS / NX_BINDING[role].
 # Leaves the relay's output in $NX_DIR/relay.out, the wire transcript in
 # $NX_DIR/wire, the traces in $NX_DIR/{initiator,acceptor}.trace; sets NX_RC
-# (the relay's exit status) and NX_TAG ("[mit→ours]").
+# (the relay's exit status) and NX_TAG ("[mit→ours]").  NX_TAMPER=N: the
+# relay flips a bit of the VERIFY checksum in the N-th token.
 nx_run() {
 	local label=$1 ikind=$2 akind=$3
 	shift 3
@@ -153,7 +154,7 @@ nx_run() {
 	NX_NO_OPTIMISTIC=
 	[[ " $* " == *" NEGOEX_NO_OPTIMISTIC_TOKEN="* ]] && NX_NO_OPTIMISTIC=1
 	mkdir -p "$NX_DIR"
-	env "$@" /usr/bin/python3 "$NX_RELAY" --timeout 60 \
+	env "$@" /usr/bin/python3 "$NX_RELAY" --timeout 60 ${NX_TAMPER:+--tamper-verify "$NX_TAMPER"} \
 		--transcript "$NX_DIR/wire" --tokens "$NX_DIR/tokens" \
 		--initiator "$(nx_peer_cmd "$ikind" initiator "$NX_INIT_MECHS" "$NX_DIR/initiator.trace")" \
 		--acceptor "$(nx_peer_cmd "$akind" acceptor "$NX_ACC_MECHS" "$NX_DIR/acceptor.trace")" \

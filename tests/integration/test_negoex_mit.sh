@@ -128,4 +128,14 @@ nx_seq "... on our first VERIFY" "sending [4]VERIFY: $MIT_SCHEME1" "received [4]
 nx_run "our key aes128, MIT's aes256" mit ours HOPS=1 NEGOEX_TEST_ENCTYPE=17
 nx_outcome failure acceptor ""
 nx_seq "... on MIT's first VERIFY" "sending [4]VERIFY: $MIT_SCHEME1" "received [4]VERIFY: $MIT_SCHEME1"
+
+# Each side refuses a VERIFY whose checksum does not check (one bit flipped
+# on the path), the initiator's and the acceptor's, whoever made it.
+for pair in "mit mit" "ours mit" "mit ours"; do
+	set -- $pair
+	NX_TAMPER=1 nx_run "initiator's VERIFY tampered with" "$1" "$2" HOPS=1
+	nx_outcome failure acceptor "Invalid NegoEx checksum"
+	NX_TAMPER=2 nx_run "acceptor's VERIFY tampered with" "$1" "$2" HOPS=1
+	nx_outcome failure initiator "Invalid NegoEx checksum"
+done
 it_summary

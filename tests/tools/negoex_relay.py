@@ -37,6 +37,8 @@ The messages are found by their "NEGOEXTS" signature in the SPNEGO token and
 walked by their header's cbMessageLength (the relay is an observer, not a
 validator; a message it cannot walk is reported as "unparsed").
 --tokens FILE: every token, one line "<from>-><to> <hex>".
+--tamper-verify N: the N-th token reaches its receiver with one bit of its
+first VERIFY's checksum flipped (a hostile path), to see the receiver refuse.
 
 Prints, in the order they arrive, every line a side writes on standard
 error, prefixed "I " (initiator) or "A " (acceptor) (negoex-peer's message
@@ -114,6 +116,21 @@ def negoex_messages(token):
     return out
 
 
+def flip_verify(token):
+    """token with the last checksum byte of its first VERIFY flipped, or None."""
+    pos = token.find(SIGNATURE)
+    while pos >= 0 and pos + HEADER_LEN <= len(token) and token[pos:pos + 8] == SIGNATURE:
+        mlen = u32(token, pos + 20)
+        if mlen < HEADER_LEN or mlen > len(token) - pos:
+            return None
+        if u32(token, pos + 8) == 6 and mlen > 80:
+            t = bytearray(token)
+            t[pos + mlen - 1] ^= 0x01
+            return bytes(t)
+        pos += mlen
+    return None
+
+
 class Peer:
     def __init__(self, role, cmd):
         self.role = role
@@ -149,6 +166,11 @@ def main():
                     '$NEGOEX_RELAY_TIMEOUT, else 60)')
     ap.add_argument('--transcript', help='write the NEGOEX messages seen here')
     ap.add_argument('--tokens', help='write every token here')
+    ap.add_argument('--tamper-verify', type=int, metavar='N', default=0,
+                    help='flip one bit of the checksum of the first VERIFY in '
+                    'the N-th token (counting both ways from 1), as someone '
+                    'on the path would; the transcript and --tokens show what '
+                    'was sent, the receiver gets the flipped token')
     try:
         args = ap.parse_args()
     except SystemExit as e:
@@ -174,6 +196,7 @@ def main():
     tokens = []
     convs = []
     nmsgs = 0
+    ntokens = 0
 
     for p in peers.values():
         try:
@@ -222,7 +245,7 @@ def main():
             close_stdin(q)
 
     def on_line(p, line):
-        nonlocal nmsgs
+        nonlocal nmsgs, ntokens
         q = peers[other[p.role]]
         if p.state != 'running':
             broken.append('%s wrote after %s: %r' % (p.role, p.state, line[:60]))
@@ -237,6 +260,7 @@ def main():
                 broken.append('%s wrote an empty token' % p.role)
                 return
             p.sent += 1
+            ntokens += 1
             msgs = negoex_messages(tok)
             nmsgs += len(msgs)
             for text, conv in msgs:
@@ -257,6 +281,14 @@ def main():
                 print('relay: %s ended before it: token %d not delivered'
                       % (q.role, p.sent), flush=True)
                 return
+            if ntokens == args.tamper_verify:
+                flipped = flip_verify(tok)
+                if flipped is None:
+                    broken.append('token %d has no VERIFY to tamper with' % ntokens)
+                    return
+                line = b'TOKEN ' + flipped.hex().encode()
+                print('relay: token %d: one bit of its VERIFY checksum flipped' % ntokens,
+                      flush=True)
             q.outq += line + b'\n'
             want_write(q)
         elif line == b'DONE':
