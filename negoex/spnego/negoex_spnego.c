@@ -24,6 +24,7 @@ struct negoex_spnego {
 	unsigned sent, received;
 	bool mech_done;	  /* the chosen mechanism returned OK */
 	bool spnego_done; /* accept-completed sent (acceptor) or received */
+	bool peer_rejected;
 	bool failed;
 };
 
@@ -153,14 +154,30 @@ static NTSTATUS init_first(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, uint8_
 	size_t ml;
 	NTSTATUS status;
 
+	/* A mechanism failing its first step is dropped from the offer and
+	 * the next one tried; the first failure is reported if none is left
+	 * (MIT spnego_mech.c init_ctx_call_init: "Since this is the first
+	 * token, we can fall back to later mechanisms in the list"). */
+	sp->selected = 0;
+	for (NTSTATUS first = NT_STATUS_OK;;) {
+		status = mech_step(sp, mem_ctx, NULL, 0, &m, &ml, reason);
+		if (NT_STATUS_IS_OK(status) ||
+		    NT_STATUS_EQUAL(status, NT_STATUS_MORE_PROCESSING_REQUIRED)) {
+			break;
+		}
+		if (NT_STATUS_IS_OK(first)) {
+			first = status;
+		}
+		memmove(&sp->entries[0], &sp->entries[1], (sp->num - 1) * sizeof(sp->entries[0]));
+		if (--sp->num == 0) {
+			sp->selected = -1;
+			return first;
+		}
+	}
 	for (size_t i = 0; i < sp->num; i++) {
 		oids[i] = sp->entries[i].oid;
 	}
-	sp->selected = 0;
-	status = mech_step(sp, mem_ctx, NULL, 0, &m, &ml, reason);
-	if (!NT_STATUS_IS_OK(status) && !NT_STATUS_EQUAL(status, NT_STATUS_MORE_PROCESSING_REQUIRED)) {
-		return status;
-	}
+	init.num_mech_types = sp->num;
 	if (ml > 0) {
 		mt.data = m;
 		mt.len = ml;
@@ -186,6 +203,7 @@ static NTSTATUS init_next(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const u
 	NTSTATUS status = parse_resp(mem_ctx, in, in_len, &resp, reason);
 
 	if (!NT_STATUS_IS_OK(status)) {
+		sp->peer_rejected = NT_STATUS_EQUAL(status, NT_STATUS_LOGON_FAILURE);
 		return status;
 	}
 	if (resp->response_token != NULL) {
@@ -244,6 +262,19 @@ static NTSTATUS init_next(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const u
 		}
 	}
 	return sp->mech_done && sp->spnego_done ? NT_STATUS_OK : NT_STATUS_MORE_PROCESSING_REQUIRED;
+}
+
+/* init_reject: NegTokenResp { reject }, the initiator's last token after
+ * a failure; none if even that cannot be built. */
+static void init_reject(TALLOC_CTX *mem_ctx, uint8_t **out, size_t *out_len)
+{
+	struct spnego_neg_token_resp resp = {.has_neg_state = true, .neg_state = SPNEGO_REJECT};
+	struct spnego_token tok = {.type = SPNEGO_NEG_TOKEN_RESP, .resp = &resp};
+
+	if (!NT_STATUS_IS_OK(spnego_token_build(mem_ctx, &tok, out, out_len, NULL))) {
+		*out = NULL;
+		*out_len = 0;
+	}
 }
 
 /* acc_first: the initiator's NegTokenInit.  RFC 4178 3.2 (c): the first
@@ -384,6 +415,13 @@ NTSTATUS negoex_spnego_step(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const
 			}
 		} else {
 			status = init_next(sp, frame, in, in_len, out, out_len, reason);
+			if (!NT_STATUS_IS_OK(status) &&
+			    !NT_STATUS_EQUAL(status, NT_STATUS_MORE_PROCESSING_REQUIRED) &&
+			    !sp->peer_rejected) {
+				/* MIT's initiator ends a failure with a reject
+				 * (spnego_mech.c: ERROR_TOKEN_SEND -> REJECT) */
+				init_reject(frame, out, out_len);
+			}
 		}
 	} else {
 		status = acc_step(sp, frame, in, in_len, out, out_len, reason);

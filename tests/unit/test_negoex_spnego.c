@@ -142,6 +142,52 @@ static void test_fallback(void **state)
 	talloc_free(mem);
 }
 
+/* The initiator's first mechanism failing its first step is dropped from
+ * the offer (MIT init_ctx_call_init); a later failure ends with a reject
+ * token (MIT ERROR_TOKEN_SEND). */
+static void test_initiator_failures(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct fake fi, fa;
+	struct negoex_spnego_mech m = {.oid = fake_oid, .step = fake_step, .priv = &fi};
+	struct negoex_spnego_config cfg = {.role = NEGOEX_ROLE_INITIATOR, .mechs = &m, .num_mechs = 1};
+	struct negoex_spnego *ini = NULL, *acc;
+	struct spnego_token *t;
+	uint8_t *tok, *t2, *t3;
+	size_t len, l2, l3;
+	const char *why = NULL;
+
+	setenv("INIT_QUERY_FAIL", "102", 1);
+	fi.role = NEGOEX_ROLE_INITIATOR;
+	fi.calls = 0;
+	cfg.engine = new_engine(mem, NEGOEX_ROLE_INITIATOR, 1, false);
+	assert_true(NT_STATUS_IS_OK(negoex_spnego_new(mem, &cfg, &ini, &why)));
+	assert_true(NT_STATUS_EQUAL(negoex_spnego_step(ini, mem, NULL, 0, &tok, &len, &why),
+				    NT_STATUS_MORE_PROCESSING_REQUIRED));
+	assert_true(NT_STATUS_IS_OK(spnego_token_parse(mem, tok, len, &t, &why)));
+	assert_int_equal(t->init->num_mech_types, 1);
+	assert_true(spnego_oid_equal(&t->init->mech_types[0], &fake_oid));
+	acc = side(mem, NEGOEX_ROLE_ACCEPTOR, true, true, &fa);
+	assert_true(NT_STATUS_IS_OK(negoex_spnego_step(acc, mem, tok, len, &t2, &l2, &why)));
+	assert_true(NT_STATUS_IS_OK(negoex_spnego_step(ini, mem, t2, l2, &t3, &l3, &why)));
+	selected_is(ini, &fake_oid);
+
+	/* NEGOEX fails on the acceptor's answer: the initiator rejects */
+	clear_env(NULL);
+	setenv("INIT_EXCHANGE_FAIL", "102", 1);
+	ini = side(mem, NEGOEX_ROLE_INITIATOR, true, false, &fi);
+	acc = side(mem, NEGOEX_ROLE_ACCEPTOR, true, false, &fa);
+	assert_true(NT_STATUS_EQUAL(negoex_spnego_step(ini, mem, NULL, 0, &tok, &len, &why),
+				    NT_STATUS_MORE_PROCESSING_REQUIRED));
+	assert_true(NT_STATUS_IS_OK(negoex_spnego_step(acc, mem, tok, len, &t2, &l2, &why)));
+	assert_true(NT_STATUS_EQUAL(negoex_spnego_step(ini, mem, t2, l2, &t3, &l3, &why),
+				    NT_STATUS_NO_SUCH_PACKAGE));
+	assert_true(NT_STATUS_IS_OK(spnego_token_parse(mem, t3, l3, &t, &why)));
+	assert_int_equal(t->type, SPNEGO_NEG_TOKEN_RESP);
+	assert_int_equal(t->resp->neg_state, SPNEGO_REJECT);
+	talloc_free(mem);
+}
+
 static void test_no_common_mechanism(void **state)
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
@@ -238,6 +284,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_negoex_chosen, clear_env),
 		cmocka_unit_test_setup(test_fallback, clear_env),
+		cmocka_unit_test_setup(test_initiator_failures, clear_env),
 		cmocka_unit_test_setup(test_no_common_mechanism, clear_env),
 		cmocka_unit_test_setup(test_mic_refused, clear_env),
 		cmocka_unit_test_setup(test_malformed, clear_env),
