@@ -106,8 +106,9 @@ enum credssp_binding_dir {
  * the server's reply the key with 1 added to its first byte (mod 256).
  * Versions 5 and 6: SHA-256 of the magic string with its NUL ("CredSSP
  * Client-To-Server Binding Hash\0" or "...Server-To-Client..."), the
- * client's nonce and the key.  |nonce| is ignored below 5 and must be
- * CREDSSP_CLIENT_NONCE_LEN bytes from 5 on.
+ * client's nonce and the key.  |nonce| is ignored below 5; from 5 on the
+ * engine passes the CREDSSP_CLIENT_NONCE_LEN-byte clientNonce (any
+ * non-empty length up to CREDSSP_CLIENT_NONCE_MAX_LEN is hashed).
  */
 NTSTATUS credssp_binding_value(TALLOC_CTX *mem_ctx, uint32_t version,
 			       enum credssp_binding_dir dir, const uint8_t *nonce,

@@ -33,15 +33,19 @@ NTSTATUS credssp_message_length(const uint8_t *buf, size_t len, size_t *need)
 			return NT_STATUS_MORE_ENTRIES;
 		}
 	}
-	/* ASN1_get_object flags 0x80 when the contents run past |omax|
-	 * (expected: only the header may have arrived) and queues an
-	 * OpenSSL error either way; the mark keeps the thread's queue as it
-	 * was, or the caller's next SSL_get_error() would see ours. */
+	/* The header's bytes are all there (checked above) and
+	 * ASN1_get_object reads no further, but it wants |omax| to cover at
+	 * least one content byte and flags 0x80 when the contents run past
+	 * it: give it the largest message we take, and check the length
+	 * ourselves below.  It queues an OpenSSL error on failure; the mark
+	 * keeps the thread's queue as it was, or the caller's next
+	 * SSL_get_error() would see ours. */
 	ERR_set_mark();
-	ret = ASN1_get_object(&p, &content, &tag, &xclass, (long)len);
+	ret = ASN1_get_object(&p, &content, &tag, &xclass, (long)CREDSSP_MSG_MAX_LEN);
 	ERR_pop_to_mark();
 	if (p == buf || (ret & 0x01) != 0 /* indefinite */ || (ret & V_ASN1_CONSTRUCTED) == 0 ||
-	    tag != V_ASN1_SEQUENCE || xclass != V_ASN1_UNIVERSAL || content < 0) {
+	    (ret & 0x80) != 0 || tag != V_ASN1_SEQUENCE || xclass != V_ASN1_UNIVERSAL ||
+	    content < 0) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	header = (size_t)(p - buf);

