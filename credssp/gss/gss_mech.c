@@ -11,6 +11,7 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_krb5.h>
 #include <gssapi/gssapi_spnego.h>
+#include <krb5.h>
 
 #include "credssp/gss/credssp_gss.h"
 
@@ -21,8 +22,69 @@ struct gss_mech {
 	gss_name_t target;
 	gss_OID mech;          /* what we ask for (initiator) */
 	char *peer;            /* the authenticated client (acceptor) */
-	char name[32];
+	krb5_context krb5;     /* initiator with a password: its MEMORY ccache */
+	krb5_ccache ccache;
 };
+
+/* kinit_memory: the TGT of |o->principal| with |o->password| in a new
+ * MEMORY ccache, set as GSSAPI's default (gss_krb5_ccache_name: per
+ * thread in Heimdal).  Destroyed, with the tickets, by gm_free. */
+static int kinit_memory(struct gss_mech *m, const struct credssp_gss_client_opts *o, char *err,
+			size_t errlen)
+{
+	krb5_principal p = NULL;
+	krb5_creds creds;
+	krb5_error_code ret;
+	char *name = NULL, *full = NULL;
+	OM_uint32 minor;
+	const char *msg;
+
+	memset(&creds, 0, sizeof(creds));
+	if (o->principal == NULL) {
+		snprintf(err, errlen, "a password needs a principal (user@REALM)");
+		return -1;
+	}
+	ret = krb5_init_context(&m->krb5);
+	if (ret == 0) {
+		ret = krb5_parse_name(m->krb5, o->principal, &p);
+	}
+	if (ret == 0) {
+		ret = krb5_get_init_creds_password(m->krb5, &creds, p, (const char *)o->password->data,
+						   NULL, NULL, 0, NULL, NULL);
+	}
+	if (ret == 0) {
+		ret = krb5_cc_new_unique(m->krb5, "MEMORY", NULL, &m->ccache);
+	}
+	if (ret == 0) {
+		ret = krb5_cc_initialize(m->krb5, m->ccache, p);
+	}
+	if (ret == 0) {
+		ret = krb5_cc_store_cred(m->krb5, m->ccache, &creds);
+	}
+	if (ret == 0) {
+		ret = krb5_cc_get_full_name(m->krb5, m->ccache, &full);
+	}
+	if (ret != 0) {
+		msg = m->krb5 != NULL ? krb5_get_error_message(m->krb5, ret) : NULL;
+		snprintf(err, errlen, "Kerberos log-on as %s: %s", o->principal,
+			 msg != NULL ? msg : "failed");
+		if (msg != NULL) {
+			krb5_free_error_message(m->krb5, msg);
+		}
+	} else if (gss_krb5_ccache_name(&minor, full, NULL) != GSS_S_COMPLETE) {
+		snprintf(err, errlen, "cannot make the MEMORY ccache GSSAPI's default");
+		ret = -1;
+	}
+	free(full);
+	free(name);
+	if (m->krb5 != NULL) {
+		krb5_free_cred_contents(m->krb5, &creds);
+		if (p != NULL) {
+			krb5_free_principal(m->krb5, p);
+		}
+	}
+	return ret == 0 ? 0 : -1;
+}
 
 /* gss_error: "what: major text; minor text" into |err|. */
 static void gss_error(char *err, size_t errlen, const char *what, OM_uint32 major,
@@ -185,6 +247,12 @@ static void gm_free(void *vctx)
 		gss_release_name(&mn, &m->target);
 	}
 	free(m->peer);
+	if (m->ccache != NULL) {
+		krb5_cc_destroy(m->krb5, m->ccache); /* the tickets go with it */
+	}
+	if (m->krb5 != NULL) {
+		krb5_free_context(m->krb5);
+	}
 	free(m);
 }
 
@@ -212,7 +280,7 @@ int credssp_gss_client_new(const struct credssp_gss_client_opts *o,
 {
 	struct gss_mech *m = calloc(1, sizeof(*m));
 	gss_OID_desc *krb5 = GSS_KRB5_MECHANISM;
-	gss_OID_set_desc mechs = { 1, krb5 };
+	gss_OID_set_desc mechs = { 1, o->raw_kerberos ? GSS_KRB5_MECHANISM : GSS_SPNEGO_MECHANISM };
 	char target[512];
 	gss_buffer_desc tb;
 	OM_uint32 major, minor = 0, mn;
@@ -239,33 +307,22 @@ int credssp_gss_client_new(const struct credssp_gss_client_opts *o,
 		gm_free(m);
 		return -1;
 	}
-	/* Credentials for Kerberos only: SPNEGO then offers Kerberos alone
-	 * (Heimdal's SPNEGO initiator lists the mechanisms of its cred). */
+	/* The credential is acquired for the mechanism we call: Heimdal's
+	 * SPNEGO initiator wants a SPNEGO credential (one wrapping the
+	 * credentials of the mechanisms under it; mechglue finds no SPNEGO
+	 * element in a Kerberos-only credential and fails with NO_CRED). */
 	if (o->password != NULL) {
-		gss_name_t user = GSS_C_NO_NAME;
-		gss_buffer_desc ub = { o->principal != NULL ? strlen(o->principal) : 0,
-				       (void *)o->principal };
-		gss_buffer_desc pw = { o->password->len, o->password->data };
-
-		if (o->principal == NULL) {
-			snprintf(err, errlen, "a password needs a principal (user@REALM)");
+		/* A password: Kerberos log-on into a MEMORY ccache made the
+		 * default for this thread's GSSAPI, then the same default
+		 * credential as below.  gss_acquire_cred_with_password gives
+		 * a Kerberos-only credential, which Heimdal's SPNEGO
+		 * initiator cannot use (see above). */
+		if (kinit_memory(m, o, err, errlen) != 0) {
 			gm_free(m);
 			return -1;
 		}
-		major = gss_import_name(&minor, &ub, GSS_C_NT_USER_NAME, &user);
-		if (!GSS_ERROR(major)) {
-			major = gss_acquire_cred_with_password(&minor, user, &pw, GSS_C_INDEFINITE,
-							       &mechs, GSS_C_INITIATE, &m->cred,
-							       NULL, NULL);
-			gss_release_name(&mn, &user);
-		}
-		if (GSS_ERROR(major)) {
-			gss_error(err, errlen, "gss_acquire_cred_with_password", major, minor,
-				  krb5);
-			gm_free(m);
-			return -1;
-		}
-	} else {
+	}
+	{
 		gss_name_t user = GSS_C_NO_NAME;
 
 		if (o->principal != NULL) {
@@ -290,7 +347,6 @@ int credssp_gss_client_new(const struct credssp_gss_client_opts *o,
 			return -1;
 		}
 	}
-	snprintf(m->name, sizeof(m->name), "%s", o->raw_kerberos ? "Kerberos" : "SPNEGO");
 	*ops = &gss_client_ops;
 	*mech_ctx = m;
 	return 0;
