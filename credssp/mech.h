@@ -15,6 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* (credssp/ntlm/mech_ops.h carried a copy of this declaration before the
+ * engine merged; the guard keeps the two from colliding.) */
+#ifndef CREDSSP_MECH_OPS_DECLARED
+#define CREDSSP_MECH_OPS_DECLARED
 struct credssp_mech_ops {
 	const char *name;
 	/* 1 = complete, 0 = continue (send *out), <0 = failure (err filled, NTSTATUS in *status if known) */
@@ -24,6 +28,7 @@ struct credssp_mech_ops {
 	const char *(*peer_name)(void *ctx);   /* DOMAIN\user after completion */
 	void (*free)(void *ctx);
 };
+#endif
 /* outputs are malloc'd; the caller frees (after OPENSSL_cleanse for secrets) */
 
 /*
