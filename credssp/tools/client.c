@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +299,9 @@ int main(int argc, char **argv)
 	int ch, rc, kinds;
 
 	o.allowed = talloc_zero_array(t, const char *, argc + 1);
+	/* A peer that closes first must not kill us on our next write
+	 * (SSL_shutdown's close_notify): EPIPE is handled as an error. */
+	signal(SIGPIPE, SIG_IGN);
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o.connect = optarg; break;

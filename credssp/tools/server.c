@@ -5,7 +5,9 @@
  * Authorization Result).  Serves connections one after another; a
  * failed or hostile one does not stop it.
  */
+#include <ctype.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "credssp/gss/credssp_gss.h"
+#include "credssp/ntlm/ntlm.h"
 #include "credssp/rdp/rdp_nego.h"
 #include "credssp/tls/credssp_tls.h"
 #include "credssp/tools/tools.h"
@@ -32,8 +35,14 @@ static void usage(FILE *f)
 		"  --name NAME          CN of the self-signed certificate (default localhost)\n"
 		"  --keytab FILE        Kerberos keytab of the service (default KRB5_KTNAME\n"
 		"                       or /etc/krb5.keytab)\n"
-		"  --ntlm-winbind       NTLM through winbind (not yet available)\n"
-		"  --sam FILE           NTLM against a FreeRDP SAM file (not yet available)\n"
+		"  --ntlm-winbind       accept raw NTLM (as mstsc and FreeRDP send it),\n"
+		"                       checked against the domain through winbind (a joined\n"
+		"                       member)\n"
+		"  --sam FILE           accept raw NTLM checked against a FreeRDP SAM file\n"
+		"                       (winpr-hash -u USER -p PASSWORD [-d DOMAIN] lines)\n"
+		"  --nb-computer NAME --nb-domain NAME --dns-computer NAME --dns-domain NAME\n"
+		"                       the names NTLM's CHALLENGE announces (default: the\n"
+		"                       host name's first label, upper-cased, and WORKGROUP)\n"
 		"  --version N          the CredSSP version we send (2-6, default 6)\n"
 		"  --min-version N      refuse clients below N (2-6, default 5)\n"
 		"  --rdp                RDP mode: X.224 negotiation first (HYBRID or HYBRID_EX)\n"
@@ -49,6 +58,9 @@ static void usage(FILE *f)
 
 struct server_opts {
 	const char *cert, *key, *name;
+	const char *sam;             /* NTLM backends: a SAM file, or winbind */
+	bool winbind;
+	struct ntlm_server_names names;
 	bool rdp, show;
 	uint32_t version, min_version;
 	struct credssp_nonce_cache *nonces;
@@ -111,6 +123,35 @@ static void print_credentials(const struct credssp_credentials *c)
 		printf(" supplemental=%zu", c->remote_guard.num_supplemental);
 		break;
 	}
+}
+
+/* start_mech: the acceptor the client's first token asks for (the
+ * engine's credssp_mech_start_fn): Heimdal for GSSAPI tokens, our
+ * NTLMSSP acceptor for raw NTLM when a backend is configured. */
+static int start_mech(void *arg, enum credssp_mech_kind kind, const struct credssp_mech_ops **ops,
+		      void **mech_ctx, char *err, size_t errlen)
+{
+	const struct server_opts *o = arg;
+
+	switch (kind) {
+	case CREDSSP_MECH_GSSAPI:
+		return credssp_gss_start(NULL, kind, ops, mech_ctx, err, errlen);
+	case CREDSSP_MECH_NTLM_RAW:
+		if (o->sam != NULL) {
+			return credssp_ntlm_acceptor_new_samfile(o->sam, &o->names, ops, mech_ctx,
+								 err, errlen);
+		}
+		if (o->winbind) {
+			return credssp_ntlm_acceptor_new_winbind(&o->names, ops, mech_ctx, err,
+								 errlen);
+		}
+		snprintf(err, errlen, "NTLM is not enabled (--sam or --ntlm-winbind)");
+		return -1;
+	case CREDSSP_MECH_NTLM_SPNEGO:
+		break;
+	}
+	snprintf(err, errlen, "NTLM inside SPNEGO is not supported yet");
+	return -1;
 }
 
 /* rdp_negotiate: read the Connection Request, answer; *selected. */
@@ -185,7 +226,8 @@ static bool serve(SSL_CTX *tls, int fd, const struct server_opts *o)
 	}
 	ss.version = o->version;
 	ss.min_version = o->min_version;
-	ss.start_mech = credssp_gss_start;
+	ss.start_mech = start_mech;
+	ss.start_arg = (void *)o;
 	ss.nonces = o->nonces;
 	if (!NT_STATUS_IS_OK(credssp_server_new(t, &ss, key, key_len, &ctx, &reason))) {
 		printf("refused: NT_STATUS_INVALID_PARAMETER: %s\n", reason);
@@ -241,6 +283,10 @@ int main(int argc, char **argv)
 		{ "keytab", required_argument, NULL, 't' },
 		{ "ntlm-winbind", no_argument, NULL, 'W' },
 		{ "sam", required_argument, NULL, 'S' },
+		{ "nb-computer", required_argument, NULL, 'B' },
+		{ "nb-domain", required_argument, NULL, 'D' },
+		{ "dns-computer", required_argument, NULL, 'F' },
+		{ "dns-domain", required_argument, NULL, 'G' },
 		{ "version", required_argument, NULL, 'v' },
 		{ "min-version", required_argument, NULL, 'm' },
 		{ "rdp", no_argument, NULL, 'r' },
@@ -258,6 +304,9 @@ int main(int argc, char **argv)
 	SSL_CTX *tls;
 	int ch, lfd;
 
+	/* A peer that closes first must not kill us on our next write
+	 * (SSL_shutdown's close_notify): EPIPE is handled as an error. */
+	signal(SIGPIPE, SIG_IGN);
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': listen_addr = optarg; break;
@@ -265,14 +314,12 @@ int main(int argc, char **argv)
 		case 'k': o.key = optarg; break;
 		case 'n': o.name = optarg; break;
 		case 't': g.keytab = optarg; break;
-		case 'W':
-		case 'S':
-			/* TODO(credssp-ntlm): hand CREDSSP_MECH_NTLM_RAW to the
-			 * NTLMSSP acceptor of credssp/ntlm/ once it is merged. */
-			fprintf(stderr, "credssp-server: --%s: the NTLM acceptor (credssp/ntlm/) "
-					"is not available in this build yet\n",
-				ch == 'W' ? "ntlm-winbind" : "sam");
-			return TOOL_USAGE;
+		case 'W': o.winbind = true; break;
+		case 'S': o.sam = optarg; break;
+		case 'B': o.names.nb_computer = optarg; break;
+		case 'D': o.names.nb_domain = optarg; break;
+		case 'F': o.names.dns_computer = optarg; break;
+		case 'G': o.names.dns_domain = optarg; break;
 		case 'v':
 			if (!tool_parse_version(optarg, &o.version)) {
 				fprintf(stderr, "credssp-server: --version must be 2 to 6\n");
@@ -296,6 +343,29 @@ int main(int argc, char **argv)
 	    !tool_split_addr(t, listen_addr, &host, &port)) {
 		usage(stderr);
 		return TOOL_USAGE;
+	}
+	if (o.sam != NULL && o.winbind) {
+		fprintf(stderr, "credssp-server: --sam or --ntlm-winbind, not both\n");
+		return TOOL_USAGE;
+	}
+	if (o.sam != NULL && access(o.sam, R_OK) != 0) {
+		fprintf(stderr, "credssp-server: --sam %s: cannot read it\n", o.sam);
+		return TOOL_USAGE;
+	}
+	if (o.names.nb_computer == NULL) {
+		char hn[256] = "", *dot;
+
+		gethostname(hn, sizeof(hn) - 1);
+		if ((dot = strchr(hn, '.')) != NULL) {
+			*dot = '\0';
+		}
+		for (char *p = hn; *p != '\0'; p++) {
+			*p = (char)toupper((unsigned char)*p);
+		}
+		o.names.nb_computer = talloc_strdup(t, hn[0] != '\0' ? hn : "CREDSSP");
+	}
+	if (o.names.nb_domain == NULL) {
+		o.names.nb_domain = "WORKGROUP";
 	}
 	if (credssp_gss_server_init(&g, err, sizeof(err)) != 0) {
 		fprintf(stderr, "credssp-server: %s\n", err);
