@@ -323,19 +323,19 @@ int main(int argc, char **argv)
 		case 'v':
 			if (!tool_parse_version(optarg, &o.version)) {
 				fprintf(stderr, "credssp-client: --version must be 2 to 6\n");
-				return TOOL_USAGE;
+				{ rc = TOOL_USAGE; goto done; }
 			}
 			break;
 		case 'm':
 			if (!tool_parse_version(optarg, &o.min_version)) {
 				fprintf(stderr, "credssp-client: --min-version must be 2 to 6\n");
-				return TOOL_USAGE;
+				{ rc = TOOL_USAGE; goto done; }
 			}
 			break;
 		case 'r': o.rdp = true; break;
 		case 'x': o.rdp = true; o.hybrid_ex = true; break;
-		case 'h': usage(stdout); return TOOL_OK;
-		default: usage(stderr); return TOOL_USAGE;
+		case 'h': usage(stdout); rc = TOOL_OK; goto done;
+		default: usage(stderr); rc = TOOL_USAGE; goto done;
 		}
 	}
 	kinds = (o.smartcard ? 1 : 0) + (o.remote_guard != NULL ? 1 : 0) +
@@ -346,9 +346,10 @@ int main(int argc, char **argv)
 					"credentials with --allow-server\n");
 		}
 		usage(stderr);
-		return TOOL_USAGE;
+		{ rc = TOOL_USAGE; goto done; }
 	}
 	rc = run(t, &o);
+done:
 	talloc_free(t); /* wipes the password */
 	return rc;
 }

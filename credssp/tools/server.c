@@ -301,8 +301,8 @@ int main(int argc, char **argv)
 	const char *listen_addr = "127.0.0.1:3389";
 	char *host = NULL, *port = NULL, err[256] = "";
 	long count = -1, served = 0, failed = 0;
-	SSL_CTX *tls;
-	int ch, lfd;
+	SSL_CTX *tls = NULL;
+	int ch, lfd, rc;
 
 	/* A peer that closes first must not kill us on our next write
 	 * (SSL_shutdown's close_notify): EPIPE is handled as an error. */
@@ -323,34 +323,34 @@ int main(int argc, char **argv)
 		case 'v':
 			if (!tool_parse_version(optarg, &o.version)) {
 				fprintf(stderr, "credssp-server: --version must be 2 to 6\n");
-				return TOOL_USAGE;
+				{ rc = TOOL_USAGE; goto done; }
 			}
 			break;
 		case 'm':
 			if (!tool_parse_version(optarg, &o.min_version)) {
 				fprintf(stderr, "credssp-server: --min-version must be 2 to 6\n");
-				return TOOL_USAGE;
+				{ rc = TOOL_USAGE; goto done; }
 			}
 			break;
 		case 'r': o.rdp = true; break;
 		case 'N': count = strtol(optarg, NULL, 10); break;
 		case 's': o.show = true; break;
-		case 'h': usage(stdout); return TOOL_OK;
-		default: usage(stderr); return TOOL_USAGE;
+		case 'h': usage(stdout); rc = TOOL_OK; goto done;
+		default: usage(stderr); rc = TOOL_USAGE; goto done;
 		}
 	}
 	if (optind != argc || count == 0 || (o.key != NULL && o.cert == NULL) ||
 	    !tool_split_addr(t, listen_addr, &host, &port)) {
 		usage(stderr);
-		return TOOL_USAGE;
+		{ rc = TOOL_USAGE; goto done; }
 	}
 	if (o.sam != NULL && o.winbind) {
 		fprintf(stderr, "credssp-server: --sam or --ntlm-winbind, not both\n");
-		return TOOL_USAGE;
+		{ rc = TOOL_USAGE; goto done; }
 	}
 	if (o.sam != NULL && access(o.sam, R_OK) != 0) {
 		fprintf(stderr, "credssp-server: --sam %s: cannot read it\n", o.sam);
-		return TOOL_USAGE;
+		{ rc = TOOL_USAGE; goto done; }
 	}
 	if (o.names.nb_computer == NULL) {
 		char hn[256] = "", *dot;
@@ -369,18 +369,18 @@ int main(int argc, char **argv)
 	}
 	if (credssp_gss_server_init(&g, err, sizeof(err)) != 0) {
 		fprintf(stderr, "credssp-server: %s\n", err);
-		return TOOL_USAGE;
+		{ rc = TOOL_USAGE; goto done; }
 	}
 	tls = credssp_tls_server_ctx(o.cert, o.key, o.name != NULL ? o.name : "localhost", err,
 				     sizeof(err));
 	if (tls == NULL) {
 		fprintf(stderr, "credssp-server: %s\n", err);
-		return TOOL_USAGE;
+		{ rc = TOOL_USAGE; goto done; }
 	}
 	o.nonces = credssp_nonce_cache_new(t, 4096);
 	lfd = tool_listen(host, port);
 	if (lfd < 0) {
-		return TOOL_NETWORK;
+		{ rc = TOOL_NETWORK; goto done; }
 	}
 	printf("listening on %s\n", listen_addr);
 	fflush(stdout);
@@ -396,7 +396,9 @@ int main(int argc, char **argv)
 		served++;
 	}
 	close(lfd);
+	rc = failed > 0 ? TOOL_REFUSED : TOOL_OK;
+done:
 	SSL_CTX_free(tls);
 	talloc_free(t);
-	return failed > 0 ? TOOL_REFUSED : TOOL_OK;
+	return rc;
 }

@@ -213,7 +213,39 @@ done
 run "after all that, alice still gets in" 0 client "$SIP" "${alice[@]}"
 result srv
 has "... intact" "^ok peer=alice@$R .*password-sha256=$ALICE_SHA\$" "$IT_WORK/srv.last"
-if grep -q -- "$ALICE_PASS" "$IT_WORK/srv.out" "$IT_WORK"/*.out; then bad "a password appears in a log"
+
+# --- NTLM through the member's winbind (FreeRDP's raw NTLM as the client) ----------
+# credssp-server runs on the member (its winbindd socket, its smb.conf);
+# xfreerdp (Xvfb for its display) logs on as BPAU\alice by NTLM: the NTLM
+# response is checked by the DC through winbind (wbcAuthenticateUserEx).
+if command -v xfreerdp >/dev/null && command -v Xvfb >/dev/null; then
+	exec 5>"$IT_WORK/xvfb.display"
+	Xvfb -displayfd 5 -nolisten tcp >"$IT_WORK/xvfb.log" 2>&1 &
+	XVFB_PID=$!
+	it_wait_for "Xvfb" '^[0-9]+$' "$IT_WORK/xvfb.display" || exit 1
+	it_spawn wb it_on_member "$SERVER" --listen "$BIP:$PORT" --rdp --ntlm-winbind --show-credentials \
+		--nb-computer "$MEMBER_NAME" --nb-domain "$D" --dns-computer "$HOST" --dns-domain "${R,,}" || exit 1
+	WB_PID=$SPAWN_PID
+	SEEN[wb]=1
+	xf() { DISPLAY=":$(head -n 1 "$IT_WORK/xvfb.display")" timeout 60 xfreerdp /v:"$BIP:$PORT" \
+		/sec:nla +auth-only /cert:ignore "$@" >"$IT_WORK/xf.log" 2>&1; }
+	xf /u:alice /d:"$D" /p:"$ALICE_PASS"
+	result wb
+	has "xfreerdp -> server on the member, NTLM via winbind: BPAU\\alice authenticated" \
+		"^ok peer=$D\\\\alice mech=NTLM .*rdp=hybrid credentials=password domain=$D user=alice password-sha256=$ALICE_SHA\$" \
+		"$IT_WORK/wb.last"
+	xf /u:alice /d:"$D" /p:"wrong-$ALICE_PASS"
+	result wb
+	has "... a wrong password: refused by the domain" '^refused: NT_STATUS_(LOGON_FAILURE|WRONG_PASSWORD)' "$IT_WORK/wb.last"
+	has "... FreeRDP told in errorCode" 'SPNEGO received NTSTATUS: STATUS_(LOGON_FAILURE|WRONG_PASSWORD)' "$IT_WORK/xf.log"
+	kill "$WB_PID" 2>/dev/null; wait "$WB_PID" 2>/dev/null
+	for p in $(pgrep -f -- "credssp-server --listen $BIP:$PORT --rdp --ntlm-winbind"); do kill "$p"; done
+	kill "$XVFB_PID"; wait "$XVFB_PID" 2>/dev/null
+else
+	bad "xfreerdp and Xvfb are needed for the winbind NTLM test"
+fi
+
+if grep -q -- "$ALICE_PASS" "$IT_WORK"/*.out "$IT_WORK"/*.last; then bad "a password appears in a log"
 else ok "no password in any server or proxy output"; fi
 
 it_summary
