@@ -5,7 +5,7 @@
  *
  * The messages go through Heimdal's libheimntlm (heim_ntlm_decode_type1,
  * heim_ntlm_encode_targetinfo, heim_ntlm_encode_type2,
- * heim_ntlm_decode_type3, heim_ntlm_decode_targetinfo); what this file adds is the server's policy,
+ * heim_ntlm_decode_type3); what this file adds is the server's policy,
  * which Heimdal's own acceptor (lib/gssapi/ntlm/accept_sec_context.c)
  * leaves to its KDC-digest backend: which flags we answer, NTLMv2 only,
  * the MIC, the key exchange, and the backend call.
@@ -197,16 +197,29 @@ static NTSTATUS on_negotiate(struct ntlm_acceptor *a, TALLOC_CTX *mem_ctx,
 /*
  * The NTLMv2_CLIENT_CHALLENGE after NTProofStr (2.2.2.7): RespType 1,
  * HiRespType 1, reserved, TimeStamp, ChallengeFromClient, reserved, then
- * the AV pairs, of which we read MsvAvFlags.
+ * the AV pairs (2.2.2.1), of which we read MsvAvFlags.
+ *
+ * The AV pairs are walked here rather than with heim_ntlm_decode_targetinfo:
+ * Heimdal's decoder (lib/ntlm/ntlm.c) overwrites a string field without
+ * freeing it when a pair repeats, and keeps what it decoded when it fails,
+ * so a hostile client could make the server leak memory at every logon
+ * (found by fuzz_credssp_ntlm_acceptor).  The walk: each pair is AvId,
+ * AvLen and AvLen bytes, all inside the blob; MsAvEOL ends the list; a
+ * missing MsvAvEOL, a truncated pair, a repeated or wrongly sized
+ * MsvAvFlags is malformed.  Bytes after MsvAvEOL are allowed (Windows and
+ * the 4.2.4 example pad with zeros).
  */
+#define MSV_AV_EOL 0
+#define MSV_AV_FLAGS 6
+
 static NTSTATUS client_av_flags(const uint8_t *resp, size_t len, uint32_t *av_flags,
 				const char **reason)
 {
-	struct cursor c;
+	struct cursor c, value;
 	uint8_t resp_type, hi_resp_type;
-	const uint8_t *pairs;
-	struct ntlm_buf pb;
-	struct ntlm_targetinfo ti;
+	uint16_t id, n;
+	bool seen_flags = false;
+	uint32_t flags = 0;
 
 	cursor_init(&c, resp, len);
 	if (!cursor_skip(&c, 16) || !cursor_get_u8(&c, &resp_type) ||
@@ -218,15 +231,24 @@ static NTSTATUS client_av_flags(const uint8_t *resp, size_t len, uint32_t *av_fl
 		crypto_set_reason(reason, "NTLMv2 response of an unknown version");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	(void)cursor_get_bytes(&c, &pairs, cursor_left(&c));
-	pb.data = (void *)pairs;
-	pb.length = len - 44;
-	if (heim_ntlm_decode_targetinfo(&pb, 1, &ti) != 0) {
-		crypto_set_reason(reason, "malformed AV pairs in the NTLMv2 response");
-		return NT_STATUS_INVALID_PARAMETER;
+	for (;;) {
+		if (!cursor_get_u16le(&c, &id) || !cursor_get_u16le(&c, &n) ||
+		    !cursor_get_sub(&c, &value, n)) {
+			crypto_set_reason(reason, "truncated AV pairs in the NTLMv2 response");
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		if (id == MSV_AV_EOL) {
+			break;
+		}
+		if (id == MSV_AV_FLAGS) {
+			if (seen_flags || !cursor_get_u32le(&value, &flags)) {
+				crypto_set_reason(reason, "repeated or malformed MsvAvFlags");
+				return NT_STATUS_INVALID_PARAMETER;
+			}
+			seen_flags = true;
+		}
 	}
-	*av_flags = ti.avflags;
-	heim_ntlm_free_targetinfo(&ti);
+	*av_flags = flags;
 	return NT_STATUS_OK;
 }
 

@@ -137,6 +137,19 @@ struct ntlm_server_names {
 	const char *dns_domain;
 };
 
+/*
+ * ntlm_winbind_server_names fills |names| (strings on mem_ctx) with the
+ * joined member's own names as winbindd knows them (wbcInterfaceDetails:
+ * NetBIOS name, NetBIOS domain, DNS domain).  With the winbind backend the
+ * CHALLENGE must announce these: a Samba DC refuses an NTLMv2 response
+ * whose MsvAvNbComputerName is not the member's account or whose
+ * MsvAvNbDomainName is not the domain (libcli/auth/smbencrypt.c
+ * NTLMv2_RESPONSE_verify_netlogon_creds), and Windows DCs check the same.
+ * NT_STATUS_NO_LOGON_SERVERS when winbindd does not answer.
+ */
+NTSTATUS ntlm_winbind_server_names(TALLOC_CTX *mem_ctx, struct ntlm_server_names *names)
+	CRYPTO_WARN_UNUSED;
+
 struct ntlm_acceptor; /* talloc object; freeing it wipes its keys */
 
 /*
@@ -222,7 +235,10 @@ struct credssp_mech_ops;
 
 /*
  * Constructors of the CredSSP mechanism: |*ops| is a static table,
- * |*ctx| the mechanism context that ops->free releases.  Tokens are raw
+ * |*ctx| the mechanism context that ops->free releases.  |names| NULL:
+ * with winbind, the member's names (ntlm_winbind_server_names, the only
+ * ones its DC accepts); with a SAM file, the host name's NetBIOS form
+ * (upper case, at most 15 characters) as computer and domain name.  Tokens are raw
  * NTLMSSP messages (what FreeRDP and mstsc put in negoTokens without
  * SPNEGO).  0 on success, -1 with |err| filled on failure.
  */

@@ -11,9 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <stdbool.h>
-#include <stdint.h>
-#include <wbclient.h> /* needs stdint.h and stdbool.h first */
 
 #include "crypto/crypto.h"
 #include "credssp/ntlm/mech_ops.h"
@@ -153,9 +150,8 @@ int credssp_ntlm_acceptor_new_winbind(const struct ntlm_server_names *names,
 				      char *err, size_t errlen)
 {
 	struct ntlm_mech *m = talloc_zero(NULL, struct ntlm_mech);
-	struct wbcInterfaceDetails *details = NULL;
 	struct ntlm_server_names wb;
-	int rc;
+	NTSTATUS st;
 
 	if (m == NULL || (m->backend = ntlm_backend_winbind(m)) == NULL) {
 		talloc_free(m);
@@ -165,20 +161,14 @@ int credssp_ntlm_acceptor_new_winbind(const struct ntlm_server_names *names,
 	if (names != NULL) {
 		return mech_new(m, names, ops, ctx, err, errlen);
 	}
-	/* The member's own names, as winbindd knows them. */
-	if (!WBC_ERROR_IS_OK(wbcInterfaceDetails(&details))) {
+	st = ntlm_winbind_server_names(m, &wb);
+	if (!NT_STATUS_IS_OK(st)) {
 		talloc_free(m);
-		snprintf(err, errlen, "ntlm (winbind): winbindd is not reachable "
-				      "(wbcInterfaceDetails failed)");
+		snprintf(err, errlen, "ntlm (winbind): cannot learn the member's names from "
+				      "winbindd (%s)", crypto_status_name(st));
 		return -1;
 	}
-	wb.nb_computer = details->netbios_name;
-	wb.nb_domain = details->netbios_domain;
-	wb.dns_computer = NULL;
-	wb.dns_domain = details->dns_domain;
-	rc = mech_new(m, &wb, ops, ctx, err, errlen);
-	wbcFreeMemory(details);
-	return rc;
+	return mech_new(m, &wb, ops, ctx, err, errlen);
 }
 
 int credssp_ntlm_acceptor_new_samfile(const char *path, const struct ntlm_server_names *names,

@@ -7,6 +7,7 @@
  * an NTLM response against the domain: Samba 4.17 ships no public gensec
  * headers.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include <stdbool.h>
@@ -143,4 +144,44 @@ struct ntlm_backend *ntlm_backend_winbind(TALLOC_CTX *mem_ctx)
 	b->validate = winbind_validate;
 	b->priv = NULL;
 	return b;
+}
+
+NTSTATUS ntlm_winbind_server_names(TALLOC_CTX *mem_ctx, struct ntlm_server_names *names)
+{
+	struct wbcInterfaceDetails *d = NULL;
+	char *nb_computer, *nb_domain, *dns_domain = NULL, *dns_computer = NULL;
+	wbcErr e = wbcInterfaceDetails(&d);
+
+	if (!WBC_ERROR_IS_OK(e)) {
+		return map_wbc_error(e);
+	}
+	if (d->netbios_name == NULL || d->netbios_domain == NULL) {
+		wbcFreeMemory(d);
+		return NT_STATUS_NO_LOGON_SERVERS;
+	}
+	nb_computer = talloc_strdup(mem_ctx, d->netbios_name);
+	nb_domain = talloc_strdup(mem_ctx, d->netbios_domain);
+	if (d->dns_domain != NULL && d->dns_domain[0] != '\0') {
+		dns_domain = talloc_strdup(mem_ctx, d->dns_domain);
+		dns_computer = talloc_asprintf(mem_ctx, "%s.%s", d->netbios_name, d->dns_domain);
+		if (dns_computer != NULL) {
+			for (char *p = dns_computer; *p != '\0' && *p != '.'; p++) {
+				*p = (char)tolower((unsigned char)*p);
+			}
+		}
+	}
+	wbcFreeMemory(d);
+	if (nb_computer == NULL || nb_domain == NULL ||
+	    (dns_domain == NULL) != (dns_computer == NULL)) {
+		talloc_free(nb_computer);
+		talloc_free(nb_domain);
+		talloc_free(dns_domain);
+		talloc_free(dns_computer);
+		return NT_STATUS_NO_MEMORY;
+	}
+	names->nb_computer = nb_computer;
+	names->nb_domain = nb_domain;
+	names->dns_computer = dns_computer;
+	names->dns_domain = dns_domain;
+	return NT_STATUS_OK;
 }

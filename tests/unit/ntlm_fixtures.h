@@ -1,14 +1,8 @@
 /*
  * ntlm_fixtures.h: what the NTLM acceptor tests share: the MS-NLMP
- * vectors, a SAM file in a temporary directory, and an NTLMv2 client
- * built on Heimdal's libheimntlm (heim_ntlm_encode_type1,
- * heim_ntlm_decode_type2, heim_ntlm_calculate_ntlm2, heim_ntlm_calculate_lm2,
- * heim_ntlm_encode_type3): an implementation independent of ours, so a
- * whole exchange checks our acceptor against a real peer's bytes.  The
- * session base key (an HMAC-MD5) and the key exchange (RC4K) are computed
- * here with OpenSSL through crypto/ and rc4.h, as libheimntlm.so does not
- * export heim_ntlm_v2_base_session or heim_ntlm_keyex_wrap; test_rc4_kat
- * checks that RC4 against MS-NLMP 4.2.4.2.3 first.
+ * vectors, a SAM file in a temporary directory, and the NTLMv2 client
+ * built on Heimdal's libheimntlm (tests/tools/ntlm_heim_client.h, an
+ * implementation independent of ours) wrapped in cmocka assertions.
  * Included by test_credssp_ntlm.c, test_credssp_ntlm_exchange.c and
  * test_credssp_ntlm_samfile.c.
  */
@@ -25,6 +19,7 @@
 #include "crypto/crypto.h"
 #include "credssp/ntlm/ntlm.h"
 #include "credssp/ntlm/rc4.h"
+#include "tests/tools/ntlm_heim_client.h"
 
 #define NTLM_VECTORS "ntlm_v2_msnlmp_4_2_4.txt"
 
@@ -96,24 +91,7 @@ static inline char *ntlm_sam_line(TALLOC_CTX *t, const char *user, const char *d
 	return talloc_asprintf(t, "%s:%s::%s:::\n", user, domain, ntlm_nt_hash_hex(t, password));
 }
 
-/* ---- the Heimdal client ------------------------------------------------- */
-
-#define NTLM_TEST_CLIENT_FLAGS                                                             \
-	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_SIGN |      \
-	 NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |  \
-	 NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_VERSION |           \
-	 NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH)
-
-struct ntlm_test_client {
-	const char *user, *domain, *password;
-	uint32_t flags;
-	bool mic;             /* announce MsvAvFlags 0x2 and send a MIC */
-	bool corrupt_mic;     /* flip a bit of the MIC after computing it */
-	uint8_t *negotiate, *challenge;
-	size_t negotiate_len, challenge_len;
-	uint8_t random_session_key[16];
-	uint32_t negotiated; /* the flags of the CHALLENGE */
-};
+/* ---- the Heimdal client (tests/tools/ntlm_heim_client.c) --------------- */
 
 static inline struct ntlm_test_client ntlm_client(const char *user, const char *domain,
 						  const char *password, uint32_t flags, bool mic)
@@ -124,101 +102,24 @@ static inline struct ntlm_test_client ntlm_client(const char *user, const char *
 	return c;
 }
 
-/* NEGOTIATE_MESSAGE from Heimdal's encoder, kept for the MIC. */
 static inline uint8_t *ntlm_client_negotiate(TALLOC_CTX *t, struct ntlm_test_client *c,
 					     size_t *len)
 {
-	struct ntlm_type1 t1;
-	struct ntlm_buf out;
-
-	memset(&t1, 0, sizeof(t1));
-	t1.flags = c->flags;
-	assert_int_equal(heim_ntlm_encode_type1(&t1, &out), 0);
-	c->negotiate = talloc_memdup(t, out.data, out.length);
-	c->negotiate_len = out.length;
-	heim_ntlm_free_buf(&out);
-	*len = c->negotiate_len;
-	return c->negotiate;
+	uint8_t *m = ntlm_heim_negotiate(t, c, len);
+	assert_non_null(m);
+	return m;
 }
 
-/*
- * AUTHENTICATE_MESSAGE for |challenge|: NTLMv2 over the server's target
- * info (with MsvAvFlags 0x2 added when c->mic), a random session key
- * wrapped under the session base key (KEY_EXCH), and the MIC over the three
- * messages (3.1.5.1.2).
- */
 static inline uint8_t *ntlm_client_authenticate(TALLOC_CTX *t, struct ntlm_test_client *c,
 						const uint8_t *challenge, size_t challenge_len,
 						size_t *len)
 {
-	struct ntlm_buf in = { challenge_len, (void *)challenge };
-	struct ntlm_type2 t2;
-	struct ntlm_type3 t3;
-	struct ntlm_targetinfo ti;
-	struct ntlm_buf ti_buf, nt_key, answer, lm, out;
-	unsigned char v2key[16], base[16], enc[16];
-	struct ntlm_rc4 *rc4;
-	size_t mic_offset = 0;
-	uint8_t *msg;
-
-	c->challenge = talloc_memdup(t, challenge, challenge_len);
-	c->challenge_len = challenge_len;
-	assert_int_equal(heim_ntlm_decode_type2(&in, &t2), 0);
-	c->negotiated = t2.flags;
-
-	assert_int_equal(heim_ntlm_decode_targetinfo(&t2.targetinfo, 1, &ti), 0);
-	if (c->mic) {
-		ti.avflags |= NTLM_AV_FLAG_MIC_PRESENT;
+	const char *err = NULL;
+	uint8_t *m = ntlm_heim_authenticate(t, c, challenge, challenge_len, len, &err);
+	if (m == NULL) {
+		fail_msg("Heimdal client: %s", err);
 	}
-	assert_int_equal(heim_ntlm_encode_targetinfo(&ti, 1, &ti_buf), 0);
-	heim_ntlm_free_targetinfo(&ti);
-
-	assert_int_equal(heim_ntlm_nt_key(c->password, &nt_key), 0);
-	assert_int_equal(heim_ntlm_calculate_ntlm2(nt_key.data, nt_key.length, c->user,
-						   c->domain, t2.challenge, &ti_buf, v2key,
-						   &answer), 0);
-	assert_int_equal(heim_ntlm_calculate_lm2(nt_key.data, nt_key.length, c->user,
-						 c->domain, t2.challenge, v2key, &lm), 0);
-	/* SessionBaseKey = HMAC_MD5(NTOWFv2, NTProofStr); KEY_EXCH: RC4K. */
-	assert_true(NT_STATUS_IS_OK(crypto_hmac(CRYPTO_MD_MD5, v2key, 16, answer.data, 16, base)));
-	assert_true(NT_STATUS_IS_OK(crypto_random(c->random_session_key, 16)));
-	assert_true(NT_STATUS_IS_OK(ntlm_rc4_new(t, base, 16, &rc4)));
-	assert_true(NT_STATUS_IS_OK(ntlm_rc4_crypt(rc4, c->random_session_key, enc, 16)));
-	talloc_free(rc4);
-
-	memset(&t3, 0, sizeof(t3));
-	t3.flags = t2.flags;
-	t3.username = (char *)c->user;
-	t3.targetname = (char *)c->domain;
-	t3.ws = (char *)"WORKSTATION";
-	t3.lm = lm;
-	t3.ntlm = answer;
-	t3.sessionkey.data = enc;
-	t3.sessionkey.length = 16;
-	assert_int_equal(heim_ntlm_encode_type3(&t3, &out, c->mic ? &mic_offset : NULL), 0);
-	msg = talloc_memdup(t, out.data, out.length);
-	*len = out.length;
-	if (c->mic) {
-		size_t total = c->negotiate_len + c->challenge_len + out.length;
-		uint8_t *all = talloc_size(t, total), mic[16];
-
-		memcpy(all, c->negotiate, c->negotiate_len);
-		memcpy(all + c->negotiate_len, challenge, challenge_len);
-		memcpy(all + c->negotiate_len + challenge_len, out.data, out.length);
-		assert_true(NT_STATUS_IS_OK(crypto_hmac(CRYPTO_MD_MD5, c->random_session_key, 16,
-							all, total, mic)));
-		if (c->corrupt_mic) {
-			mic[3] ^= 0x01;
-		}
-		memcpy(msg + mic_offset, mic, 16);
-	}
-	heim_ntlm_free_buf(&out);
-	heim_ntlm_free_buf(&lm);
-	heim_ntlm_free_buf(&answer);
-	heim_ntlm_free_buf(&nt_key);
-	heim_ntlm_free_buf(&ti_buf);
-	heim_ntlm_free_type2(&t2);
-	return msg;
+	return m;
 }
 
 /* FILETIME to Unix seconds. */
