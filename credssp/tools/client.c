@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "credssp/gss/credssp_gss.h"
+#include "credssp/ntlmclient/ntlm_client.h"
 #include "credssp/rdp/rdp_nego.h"
 #include "credssp/tls/credssp_tls.h"
 #include "credssp/tools/tools.h"
@@ -36,6 +37,8 @@ static void usage(FILE *f)
 		"                       it Kerberos uses the default ccache (KRB5CCNAME)\n"
 		"  --principal P        the Kerberos principal (default USER@DOMAIN)\n"
 		"  --raw-kerberos       Kerberos without SPNEGO around it\n"
+		"  --ntlm               NTLM (raw NTLMSSP, as FreeRDP and mstsc send it) as\n"
+		"                       USER in DOMAIN with --password-file, instead of Kerberos\n"
 		"  --smartcard          delegate smart card credentials: the PIN from\n"
 		"                       --pin-file, with --reader, --card, --csp, --container\n"
 		"  --remote-guard FILE  delegate Remote Credential Guard credentials: the\n"
@@ -58,7 +61,7 @@ struct client_opts {
 	const char *pin_file, *reader, *card, *csp, *container, *remote_guard;
 	const char **allowed;
 	size_t num_allowed;
-	bool raw_kerberos, smartcard, restricted_admin, rdp, hybrid_ex;
+	bool raw_kerberos, ntlm, smartcard, restricted_admin, rdp, hybrid_ex;
 	uint32_t version, min_version;
 };
 
@@ -215,7 +218,15 @@ static int run(TALLOC_CTX *t, const struct client_opts *o)
 		goto out;
 	}
 	rc = TOOL_REFUSED;
-	if (credssp_gss_client_new(&g, &ops, &mech, err, sizeof(err)) != 0) {
+	if (o->ntlm) {
+		struct credssp_ntlm_client_opts n = { .user = o->user, .domain = o->domain,
+						      .password = password };
+
+		if (credssp_ntlm_client_new(&n, &ops, &mech, err, sizeof(err)) != 0) {
+			fprintf(stderr, "credssp-client: %s\n", err);
+			goto out;
+		}
+	} else if (credssp_gss_client_new(&g, &ops, &mech, err, sizeof(err)) != 0) {
 		fprintf(stderr, "credssp-client: %s\n", err);
 		goto out;
 	}
@@ -279,6 +290,7 @@ int main(int argc, char **argv)
 		{ "password-file", required_argument, NULL, 'p' },
 		{ "principal", required_argument, NULL, 'P' },
 		{ "raw-kerberos", no_argument, NULL, 'K' },
+		{ "ntlm", no_argument, NULL, 'T' },
 		{ "smartcard", no_argument, NULL, 's' },
 		{ "pin-file", required_argument, NULL, 'i' },
 		{ "reader", required_argument, NULL, 'R' },
@@ -312,6 +324,7 @@ int main(int argc, char **argv)
 		case 'p': o.password_file = optarg; break;
 		case 'P': o.principal = optarg; break;
 		case 'K': o.raw_kerberos = true; break;
+		case 'T': o.ntlm = true; break;
 		case 's': o.smartcard = true; break;
 		case 'i': o.pin_file = optarg; break;
 		case 'R': o.reader = optarg; break;
@@ -340,6 +353,11 @@ int main(int argc, char **argv)
 	}
 	kinds = (o.smartcard ? 1 : 0) + (o.remote_guard != NULL ? 1 : 0) +
 		(o.restricted_admin ? 1 : 0);
+	if (o.ntlm && (o.user == NULL || o.password_file == NULL)) {
+		fprintf(stderr, "credssp-client: --ntlm needs --user and --password-file\n");
+		rc = TOOL_USAGE;
+		goto done;
+	}
 	if (optind != argc || o.connect == NULL || o.num_allowed == 0 || kinds > 1) {
 		if (o.num_allowed == 0 && o.connect != NULL) {
 			fprintf(stderr, "credssp-client: name the servers that may receive "
