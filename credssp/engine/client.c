@@ -204,10 +204,14 @@ enum credssp_result credssp_client_step(struct credssp_ctx *ctx, const uint8_t *
 		talloc_free(req);
 		return CREDSSP_FAILED;
 	}
-	if (req->auth_info != NULL || req->client_nonce != NULL) {
+	/* A server's clientNonce is ignored (the binding uses ours): FreeRDP's
+	 * server puts one in every TSRequest, first a random one of its own,
+	 * then the client's (libfreerdp/core/nla.c: nla_new generates
+	 * ClientNonce for both roles, nla_encode_ts_request writes it
+	 * whenever it is set). */
+	if (req->auth_info != NULL) {
 		talloc_free(req);
-		return credssp_fail(ctx, NT_STATUS_INVALID_PARAMETER,
-				    "the server sent authInfo or clientNonce");
+		return credssp_fail(ctx, NT_STATUS_INVALID_PARAMETER, "the server sent authInfo");
 	}
 	if (ctx->state == CREDSSP_C_NEGO) {
 		if (!req->has_nego_tokens || req->num_nego_tokens != 1 || req->pub_key_auth != NULL) {

@@ -9,19 +9,24 @@
 #include <heimntlm.h> /* needs stdint.h and time.h first */
 
 #include "credssp/ntlm/ntlm.h"
+#include "credssp/ntlm/rc4.h" /* credssp/ntlm/'s RC4 (OpenSSL legacy provider), see below */
 #include "credssp/ntlmclient/ntlm_client.h"
 
 /* What we ask for (3.1.5.1.1): Unicode, signing and sealing with
  * extended session security and 128-bit keys, the target info for the
- * NTLMv2 response, ALWAYS_SIGN and VERSION, as FreeRDP's client does
- * minus KEY_EXCH (see ntlm_client.h).  VERSION matters for the layout:
+ * NTLMv2 response, ALWAYS_SIGN, VERSION and KEY_EXCH, as FreeRDP's
+ * client does.  KEY_EXCH is needed by FreeRDP's servers: winpr's
+ * EncryptMessage/DecryptMessage RC4-encrypt the checksum whether or not
+ * KEY_EXCH was negotiated (winpr/libwinpr/sspi/NTLM/ntlm.c,
+ * "RC4-encrypt first 8 bytes of digest"), where MS-NLMP 3.4.4.2 does so
+ * only with KEY_EXCH; with it, both agree.  VERSION matters for the layout:
  * the MIC sits at offset 72, after the 8-byte Version (2.2.1.3), and an
  * acceptor finds it there only if the payload starts after both. */
 #define CLIENT_FLAGS                                                                         \
 	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_SIGN |        \
 	 NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |    \
 	 NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_128 |                  \
-	 NTLMSSP_NEGOTIATE_VERSION)
+	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_KEY_EXCH)
 
 struct ntlm_client {
 	TALLOC_CTX *mem;                 /* everything below, wiped when freed */
@@ -71,7 +76,8 @@ static int client_authenticate(struct ntlm_client *c, const uint8_t *in, size_t 
 	struct ntlm_type2 t2;
 	struct ntlm_type3 t3;
 	struct ntlm_targetinfo ti;
-	uint8_t v2key[16], base[16], mic[16];
+	uint8_t v2key[16], base[16], exported[16], enc[16], mic[16];
+	struct ntlm_rc4 *rc4 = NULL;
 	uint8_t *all = NULL;
 	size_t mic_offset = 0, total;
 	uint32_t flags;
@@ -109,11 +115,22 @@ static int client_authenticate(struct ntlm_client *c, const uint8_t *in, size_t 
 		snprintf(err, errlen, "cannot compute the NTLMv2 response");
 		goto out;
 	}
-	/* 3.3.2: SessionBaseKey = HMAC_MD5(ResponseKeyNT, NTProofStr); no
-	 * KEY_EXCH, so it is also the ExportedSessionKey. */
+	/* 3.3.2: SessionBaseKey = HMAC_MD5(ResponseKeyNT, NTProofStr), the
+	 * KeyExchangeKey for NTLMv2 (3.4.5.1); 3.1.5.1.2: with KEY_EXCH the
+	 * ExportedSessionKey is random, sent as RC4K(KeyExchangeKey, it). */
 	if (!NT_STATUS_IS_OK(crypto_hmac(CRYPTO_MD_MD5, v2key, 16, answer.data, 16, base))) {
 		snprintf(err, errlen, "cannot compute the session key");
 		goto out;
+	}
+	if (flags & NTLMSSP_NEGOTIATE_KEY_EXCH) {
+		if (!NT_STATUS_IS_OK(crypto_random(exported, sizeof(exported))) ||
+		    !NT_STATUS_IS_OK(ntlm_rc4_new(c->mem, base, sizeof(base), &rc4)) ||
+		    !NT_STATUS_IS_OK(ntlm_rc4_crypt(rc4, exported, enc, sizeof(enc)))) {
+			snprintf(err, errlen, "cannot exchange the session key");
+			goto out;
+		}
+	} else {
+		memcpy(exported, base, sizeof(exported));
 	}
 	memset(&t3, 0, sizeof(t3));
 	t3.flags = flags;
@@ -122,6 +139,10 @@ static int client_authenticate(struct ntlm_client *c, const uint8_t *in, size_t 
 	t3.ws = c->workstation;
 	t3.lm = lm;
 	t3.ntlm = answer;
+	if (flags & NTLMSSP_NEGOTIATE_KEY_EXCH) {
+		t3.sessionkey.data = enc;
+		t3.sessionkey.length = sizeof(enc);
+	}
 	if (heim_ntlm_encode_type3(&t3, &msg, &mic_offset) != 0 || mic_offset + 16 > msg.length) {
 		snprintf(err, errlen, "cannot build the AUTHENTICATE message");
 		goto out;
@@ -135,18 +156,20 @@ static int client_authenticate(struct ntlm_client *c, const uint8_t *in, size_t 
 	memcpy(all, c->negotiate, c->negotiate_len);
 	memcpy(all + c->negotiate_len, in, in_len);
 	memcpy(all + c->negotiate_len + in_len, msg.data, msg.length);
-	if (!NT_STATUS_IS_OK(crypto_hmac(CRYPTO_MD_MD5, base, 16, all, total, mic))) {
+	if (!NT_STATUS_IS_OK(crypto_hmac(CRYPTO_MD_MD5, exported, 16, all, total, mic))) {
 		snprintf(err, errlen, "cannot compute the MIC");
 		goto out;
 	}
 	memcpy((uint8_t *)msg.data + mic_offset, mic, 16);
-	if (!NT_STATUS_IS_OK(ntlm_session_new(c->mem, base, flags, false, &c->session))) {
+	if (!NT_STATUS_IS_OK(ntlm_session_new(c->mem, exported, flags, false, &c->session))) {
 		snprintf(err, errlen, "cannot derive the sealing keys");
 		goto out;
 	}
 	rc = out_copy(msg.data, msg.length, out, out_len);
 out:
 	talloc_free(all);
+	talloc_free(rc4);
+	crypto_wipe(exported, sizeof(exported));
 	crypto_wipe(v2key, sizeof(v2key));
 	crypto_wipe(base, sizeof(base));
 	if (nt_key.data != NULL) {

@@ -6,10 +6,8 @@
  *
  * Why here: Heimdal's GSSAPI NTLM initiator always sends NTLMv1-family
  * responses (credssp/ntlm/README.md), so the messages are built with
- * libheimntlm's public encoders and response functions.  No key exchange
- * (NTLMSSP_NEGOTIATE_KEY_EXCH is not requested): the ExportedSessionKey
- * is then the SessionBaseKey (MS-NLMP 3.2.5.1.2), which needs no RC4 of
- * our own.
+ * libheimntlm's public encoders and response functions, with key
+ * exchange (KEY_EXCH; its RC4 is credssp/ntlm/'s, rc4.h).
  */
 #ifndef CREDSSP_NTLMCLIENT_NTLM_CLIENT_H
 #define CREDSSP_NTLMCLIENT_NTLM_CLIENT_H
