@@ -53,7 +53,8 @@ static void usage(FILE *f)
 		"Output: \"authenticated version=V\" on success; errors on stderr.\n"
 		"Exit codes: 0 authenticated and credentials delivered, 1 refused\n"
 		"(authentication, policy, version or key binding), 2 bad options or files,\n"
-		"3 connection, TLS or RDP negotiation failed.\n");
+		"3 connection, TLS or RDP negotiation failed, or the server closed the\n"
+		"connection without an errorCode (as it must for versions 2 and 5).\n");
 }
 
 struct client_opts {

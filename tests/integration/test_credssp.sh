@@ -238,6 +238,15 @@ if command -v xfreerdp >/dev/null && command -v Xvfb >/dev/null; then
 	result wb
 	has "... a wrong password: refused by the domain" '^refused: NT_STATUS_(LOGON_FAILURE|WRONG_PASSWORD)' "$IT_WORK/wb.last"
 	has "... FreeRDP told in errorCode" 'SPNEGO received NTSTATUS: STATUS_(LOGON_FAILURE|WRONG_PASSWORD)' "$IT_WORK/xf.log"
+	run "credssp-client --ntlm --rdp -> the server on the member (NTLM via winbind)" 0 client "$BIP" \
+		--ntlm --user alice --domain "$D" --password-file "$IT_WORK/alice.pw" --rdp
+	result wb
+	has "... BPAU\\alice, her password intact" \
+		"^ok peer=$D\\\\alice mech=NTLM version=6 .*password-sha256=$ALICE_SHA\$" "$IT_WORK/wb.last"
+	run "credssp-client --ntlm, a wrong password: the domain refuses, errorCode named" 1 client "$BIP" \
+		--ntlm --user alice --domain "$D" --password-file "$IT_WORK/wrong.pw" --rdp
+	has "... named" 'the server refused the authentication: NT_STATUS_(LOGON_FAILURE|WRONG_PASSWORD)' "$IT_WORK/err"
+	result wb
 	kill "$WB_PID" 2>/dev/null; wait "$WB_PID" 2>/dev/null
 	for p in $(pgrep -f -- "credssp-server --listen $BIP:$PORT --rdp --ntlm-winbind"); do kill "$p"; done
 	kill "$XVFB_PID"; wait "$XVFB_PID" 2>/dev/null
