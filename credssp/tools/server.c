@@ -79,7 +79,22 @@ static void print_digest(const char *label, const struct crypto_secret *s)
 	}
 }
 
-/* print_credentials: attacker-chosen text is printed only if printable. */
+/* print_safe: attacker-chosen text (a peer name, an error that quotes a
+ * token) without its control characters, which could forge lines. */
+static void print_safe(const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f) {
+			printf("\\x%02x", c);
+		} else {
+			putchar(c);
+		}
+	}
+}
+
+/* print_text: a credential field, one word: spaces and backslashes escaped too. */
 static void print_text(const char *label, const char *s)
 {
 	if (s == NULL) {
@@ -244,9 +259,9 @@ static bool serve(SSL_CTX *tls, int fd, const struct server_opts *o)
 		(void)credssp_tls_write_all(ssl, res, sizeof(res), err, sizeof(err));
 	}
 	if (r == CREDSSP_DONE) {
-		printf("ok peer=%s mech=%s version=%u peer-version=%u%s",
-		       credssp_peer_name(ctx) != NULL ? credssp_peer_name(ctx) : "?",
-		       credssp_mech_name(ctx), (unsigned)credssp_negotiated_version(ctx),
+		printf("ok peer=");
+		print_safe(credssp_peer_name(ctx) != NULL ? credssp_peer_name(ctx) : "?");
+		printf(" mech=%s version=%u peer-version=%u%s", credssp_mech_name(ctx), (unsigned)credssp_negotiated_version(ctx),
 		       (unsigned)credssp_peer_version(ctx),
 		       selected == RDP_PROTOCOL_HYBRID_EX ? " rdp=hybrid-ex"
 		       : o->rdp                           ? " rdp=hybrid"
@@ -259,8 +274,9 @@ static bool serve(SSL_CTX *tls, int fd, const struct server_opts *o)
 	} else if (err[0] != '\0' && NT_STATUS_IS_OK(credssp_status(ctx))) {
 		printf("refused: NT_STATUS_CONNECTION_RESET: %s\n", err);
 	} else {
-		printf("refused: %s: %s\n", crypto_status_name(credssp_status(ctx)),
-		       credssp_error(ctx));
+		printf("refused: %s: ", crypto_status_name(credssp_status(ctx)));
+		print_safe(credssp_error(ctx));
+		printf("\n");
 	}
 out:
 	fflush(stdout);
