@@ -16,6 +16,8 @@ DCIP=127.0.0.61 MIP=127.0.0.62 SIP=127.0.0.63 PIP=127.0.0.64 BIP=127.0.0.65 PORT
 CLIENT=${CREDSSP_CLIENT:-$IT_TOP/build/credssp-client}
 SERVER=${CREDSSP_SERVER:-$IT_TOP/build/credssp-server}
 PEER="$IT_TOP/tests/integration/credssp_peer.py"
+# With the ASan builds: Heimdal's own leak on SPNEGO credential acquisition.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$IT_TOP/tests/integration/lsan_heimdal.supp:print_suppressions=0}
 
 it_template
 it_template_member member1
