@@ -17,7 +17,9 @@ CLIENT=${CREDSSP_CLIENT:-$IT_TOP/build/credssp-client}
 SERVER=${CREDSSP_SERVER:-$IT_TOP/build/credssp-server}
 PEER="$IT_TOP/tests/integration/credssp_peer.py"
 # With the ASan builds: Heimdal's own leak on SPNEGO credential acquisition.
+# (full stacks, so that the suppression's gss_acquire_cred frame is seen)
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$IT_TOP/tests/integration/lsan_heimdal.supp:print_suppressions=0}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-fast_unwind_on_malloc=0}
 
 it_template
 it_template_member member1
