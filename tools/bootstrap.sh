@@ -119,7 +119,7 @@ if [ ! -f "$kstamp" ]; then
 	log "fetching Debian's krb5 source package $kversion"
 	(cd "$deps/dl" && apt-get source -q --download-only "krb5=$kversion" >/dev/null 2>&1)
 	(cd "$deps/dl" && dpkg-source --no-check -q -x ./*.dsc "$deps/krb5-$kupstream" >/dev/null)
-	rm -rf "$deps/dl"
+	rm -rf "$deps/dl" "$deps"/krb5_*.orig.tar.*
 	ln -sfn "krb5-$kupstream" "$deps/krb5"
 	[ -f "$deps/krb5/src/plugins/gssapi/negoextest/main.c" ] ||
 		{ log "negoextest not found in the krb5 source"; exit 1; }
