@@ -19,7 +19,15 @@ run() {
 # has NAME PATTERN [FILE]: FILE (default: the last run's output) matches.
 has() {
 	local f=${3:-$ASSERT_DIR/out}
-	if grep -qE -- "$2" "$f"; then ok "$1"; else bad "$1: no /$2/ in $f"; sed 's/^/     | /' "$f" | tail -10; fi
+	if grep -qE -- "$2" "$f"; then ok "$1"; else
+		bad "$1: no /$2/ in $f"
+		# A sanitizer report: its head names the error and the stack.
+		if grep -q '^==[0-9]*==ERROR' "$f"; then
+			sed -n '/^==[0-9]*==ERROR/,$p' "$f" | head -40 | sed 's/^/     | /'
+		else
+			sed 's/^/     | /' "$f" | tail -10
+		fi
+	fi
 }
 # same NAME FILE1 FILE2: the files are identical.
 same() {
