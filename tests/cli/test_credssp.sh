@@ -46,8 +46,13 @@ run "client with no Kerberos credentials: refused (1)" 1 env KRB5CCNAME="FILE:$w
 	KRB5_CONFIG=/dev/null "$CLIENT" --connect "$ADDR" --allow-server 127.0.0.60 --restricted-admin
 has "... the GSSAPI error is named" 'gss_acquire_cred' "$work/err"
 wait_lines 2
+# NTLM with a password file: nothing here reads the host's Kerberos ccache
+# or configuration, which other programs may be rewriting.
+printf 'not-sent\n' >"$work/pw"
 run "client to a server the policy does not name: refused (1) before any token" 1 \
-	"$CLIENT" --connect "$ADDR" --allow-server rdp.example.com --restricted-admin
+	env KRB5CCNAME="FILE:$work/no-cc" KRB5_CONFIG=/dev/null \
+	"$CLIENT" --connect "$ADDR" --allow-server rdp.example.com --ntlm --user u --domain D \
+	--password-file "$work/pw"
 has "... MS-CSSP 3.1.1" 'NT_STATUS_ACCESS_DENIED: the credential policy does not allow this server' "$work/err"
 wait_lines 3
 run "RDP client against a plain CredSSP server: network failure (3)" 3 \
