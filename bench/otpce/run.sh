@@ -16,7 +16,7 @@
 # 127.0.0.112, the DC 127.0.0.113.  Run as root under the tests' lock:
 #   flock /tmp/bpau-it.lock bench/otpce/run.sh
 # Environment: REPS (default 3), SECS (default 10), OTPCED (default
-# build/otpced), PERF=1 to record `perf record -g` of otpced during the
+# build/otpced), PERF=1 to record `perf record --call-graph dwarf` of otpced during the
 # 16-client run into $PERF_OUT (default /tmp/otpced-bench.perf.data).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 REPS=${REPS:-3} SECS=${SECS:-10}
@@ -96,12 +96,18 @@ printf '<?xml version="1.0" encoding="UTF-8"?>\n<signCertRequest xmlns="http://s
 	"$(base64 -w0 "$W/alice.der")" "$ALICE_OTP" "$D\\alice" >"$W/body.xml"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$OTPCED_PID/stat"; }
+# pids_ticks PID...: their user+system ticks, threads included.
+pids_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
+# busy_ticks: the whole machine's non-idle ticks (/proc/stat).
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
+RADIUS_PIDS=$(pgrep -f -- "$W/r1" | tr '\n' ' ')
+WINBIND_PIDS=$(pgrep -f -- "winbindd.*$W/" | tr '\n' ' ')
 median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 # load N: REPS runs of bench_otpce with N clients; sets RATE (median),
 # RATES (all), LAT (p50 / p99 of the median run), CPU (otpced ms per response).
 load() {
-	local n=$1 i line rates=() t0 t1 ok=0
-	t0=$(cpu_ticks)
+	local n=$1 i line rates=() t0 t1 ok=0 r0 w0 b0
+	t0=$(cpu_ticks) r0=$(pids_ticks $RADIUS_PIDS) w0=$(pids_ticks $WINBIND_PIDS) b0=$(busy_ticks)
 	for i in $(seq "$REPS"); do
 		line=$("$LOAD" --host "$OIP" --port 8443 --path /otpcep --cacert "$W/pki/ca.pem" \
 			--body "$W/body.xml" --clients "$n" --seconds "$SECS") ||
@@ -112,6 +118,10 @@ load() {
 		[ "$i" = $(((REPS + 1) / 2)) ] && LAT=$(echo "$line" | sed -E 's/.*p50_ms=([0-9.]+) p99_ms=([0-9.]+)/\1 \/ \2/')
 	done
 	t1=$(cpu_ticks)
+	per() { awk -v d="$1" -v hz="$(getconf CLK_TCK)" -v n="$ok" 'BEGIN {printf "%.2f", d * 1000 / hz / n}'; }
+	RADCPU=$(per $(($(pids_ticks $RADIUS_PIDS) - r0)))
+	WBCPU=$(per $(($(pids_ticks $WINBIND_PIDS) - w0)))
+	ALLCPU=$(per $(($(busy_ticks) - b0)))
 	RATE=$(printf '%s\n' "${rates[@]}" | median)
 	RATES=$(printf '%s ' "${rates[@]}")
 	CPU=$(awk -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$ok" 'BEGIN {printf "%.2f", d * 1000 / hz / n}')
@@ -124,16 +134,16 @@ echo "openssl speed rsa2048, 1 core ($SECS s)" >&2
 SIGN1=$(speed)
 echo "bench_otpce, 1 client" >&2
 load 1
-R1C=$RATE RATES1=$RATES LAT1=$LAT CPU1=$CPU
+R1C=$RATE RATES1=$RATES LAT1=$LAT CPU1=$CPU RAD1=$RADCPU WB1=$WBCPU ALL1=$ALLCPU
 echo "openssl speed -multi 2 rsa2048 ($SECS s)" >&2
 SIGN2=$(speed -multi 2)
 if [ "${PERF:-0}" = 1 ]; then
-	perf record -g -o "${PERF_OUT:-/tmp/otpced-bench.perf.data}" -p "$OTPCED_PID" >/dev/null 2>&1 &
+	perf record --call-graph dwarf,16384 -o "${PERF_OUT:-/tmp/otpced-bench.perf.data}" -p "$OTPCED_PID" >/dev/null 2>&1 &
 	PERF_PID=$!
 fi
 echo "bench_otpce, 16 clients" >&2
 load 16
-R16=$RATE RATES16=$RATES LAT16=$LAT CPU16=$CPU
+R16=$RATE RATES16=$RATES LAT16=$LAT CPU16=$CPU RAD16=$RADCPU WB16=$WBCPU ALL16=$ALLCPU
 if [ -n "${PERF_PID:-}" ]; then kill -INT "$PERF_PID"; wait "$PERF_PID"; fi
 grep -c 'outcome=Success' "$W/otpced.out" >"$W/nsuccess"
 
@@ -148,4 +158,11 @@ $(openssl version), REPS=$REPS x SECS=$SECS s, medians; $(cat "$W/nsuccess") Suc
 | 1 | $R1C ($RATES1) | $LAT1 | $CPU1 | $SIGN1 (openssl speed, 1 core) | $(ratio "$R1C" "$SIGN1") |
 | 16 | $R16 ($RATES16) | $LAT16 | $CPU16 | $SIGN2 (openssl speed -multi 2) | $(ratio "$R16" "$SIGN2") |
 | 16 | | | | $SIGN1 (1 core) | $(ratio "$R16" "$SIGN1") |
+
+CPU ms per signed response (the ticks each used during the runs, divided by the responses):
+
+| clients | otpced | FreeRADIUS | winbindd (member) | whole machine (all processes, incl. bench_otpce) | one RSA-2048 signature |
+|---|---|---|---|---|---|
+| 1 | $CPU1 | $RAD1 | $WB1 | $ALL1 | $(awk -v s="$SIGN1" 'BEGIN {printf "%.2f", 1000 / s}') |
+| 16 | $CPU16 | $RAD16 | $WB16 | $ALL16 | |
 EOF
