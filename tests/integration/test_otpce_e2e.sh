@@ -21,6 +21,11 @@
 #     user than the one logging on;
 #   - the OpenSSL CA flow: a test CA issues a certificate from the signed
 #     request; it carries the user's UPN and the client's public key.
+#   - the spec's 4.1 request (the exact Windows bytes): AuthenticationError
+#     for its own user (not in this domain), OtherError sent as alice
+#     (another template and user); a malformed certRequest: OtherError
+#     (4.2-4.4 are in test_otpced_http.sh);
+#   - one log line per request, never a secret; a clean SIGTERM stop.
 # Run as root:  flock /tmp/bpau-it.lock tests/integration/test_otpce_e2e.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -205,6 +210,37 @@ client "carol, challenged with no answer to give" 3 \
 no_output "... no answer" carol2
 client "alice logging on with a request naming carol: OtherError" 4 other alice carol "$ALICE_OTP"
 no_output "... another user" other
+
+# --- the spec's 4.1 request, a malformed certRequest (curl) ----------------------
+# tests/vectors/otpce/sign_4.1_request.der is the exact Windows request of
+# MS-OTPCE 4.1 (its signature verifies; it names DOMAIN1's User 1 and the
+# template by OID).  Given this domain's users: sent as the spec sends it
+# (DOMAIN1\user1, unknown here) AuthenticationError (step 2); sent as
+# alice, who exists and whose OTP is right, OtherError (step 1b: another
+# template, another user's names).  The spec shows Success for its own
+# domain.  A certRequest that is good base64 but no PKCS#10: OtherError.
+NS=http://schemas.microsoft.com/otpcep/1.0/protocol
+xmlreq() { # FILE-OUT DER-FILE USER OTP
+	printf '<?xml version="1.0" encoding="UTF-8"?>\n<signCertRequest xmlns="%s" certRequest="%s" oneTimePassword="%s" username="%s"/>' \
+		"$NS" "$(base64 -w0 "$2")" "$4" "$3" >"$1"
+}
+spec() { # WHAT FILE STATUS
+	local code
+	code=$(curl -s --cacert "$W/pki/ca.pem" --max-time 10 -H 'Expect:' -H 'X-OTPCEP-version: 1.0' \
+		-H 'Content-Type: application/xml;charset=utf-8' --data-binary "@$2" \
+		-o "$W/spec.body" -w '%{http_code}' "https://$OIP:8443/otpcep")
+	if [ "$code" = 200 ] && grep -q "statusCode=\"$3\"" "$W/spec.body"; then ok "$1: $3"
+	else bad "$1: HTTP $code $(head -c 300 "$W/spec.body")"; fi
+}
+V=$IT_TOP/tests/vectors/otpce
+xmlreq "$W/s41.xml" "$V/sign_4.1_request.der" 'DOMAIN1\user1' "$ALICE_OTP"
+spec "the spec's 4.1 request, its user (unknown in this domain)" "$W/s41.xml" AuthenticationError
+xmlreq "$W/s41alice.xml" "$V/sign_4.1_request.der" "$D\\alice" "$ALICE_OTP"
+spec "the spec's 4.1 request sent as alice (another template and user)" "$W/s41alice.xml" OtherError
+head -c 300 /dev/urandom >"$W/junk.der"
+printf '\x30\x82\x01\x00' | cat - "$W/junk.der" >"$W/junk2.der"
+xmlreq "$W/malformed.xml" "$W/junk2.der" "$D\\alice" "$ALICE_OTP"
+spec "a malformed certRequest (base64 of no PKCS#10)" "$W/malformed.xml" OtherError
 
 # --- the log --------------------------------------------------------------------
 it_wait_for "the log line of the last request" 'outcome=OtherError' "$W/otpced.out" 10
