@@ -20,6 +20,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -283,6 +284,23 @@ int otpced_http_start(struct otpced *srv, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot listen on %s port %u", c->listen_host,
 			 (unsigned)c->listen_port);
 		return -1;
+	}
+	/*
+	 * TCP_NODELAY, set on the listener so that every accepted socket
+	 * inherits it (Linux does; evhttp gives the bevcb no fd to set it
+	 * on).  evhttp writes an answer's headers and body as two TLS
+	 * records; with Nagle the second waits for the client's ACK of the
+	 * first, which a client waiting for the whole answer delays (delayed
+	 * ACK, up to 40 ms on Linux): every keep-alive request paid that.
+	 */
+	{
+		int one = 1;
+
+		if (setsockopt(evhttp_bound_socket_get_fd(srv->bound), IPPROTO_TCP, TCP_NODELAY,
+			       &one, sizeof(one)) != 0) {
+			snprintf(err, errlen, "cannot set TCP_NODELAY on the listening socket");
+			return -1;
+		}
 	}
 	return 0;
 }

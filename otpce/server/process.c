@@ -10,7 +10,8 @@
  *       OtherError;
  *   2.  the user is in Active Directory -> AuthenticationError (the
  *       directory cannot be asked: OtherError);
- *   1b. otpce_check_request: signature, template, every name -> OtherError;
+ *   1b. otpce_check_request_decoded (on the request decoded once in 1a):
+ *       signature, template, every name -> OtherError;
  *   3.  RADIUS PAP: Access-Reject -> AuthenticationError, Access-Challenge
  *       -> ChallengeResponseRequired (its State is kept, challenge.c), no
  *       answer from any server -> OtherError;
@@ -34,6 +35,7 @@ struct otpced_job {
 	struct otpce_sign_cert_request *req;
 	struct otpce_radius_req *radius;   /* in flight, or NULL */
 	const char *radius_user;           /* the User-Name sent */
+	X509_REQ *csr;                     /* certRequest decoded once (1a), or NULL */
 	uint8_t csr_hash[CRYPTO_SHA256_LEN];
 	bool *called_back;                 /* set while otpce_radius_pap_start runs */
 	otpced_done_fn done;
@@ -50,6 +52,7 @@ static int job_destructor(struct otpced_job *job)
 	if (job->out.signed_request != NULL) {
 		free(job->out.signed_request);
 	}
+	X509_REQ_free(job->csr);
 	return 0;
 }
 
@@ -76,21 +79,19 @@ static void finish(struct otpced_job *job, enum otpce_status status, const char 
 	talloc_free(job);
 }
 
-/* pkcs10_verifies: step 1a. */
-static bool pkcs10_verifies(const uint8_t *der, size_t len)
+/* pkcs10_verifies: step 1a.  The request is decoded here once and kept
+ * in the job for 1b and step 4 (otpce_*_decoded): decoding its public key
+ * is the costly part in OpenSSL 3.0 (bench/otpce/README.md). */
+static bool pkcs10_verifies(struct otpced_job *job)
 {
-	const unsigned char *p = der;
-	X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)len);
 	EVP_PKEY *key;
-	bool ok;
 
-	if (req == NULL) {
+	job->csr = otpce_request_decode(job->req->cert_request, job->req->cert_request_len);
+	if (job->csr == NULL) {
 		return false;
 	}
-	key = X509_REQ_get0_pubkey(req);
-	ok = p == der + len && key != NULL && X509_REQ_verify(req, key) == 1;
-	X509_REQ_free(req);
-	return ok;
+	key = X509_REQ_get0_pubkey(job->csr);
+	return key != NULL && X509_REQ_verify(job->csr, key) == 1;
 }
 
 /* steps 4-6 */
@@ -99,9 +100,9 @@ static void sign_and_answer(struct otpced_job *job)
 	struct otpced *srv = job->srv;
 	char err[256] = "";
 
-	if (otpce_sign_request(srv->signer, job->req->cert_request, job->req->cert_request_len,
-			       &job->out.signed_request, &job->out.signed_request_len, err,
-			       sizeof(err)) != 0) {
+	if (otpce_sign_request_decoded(srv->signer, job->csr, job->req->cert_request,
+				       job->req->cert_request_len, &job->out.signed_request,
+				       &job->out.signed_request_len, err, sizeof(err)) != 0) {
 		job->out.signed_request = NULL;
 		finish(job, OTPCE_STATUS_OTHER_ERROR, "sign", err[0] ? err : "signing failed");
 		return;
@@ -171,7 +172,7 @@ struct otpced_job *otpced_process(TALLOC_CTX *mem_ctx, struct otpced *srv,
 	job->arg = arg;
 
 	/* 1a */
-	if (!pkcs10_verifies(req->cert_request, req->cert_request_len)) {
+	if (!pkcs10_verifies(job)) {
 		finish(job, OTPCE_STATUS_OTHER_ERROR, "pkcs10",
 		       "certRequest is not a PKCS#10 whose signature verifies");
 		return NULL;
@@ -194,9 +195,9 @@ struct otpced_job *otpced_process(TALLOC_CTX *mem_ctx, struct otpced *srv,
 		return NULL;
 	}
 	/* 1b */
-	if (otpce_check_request(req->cert_request, req->cert_request_len, srv->cfg->template_name,
-				user->upn[0] ? user->upn : NULL, user->dn[0] ? user->dn : NULL, err,
-				sizeof(err)) != 0) {
+	if (otpce_check_request_decoded(job->csr, srv->cfg->template_name,
+					user->upn[0] ? user->upn : NULL,
+					user->dn[0] ? user->dn : NULL, err, sizeof(err)) != 0) {
 		finish(job, OTPCE_STATUS_OTHER_ERROR, "pkcs10", err[0] ? err : "PKCS#10 checks failed");
 		return NULL;
 	}

@@ -332,23 +332,53 @@ static int signature_params(const X509_REQ *req, char *err, size_t errlen)
 	return 0;
 }
 
+X509_REQ *otpce_request_decode(const uint8_t *csr, size_t csr_len)
+{
+	const unsigned char *p = csr;
+	X509_REQ *req;
+
+	if (csr == NULL || csr_len == 0 || csr_len > OTPCE_CSR_MAX) {
+		return NULL;
+	}
+	req = d2i_X509_REQ(NULL, &p, (long)csr_len);
+	if (req != NULL && p != csr + csr_len) {
+		X509_REQ_free(req);
+		req = NULL;
+	}
+	ERR_clear_error();
+	return req;
+}
+
 int otpce_check_request(const uint8_t *csr, size_t csr_len, const char *template_name,
 			const char *user_upn, const char *user_dn, char *err, size_t errlen)
 {
-	const unsigned char *p = csr;
-	X509_REQ *req = NULL;
-	STACK_OF(X509_EXTENSION) *exts = NULL;
-	EVP_PKEY *pkey;
-	int named = 0, rc = -1;
+	X509_REQ *req;
+	int rc;
 
 	if (csr == NULL || csr_len == 0 || csr_len > OTPCE_CSR_MAX) {
 		otpce_err(err, errlen, "the request is empty or larger than %d bytes", OTPCE_CSR_MAX);
 		return -1;
 	}
-	req = d2i_X509_REQ(NULL, &p, (long)csr_len);
-	if (req == NULL || p != csr + csr_len) {
+	req = otpce_request_decode(csr, csr_len);
+	if (req == NULL) {
 		otpce_err(err, errlen, "the request is not one DER PKCS#10 certification request");
-		goto out;
+		return -1;
+	}
+	rc = otpce_check_request_decoded(req, template_name, user_upn, user_dn, err, errlen);
+	X509_REQ_free(req);
+	return rc;
+}
+
+int otpce_check_request_decoded(X509_REQ *req, const char *template_name,
+				const char *user_upn, const char *user_dn, char *err, size_t errlen)
+{
+	STACK_OF(X509_EXTENSION) *exts = NULL;
+	EVP_PKEY *pkey;
+	int named = 0, rc = -1;
+
+	if (req == NULL) {
+		otpce_err(err, errlen, "the request is not one DER PKCS#10 certification request");
+		return -1;
 	}
 	if (X509_REQ_get_version(req) != X509_REQ_VERSION_1) {
 		otpce_err(err, errlen, "the request's version is not 0 (PKCS#10 v1.7)");
@@ -383,7 +413,6 @@ int otpce_check_request(const uint8_t *csr, size_t csr_len, const char *template
 	rc = 0;
 out:
 	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
-	X509_REQ_free(req);
 	ERR_clear_error();
 	return rc;
 }

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/x509.h>
+
 #define OTPCE_WARN_UNUSED __attribute__((warn_unused_result))
 
 /* The largest PKCS#10 step 1 and step 4 take (a Windows request is 1-3 KiB). */
@@ -92,6 +94,23 @@ int otpce_check_request(const uint8_t *csr, size_t csr_len, const char *template
 			const char *user_upn, const char *user_dn, char *err, size_t errlen)
 	OTPCE_WARN_UNUSED;
 
+/*
+ * The same, on a request already decoded by otpce_request_decode: a server
+ * that needs the PKCS#10 at several steps decodes it once (in OpenSSL 3.0
+ * decoding the public key through the provider decoders costs more than
+ * the RSA signature of step 4).
+ */
+int otpce_check_request_decoded(X509_REQ *req, const char *template_name,
+				const char *user_upn, const char *user_dn, char *err,
+				size_t errlen) OTPCE_WARN_UNUSED;
+
+/*
+ * otpce_request_decode: |csr| as an X509_REQ if it is exactly one DER
+ * CertificationRequest with nothing after it, else NULL.  Free it with
+ * X509_REQ_free.
+ */
+X509_REQ *otpce_request_decode(const uint8_t *csr, size_t csr_len);
+
 /* ---- step 4: the signed request ------------------------------------- */
 
 /*
@@ -108,6 +127,15 @@ int otpce_check_request(const uint8_t *csr, size_t csr_len, const char *template
 int otpce_sign_request(const struct otpce_signer *s, const uint8_t *csr, size_t csr_len,
 		       uint8_t **out, size_t *out_len, char *err, size_t errlen)
 	OTPCE_WARN_UNUSED;
+
+/*
+ * otpce_sign_request_decoded: the same, where |req| is |csr| as
+ * otpce_request_decode returned it (the caller keeps both): |csr| is not
+ * decoded again.  |csr| is carried byte for byte.
+ */
+int otpce_sign_request_decoded(const struct otpce_signer *s, const X509_REQ *req,
+			       const uint8_t *csr, size_t csr_len, uint8_t **out,
+			       size_t *out_len, char *err, size_t errlen) OTPCE_WARN_UNUSED;
 
 /*
  * otpce_signed_request_check: the client's check of a SignedCertRequest

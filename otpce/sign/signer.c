@@ -454,28 +454,42 @@ static int finish_signer(CMS_SignerInfo *si, EVP_PKEY *key, const EVP_MD *md)
 int otpce_sign_request(const struct otpce_signer *s, const uint8_t *csr, size_t csr_len,
 		       uint8_t **out, size_t *out_len, char *err, size_t errlen)
 {
+	X509_REQ *req;
+	int rc;
+
+	if (s == NULL || csr == NULL || csr_len == 0 || csr_len > OTPCE_CSR_MAX ||
+	    out == NULL || out_len == NULL) {
+		otpce_err(err, errlen, "bad arguments");
+		return -1;
+	}
+	/* What we carry must be one whole PKCS#10 (step 1 checked more). */
+	req = otpce_request_decode(csr, csr_len);
+	if (req == NULL) {
+		otpce_err(err, errlen, "the request is not one DER PKCS#10 certification request");
+		return -1;
+	}
+	rc = otpce_sign_request_decoded(s, req, csr, csr_len, out, out_len, err, errlen);
+	X509_REQ_free(req);
+	return rc;
+}
+
+int otpce_sign_request_decoded(const struct otpce_signer *s, const X509_REQ *req,
+			       const uint8_t *csr, size_t csr_len, uint8_t **out,
+			       size_t *out_len, char *err, size_t errlen)
+{
 	CMS_ContentInfo *cms = NULL;
 	CMS_SignerInfo *dummy, *ra;
 	ASN1_OBJECT *ctype = OBJ_txt2obj(OTPCE_OID_PKIDATA, 1);
 	ASN1_OCTET_STRING **content;
 	unsigned char *pki = NULL, *der = NULL, *result, md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	const unsigned char *p;
-	X509_REQ *req = NULL;
 	unsigned int flags = CMS_PARTIAL | CMS_NOSMIMECAP | CMS_BINARY;
 	int pki_len = 0, der_len, rc = -1;
 	char why[256];
 
-	if (s == NULL || csr == NULL || csr_len == 0 || csr_len > OTPCE_CSR_MAX ||
-	    out == NULL || out_len == NULL) {
+	if (s == NULL || req == NULL || csr == NULL || csr_len == 0 ||
+	    csr_len > OTPCE_CSR_MAX || out == NULL || out_len == NULL) {
 		otpce_err(err, errlen, "bad arguments");
-		goto out;
-	}
-	/* What we carry must be one whole PKCS#10 (step 1 checked more). */
-	p = csr;
-	req = d2i_X509_REQ(NULL, &p, (long)csr_len);
-	if (req == NULL || p != csr + csr_len) {
-		otpce_err(err, errlen, "the request is not one DER PKCS#10 certification request");
 		goto out;
 	}
 	if (ctype == NULL || pkidata_der(s, csr, csr_len, &pki, &pki_len) != 0 ||
@@ -536,7 +550,6 @@ out:
 	OPENSSL_free(pki);
 	CMS_ContentInfo_free(cms);
 	ASN1_OBJECT_free(ctype);
-	X509_REQ_free(req);
 	ERR_clear_error();
 	return rc;
 }

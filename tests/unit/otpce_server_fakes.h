@@ -128,8 +128,21 @@ void otpce_signer_free(struct otpce_signer *s)
 	free(s);
 }
 
-int otpce_check_request(const uint8_t *csr, size_t csr_len, const char *template_name,
-			const char *user_upn, const char *user_dn, char *err, size_t errlen)
+/* The real decoding (step 1a verifies the fake's real PKCS#10). */
+X509_REQ *otpce_request_decode(const uint8_t *csr, size_t csr_len)
+{
+	const unsigned char *p = csr;
+	X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)csr_len);
+
+	if (req != NULL && p != csr + csr_len) {
+		X509_REQ_free(req);
+		req = NULL;
+	}
+	return req;
+}
+
+int otpce_check_request_decoded(X509_REQ *req, const char *template_name,
+				const char *user_upn, const char *user_dn, char *err, size_t errlen)
 {
 	fake.check_calls++;
 	snprintf(fake.check_upn, sizeof(fake.check_upn), "%s", user_upn ? user_upn : "(null)");
@@ -141,8 +154,9 @@ int otpce_check_request(const uint8_t *csr, size_t csr_len, const char *template
 }
 
 /* The "signed request" is "SIGNED:" then the PKCS#10. */
-int otpce_sign_request(const struct otpce_signer *s, const uint8_t *csr, size_t csr_len,
-		       uint8_t **out, size_t *out_len, char *err, size_t errlen)
+int otpce_sign_request_decoded(const struct otpce_signer *s, const X509_REQ *req,
+			       const uint8_t *csr, size_t csr_len, uint8_t **out,
+			       size_t *out_len, char *err, size_t errlen)
 {
 	fake.sign_calls++;
 	if (fake.sign_rc != 0) {
