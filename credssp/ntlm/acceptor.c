@@ -65,6 +65,7 @@ struct ntlm_acceptor {
 	uint8_t exported_key[NTLM_KEY_LEN];
 	struct ntlm_session *session;
 	char *peer_name;
+	bool mic_present;
 };
 
 static int acceptor_destructor(struct ntlm_acceptor *a)
@@ -398,6 +399,7 @@ static NTSTATUS on_authenticate(struct ntlm_acceptor *a, const uint8_t *in, size
 		if (!NT_STATUS_IS_OK(st)) {
 			goto out;
 		}
+		a->mic_present = true;
 	}
 	st = ntlm_session_new(a, a->exported_key, flags, true, &a->session);
 	if (!NT_STATUS_IS_OK(st)) {
@@ -455,6 +457,16 @@ NTSTATUS ntlm_acceptor_step(struct ntlm_acceptor *a, TALLOC_CTX *mem_ctx,
 const char *ntlm_acceptor_peer_name(const struct ntlm_acceptor *a)
 {
 	return a->state == DONE ? a->peer_name : NULL;
+}
+
+struct ntlm_session *ntlm_acceptor_session(struct ntlm_acceptor *a)
+{
+	return a->state == DONE ? a->session : NULL;
+}
+
+bool ntlm_acceptor_mic_present(const struct ntlm_acceptor *a)
+{
+	return a->state == DONE && a->mic_present;
 }
 
 uint32_t ntlm_acceptor_flags(const struct ntlm_acceptor *a)
