@@ -366,7 +366,8 @@ int main(int argc, char **argv)
 		(o.restricted_admin ? 1 : 0);
 	if (o.ntlm && o.ntlm_spnego) {
 		fprintf(stderr, "credssp-client: --ntlm or --ntlm-spnego, not both\n");
-		return TOOL_USAGE;
+		rc = TOOL_USAGE;
+		goto done;
 	}
 	if ((o.ntlm || o.ntlm_spnego) && (o.user == NULL || o.password_file == NULL)) {
 		fprintf(stderr, "credssp-client: --ntlm/--ntlm-spnego need --user and --password-file\n");
