@@ -131,11 +131,34 @@ static NTSTATUS on_negotiate(struct ntlm_acceptor *a, TALLOC_CTX *mem_ctx,
 	uint8_t *reply;
 	NTSTATUS st;
 
+	uint8_t *copy = NULL;
+
+	/*
+	 * MS-NLMP 2.2.1.1: the NEGOTIATE's DomainName and Workstation are
+	 * always OEM, but libheimntlm's heim_ntlm_decode_type1
+	 * (lib/ntlm/ntlm.c) reads them as UTF-16 when UNICODE is offered,
+	 * and refuses an odd length: a Windows 7 client's NEGOTIATE with
+	 * NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED (domain "GLYCERINE",
+	 * tests/vectors/credssp/spnego_ntlm_windows.txt) fails there.  We
+	 * use neither name, so a copy without the two "supplied" flags is
+	 * decoded; the flags offered and the bytes kept for the MIC are the
+	 * client's own.
+	 */
+	if (in_len >= 16 && (in[13] & 0x30) != 0) {
+		copy = talloc_memdup(mem_ctx, in, in_len);
+		if (copy == NULL) {
+			return NT_STATUS_NO_MEMORY;
+		}
+		copy[13] &= (uint8_t)~0x30; /* 0x1000 and 0x2000 of the flags */
+		buf.data = copy;
+	}
 	if (heim_ntlm_decode_type1(&buf, &t1) != 0) {
+		talloc_free(copy);
 		crypto_set_reason(reason, "malformed NEGOTIATE message");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	offered = t1.flags;
+	talloc_free(copy);
+	offered = t1.flags | (in_len >= 16 ? ((uint32_t)(in[13] & 0x30) << 8) : 0);
 	heim_ntlm_free_type1(&t1);
 	if (!(offered & NTLMSSP_NEGOTIATE_UNICODE)) {
 		crypto_set_reason(reason, "the client does not offer Unicode (OEM is refused)");

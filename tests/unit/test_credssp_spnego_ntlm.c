@@ -13,6 +13,10 @@
  *   request-mic, supportedMech NTLM, no responseToken; then the MIC is
  *   required, and a MIC over another list is refused;
  * - hostile first tokens: clean errors;
+ * - Windows' NegTokenInit (tests/vectors/credssp/spnego_ntlm_windows.txt,
+ *   a Windows 7 client's, NTLM first of four mechanisms): answered with
+ *   accept-incomplete, supportedMech NTLM and a CHALLENGE for its
+ *   optimistic NEGOTIATE, and the engine sends it to NTLM-in-SPNEGO;
  * - the engine's dispatch: NTLM first -> NTLM-in-SPNEGO; NTLM after
  *   Kerberos -> GSSAPI, then NTLM-in-SPNEGO when no GSSAPI acceptor starts.
  */
@@ -99,8 +103,14 @@ static int step(struct mech *m, const uint8_t *in, size_t in_len, uint8_t **out,
 {
 	char err[300] = "";
 
+	int r;
+
 	*status = 0;
-	return m->ops->step(m->ctx, in, in_len, out, out_len, status, err, sizeof(err));
+	r = m->ops->step(m->ctx, in, in_len, out, out_len, status, err, sizeof(err));
+	if (r < 0) {
+		print_message("  (refused: %s)\n", err);
+	}
+	return r;
 }
 
 static struct spnego_token *parse(TALLOC_CTX *t, const uint8_t *buf, size_t len)
@@ -445,6 +455,40 @@ static void test_engine_dispatch(void **state)
 	assert_int_equal(d.kinds[0], CREDSSP_MECH_GSSAPI);
 }
 
+static void test_windows_neg_token_init(void **state)
+{
+	struct fixture *f = *state;
+	size_t len, mt_len, out_len = 0;
+	uint8_t *tok = hex_vector(f->t, "spnego_ntlm_windows.txt", "WINDOWS_NEG_TOKEN_INIT_NTLM", &len);
+	uint8_t *mt = hex_vector(f->t, "spnego_ntlm_windows.txt",
+				 "WINDOWS_NEG_TOKEN_INIT_NTLM_MECH_TYPES", &mt_len);
+	struct spnego_token *in = parse(f->t, tok, len), *rt;
+	uint8_t *out = NULL;
+	uint32_t status;
+	struct mech s;
+	struct dispatch d;
+
+	/* what the MIC will cover is the list as Windows encoded it */
+	assert_int_equal(in->init->mech_types_der.len, mt_len);
+	assert_memory_equal(in->init->mech_types_der.data, mt, mt_len);
+	s = spnego_server(f);
+	assert_int_equal(step(&s, tok, len, &out, &out_len, &status), 0);
+	rt = parse(f->t, out, out_len);
+	free(out);
+	assert_int_equal(rt->type, SPNEGO_NEG_TOKEN_RESP);
+	assert_int_equal(rt->resp->neg_state, SPNEGO_ACCEPT_INCOMPLETE);
+	assert_true(spnego_oid_equal(rt->resp->supported_mech, &spnego_oid_ntlm));
+	assert_non_null(rt->resp->response_token);
+	assert_true(rt->resp->response_token->len > 32);
+	assert_memory_equal(rt->resp->response_token->data, "NTLMSSP\0\2\0\0\0", 12);
+	assert_null(rt->resp->mech_list_mic);
+	s.ops->free(s.ctx);
+
+	dispatch_of(f, in->init->mech_types, in->init->num_mech_types, &d);
+	assert_int_equal(d.n, 1);
+	assert_int_equal(d.kinds[0], CREDSSP_MECH_NTLM_SPNEGO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +497,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_downgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_first_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_dispatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_windows_neg_token_init, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
