@@ -24,7 +24,14 @@
  * - afterwards: Samba gensec_spnego_update_done calls
  *   gensec_may_reset_crypto(sub, !done_mic_check), which restarts NTLM's
  *   RC4 streams and, without a MIC exchange, its sequence numbers
- *   (ntlm_session_reset).
+ *   (ntlm_session_reset).  This is what MS-SPNG 3.3.5.1 ("NTLM RC4 Key
+ *   State for MechListMIC and First Signed Message") asks of Windows:
+ *   the RC4 handle is saved before the mechListMIC and restored after
+ *   it, so the first sealed message (CredSSP's pubKeyAuth) uses the
+ *   stream as keyed, with the sequence number after the MIC's.  The MIC
+ *   is the first use of either stream, so restarting them is the same;
+ *   and a client that seals its pubKeyAuth right after sending its MIC
+ *   (in the TSRequest that carries it) seals it the same way.
  */
 #include <stdio.h>
 #include <stdlib.h>
