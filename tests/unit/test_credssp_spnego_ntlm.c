@@ -6,6 +6,8 @@
  * - a whole exchange: both complete, the peer is named, sealing works
  *   both ways after the RC4 reset (Samba's order: MIC with sequence 0,
  *   then the streams restart and sealing goes on with sequence 1);
+ * - a client that seals (pubKeyAuth) right after its mechListMIC, as MS-SPNG
+ *   3.3.5.1 lets a Windows client do: unsealed by our acceptor;
  * - a wrong password: NT_STATUS_LOGON_FAILURE;
  * - the client's mechListMIC tampered with, or dropped: ACCESS_DENIED;
  * - the server's mechListMIC tampered with: the initiator refuses;
@@ -234,6 +236,62 @@ static void test_exchange(void **state)
 		free(o1);
 		free(o2);
 	}
+	c.ops->free(c.ctx);
+	s.ops->free(s.ctx);
+}
+
+/* A client that seals right after sending its mechListMIC, before the
+ * server's answer (MS-SPNG 3.3.5.1: the RC4 handle restored after the
+ * MIC), as a Windows client sending pubKeyAuth with its last token would:
+ * our acceptor, complete, unseals it. */
+static void test_seal_with_last_token(void **state)
+{
+	struct fixture *f = *state;
+	struct mech c = raw_client(f, PASSWORD), s = spnego_server(f);
+	struct spnego_oid ntlm = spnego_oid_ntlm;
+	struct spnego_neg_token_init init = { .num_mech_types = 1, .mech_types = &ntlm };
+	struct spnego_neg_token_resp resp = { 0 };
+	struct spnego_token tok = { .type = SPNEGO_NEG_TOKEN_INIT, .gss_framed = true,
+				    .init = &init };
+	struct spnego_bytes neg, mic;
+	struct ntlm_session *cs;
+	struct spnego_token *rt;
+	uint8_t *buf, *out = NULL, *der, sig[16], *sealed, *plain = NULL;
+	size_t len, out_len, der_len, sealed_len, plain_len;
+	uint32_t status;
+	static const uint8_t key[] = "subjectPublicKey";
+
+	assert_int_equal(step(&c, NULL, 0, &neg.data, &neg.len, &status), 0);
+	init.mech_token = &neg;
+	buf = rebuild(f->t, &tok, &len);
+	free(neg.data);
+	assert_int_equal(step(&s, buf, len, &out, &out_len, &status), 0);
+	rt = parse(f->t, out, out_len);
+	free(out);
+	assert_int_equal(step(&c, rt->resp->response_token->data, rt->resp->response_token->len,
+			      &neg.data, &neg.len, &status), 1);
+	cs = credssp_ntlm_client_session(c.ctx);
+	assert_true(NT_STATUS_IS_OK(spnego_mech_types_der(f->t, &ntlm, 1, &der, &der_len, NULL)));
+	assert_true(NT_STATUS_IS_OK(ntlm_session_sign(cs, der, der_len, sig)));
+	/* the restore of MS-SPNG 3.3.5.1, then pubKeyAuth sealed at once */
+	assert_true(NT_STATUS_IS_OK(ntlm_session_reset(cs, false)));
+	assert_true(NT_STATUS_IS_OK(ntlm_session_seal(cs, f->t, key, sizeof(key), &sealed,
+						      &sealed_len)));
+	mic.data = sig;
+	mic.len = sizeof(sig);
+	resp.response_token = &neg;
+	resp.mech_list_mic = &mic;
+	tok.type = SPNEGO_NEG_TOKEN_RESP;
+	tok.gss_framed = false;
+	tok.resp = &resp;
+	buf = rebuild(f->t, &tok, &len);
+	free(neg.data);
+	assert_int_equal(step(&s, buf, len, &out, &out_len, &status), 1);
+	free(out);
+	assert_int_equal(s.ops->unwrap(s.ctx, sealed, sealed_len, &plain, &plain_len), 0);
+	assert_int_equal(plain_len, sizeof(key));
+	assert_memory_equal(plain, key, plain_len);
+	free(plain);
 	c.ops->free(c.ctx);
 	s.ops->free(s.ctx);
 }
@@ -494,6 +552,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_exchange, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seal_with_last_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_downgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_first_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_engine_dispatch, setup, teardown),
