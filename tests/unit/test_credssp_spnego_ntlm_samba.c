@@ -1,5 +1,5 @@
 /*
- * test_credssp_spnego_ntlm_samba.c: our SPNEGO-NTLM acceptor
+ * test_credssp_spnego_ntlm_samba.c: our SPNEGO-NTLM acceptor and initiator
  * (credssp/spnego_ntlm/ around credssp/ntlm/) against a real SPNEGO-NTLM
  * initiator other than ours: Samba's gensec SPNEGO with its NTLMSSP
  * client, driven through `ntlm_auth --helper-protocol=gss-spnego-client`
@@ -11,7 +11,13 @@
  * and CredSSP needs both, so they are asked for.
  * Checks: Samba completes (our mechListMIC verified by Samba), we complete
  * (Samba's verified by us), the peer is named, the session keys agree;
- * a wrong password is refused.  Skipped when ntlm_auth is not installed.
+ * a wrong password is refused.
+ * And the other way: our initiator (credssp/spnego_ntlm/ around
+ * credssp/ntlmclient/) against Samba's SPNEGO acceptor with its NTLMSSP
+ * server (`ntlm_auth --helper-protocol=gss-spnego --password=...`): Samba
+ * completes (it verified our mechListMIC) and we verify Samba's; Samba
+ * refuses a response made with another password.
+ * Skipped when ntlm_auth is not installed.
  */
 #include "ntlm_fixtures.h"
 
@@ -20,6 +26,7 @@
 #include <openssl/evp.h>
 
 #include "credssp/mech.h"
+#include "credssp/ntlmclient/ntlm_client.h"
 #include "credssp/spnego_ntlm/spnego_ntlm.h"
 #include "crypto/spnego/spnego.h"
 
@@ -57,7 +64,8 @@ struct helper {
 	FILE *to, *from;
 };
 
-static void helper_start(struct fixture *f, struct helper *h, const char *password)
+static void helper_start(struct fixture *f, struct helper *h, const char *password,
+			 bool server)
 {
 	int in[2], out[2];
 	char *pw = talloc_asprintf(f->t, "--password=%s", password);
@@ -73,8 +81,15 @@ static void helper_start(struct fixture *f, struct helper *h, const char *passwo
 		dup2(out[1], 1);
 		close(in[1]);
 		close(out[0]);
-		execl(NTLM_AUTH, "ntlm_auth", "--helper-protocol=gss-spnego-client",
-		      "--username=alice", "--domain=DOMAIN", pw, cfg, (char *)NULL);
+		if (server) {
+			/* --password: Samba checks the response against it
+			 * (ntlm_auth.c local_pw_check_send), no winbind */
+			execl(NTLM_AUTH, "ntlm_auth", "--helper-protocol=gss-spnego", pw, cfg,
+			      (char *)NULL);
+		} else {
+			execl(NTLM_AUTH, "ntlm_auth", "--helper-protocol=gss-spnego-client",
+			      "--username=alice", "--domain=DOMAIN", pw, cfg, (char *)NULL);
+		}
 		_exit(127);
 	}
 	close(in[0]);
@@ -148,7 +163,7 @@ static int exchange(struct fixture *f, const char *password, char last_code[3],
 	assert_int_equal(credssp_ntlm_acceptor_new_samfile(f->sam, NULL, ops, &inner, err,
 							   sizeof(err)), 0);
 	assert_int_equal(credssp_spnego_ntlm_acceptor(*ops, inner, ops, ctx, err, sizeof(err)), 0);
-	helper_start(f, &h, password);
+	helper_start(f, &h, password, false);
 	arg = ask(f->t, &h, "SF NTLMSSP_FEATURE_SIGN NTLMSSP_FEATURE_SEAL "
 			    "NTLMSSP_FEATURE_SESSION_KEY", code);
 	assert_string_equal(code, "OK");
@@ -233,12 +248,85 @@ static void test_samba_initiator_wrong_password(void **state)
 	ops->free(ctx);
 }
 
+/* Our initiator (credssp-client --ntlm-spnego's mechanism) against Samba's
+ * SPNEGO acceptor with its NTLMSSP server: ntlm_auth
+ * --helper-protocol=gss-spnego ("YR <token>" first, "KK <token>" next;
+ * answers "TT <token> *" while more is needed, "AF <token> user" once
+ * Samba verified our mechListMIC and signed its own, "NA * status" on a
+ * refusal).  Our initiator then verifies Samba's mechListMIC. */
+static int samba_acceptor(struct fixture *f, const char *samba_password, char code[3])
+{
+	struct crypto_secret *pw = crypto_secret_dup(f->t, (const uint8_t *)PASSWORD,
+						     strlen(PASSWORD) + 1);
+	struct credssp_ntlm_client_opts o = { .user = "alice", .domain = "DOMAIN",
+					      .password = pw };
+	const struct credssp_mech_ops *ops;
+	void *ctx;
+	struct helper h;
+	char err[300], *arg, *sp;
+	uint8_t *out = NULL, *tok;
+	size_t out_len = 0, len;
+	uint32_t status = 0;
+	int r, i;
+
+	assert_int_equal(credssp_ntlm_client_new(&o, &ops, &ctx, err, sizeof(err)), 0);
+	assert_int_equal(credssp_spnego_ntlm_initiator(ops, ctx, &ops, &ctx, err, sizeof(err)), 0);
+	helper_start(f, &h, samba_password, true);
+	r = ops->step(ctx, NULL, 0, &out, &out_len, &status, err, sizeof(err));
+	assert_int_equal(r, 0);
+	arg = ask(f->t, &h, talloc_asprintf(f->t, "YR %s", b64(f->t, out, out_len)), code);
+	free(out);
+	out = NULL;
+	for (i = 0; i < 3; i++) {
+		if (strcmp(code, "TT") != 0 && strcmp(code, "AF") != 0) {
+			r = -2; /* Samba refused */
+			break;
+		}
+		sp = strchr(arg, ' ');
+		if (sp != NULL) {
+			*sp = '\0';
+		}
+		tok = unb64(f->t, arg, &len);
+		r = ops->step(ctx, tok, len, &out, &out_len, &status, err, sizeof(err));
+		if (r < 0) {
+			print_message("initiator: %s\n", err);
+		}
+		if (r != 0 || strcmp(code, "AF") == 0) {
+			break;
+		}
+		arg = ask(f->t, &h, talloc_asprintf(f->t, "KK %s", b64(f->t, out, out_len)), code);
+		free(out);
+		out = NULL;
+	}
+	free(out);
+	helper_stop(&h);
+	ops->free(ctx);
+	return r;
+}
+
+static void test_samba_acceptor(void **state)
+{
+	struct fixture *f = *state;
+	char code[3];
+
+	if (!have_ntlm_auth()) {
+		skip();
+	}
+	/* Samba completes (AF) and our initiator verifies its MIC (1) */
+	assert_int_equal(samba_acceptor(f, PASSWORD, code), 1);
+	assert_string_equal(code, "AF");
+	/* Samba knows another password: it refuses (NA) */
+	assert_int_equal(samba_acceptor(f, "other-password", code), -2);
+	assert_string_equal(code, "NA");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_samba_initiator, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_samba_initiator_wrong_password, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_samba_acceptor, setup, teardown),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
