@@ -78,9 +78,11 @@ static enum credssp_result server_refuse(struct credssp_ctx *ctx, uint8_t **out,
  * NegTokenInit whose first mechanism is NTLM (Windows' Negotiate package
  * when it picks NTLM) goes to the NTLM acceptor inside our SPNEGO layer;
  * any other SPNEGO or Kerberos token to the GSSAPI acceptor (Heimdal's
- * SPNEGO keeps Kerberos), with |*fallback| set when NTLM is offered
- * further down the list: if no GSSAPI acceptor can be started, the NTLM
- * one answers (supportedMech NTLM, RFC 4178 4.2.2). */
+ * SPNEGO keeps Kerberos).  |*fallback| is set for any SPNEGO token that
+ * offers NTLM: when the chosen acceptor cannot be started, the other one
+ * is tried (no GSSAPI acceptor: the NTLM one answers with supportedMech
+ * NTLM, RFC 4178 4.2.2; no NTLM backend: Heimdal's SPNEGO may still pick
+ * another mechanism of the list). */
 static bool select_mech(struct credssp_ctx *ctx, const struct credssp_octets *tok,
 			enum credssp_mech_kind *kind, bool *fallback)
 {
@@ -105,9 +107,8 @@ static bool select_mech(struct credssp_ctx *ctx, const struct credssp_octets *to
 			}
 			if (i == 0) {
 				*kind = CREDSSP_MECH_NTLM_SPNEGO;
-			} else {
-				*fallback = true;
 			}
+			*fallback = true;
 			break;
 		}
 	}
@@ -180,7 +181,8 @@ static enum credssp_result server_nego(struct credssp_ctx *ctx, struct credssp_t
 		}
 		rc = ctx->start_mech(ctx->start_arg, kind, &ctx->ops, &ctx->mech, err, sizeof(err));
 		if (rc != 0 && fallback) {
-			kind = CREDSSP_MECH_NTLM_SPNEGO;
+			kind = kind == CREDSSP_MECH_NTLM_SPNEGO ? CREDSSP_MECH_GSSAPI
+								: CREDSSP_MECH_NTLM_SPNEGO;
 			ctx->ops = NULL;
 			ctx->mech = NULL;
 			err[0] = '\0';
