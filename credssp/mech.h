@@ -15,10 +15,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* (credssp/ntlm/mech_ops.h carried a copy of this declaration before the
- * engine merged; the guard keeps the two from colliding.) */
-#ifndef CREDSSP_MECH_OPS_DECLARED
-#define CREDSSP_MECH_OPS_DECLARED
 struct credssp_mech_ops {
 	const char *name;
 	/* 1 = complete, 0 = continue (send *out), <0 = failure (err filled, NTSTATUS in *status if known) */
@@ -28,7 +24,6 @@ struct credssp_mech_ops {
 	const char *(*peer_name)(void *ctx);   /* DOMAIN\user after completion */
 	void (*free)(void *ctx);
 };
-#endif
 /* outputs are malloc'd; the caller frees (after OPENSSL_cleanse for secrets) */
 
 /*
@@ -53,8 +48,9 @@ enum credssp_mech_kind {
 	/* a GSSAPI initial-context token (RFC 2743 3.1, [APPLICATION 0]):
 	 * SPNEGO or raw Kerberos, for Heimdal's acceptor. */
 	CREDSSP_MECH_GSSAPI = 2,
-	/* SPNEGO whose chosen mechanism is NTLM: the NTLM acceptor inside
-	 * SPNEGO framing (not yet: needs crypto/spnego/). */
+	/* SPNEGO offering NTLM first, or NTLM among others when no GSSAPI
+	 * acceptor is configured: the NTLM acceptor inside our SPNEGO layer
+	 * (credssp/spnego_ntlm/). */
 	CREDSSP_MECH_NTLM_SPNEGO = 3,
 };
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "credssp/engine/engine_internal.h"
+#include "crypto/spnego/spnego.h"
 
 static const uint8_t ntlmssp_signature[8] = { 'N', 'T', 'L', 'M', 'S', 'S', 'P', 0 };
 
@@ -73,24 +74,46 @@ static enum credssp_result server_refuse(struct credssp_ctx *ctx, uint8_t **out,
 /* select_mech: which acceptor the first token asks for.  NTLM comes raw
  * from mstsc and FreeRDP (libfreerdp/core/nla.c sends the NTLMSSP
  * NEGOTIATE_MESSAGE itself); anything else must be a GSSAPI
- * initial-context token ([APPLICATION 0], RFC 2743 3.1): SPNEGO or
- * Kerberos, for the GSSAPI acceptor. */
-static bool select_mech(const struct credssp_octets *tok, enum credssp_mech_kind *kind)
+ * initial-context token ([APPLICATION 0], RFC 2743 3.1).  An SPNEGO
+ * NegTokenInit whose first mechanism is NTLM (Windows' Negotiate package
+ * when it picks NTLM) goes to the NTLM acceptor inside our SPNEGO layer;
+ * any other SPNEGO or Kerberos token to the GSSAPI acceptor (Heimdal's
+ * SPNEGO keeps Kerberos).  |*fallback| is set for any SPNEGO token that
+ * offers NTLM: when the chosen acceptor cannot be started, the other one
+ * is tried (no GSSAPI acceptor: the NTLM one answers with supportedMech
+ * NTLM, RFC 4178 4.2.2; no NTLM backend: Heimdal's SPNEGO may still pick
+ * another mechanism of the list). */
+static bool select_mech(struct credssp_ctx *ctx, const struct credssp_octets *tok,
+			enum credssp_mech_kind *kind, bool *fallback)
 {
+	struct spnego_token *sp = NULL;
+	size_t i;
+
+	*fallback = false;
 	if (tok->len >= sizeof(ntlmssp_signature) &&
 	    memcmp(tok->data, ntlmssp_signature, sizeof(ntlmssp_signature)) == 0) {
 		*kind = CREDSSP_MECH_NTLM_RAW;
 		return true;
 	}
-	if (tok->len >= 2 && tok->data[0] == 0x60) {
-		/* TODO(spnego-dump): an SPNEGO NegTokenInit whose first mech
-		 * is NTLM goes to CREDSSP_MECH_NTLM_SPNEGO once
-		 * crypto/spnego/ can read it; until then Heimdal's SPNEGO
-		 * acceptor takes it (and refuses NTLM without a digest). */
-		*kind = CREDSSP_MECH_GSSAPI;
-		return true;
+	if (tok->len < 2 || tok->data[0] != SPNEGO_GSS_FRAMING_TAG) {
+		return false;
 	}
-	return false;
+	*kind = CREDSSP_MECH_GSSAPI;
+	if (NT_STATUS_IS_OK(spnego_token_parse(ctx, tok->data, tok->len, &sp, NULL)) &&
+	    sp->type == SPNEGO_NEG_TOKEN_INIT) {
+		for (i = 0; i < sp->init->num_mech_types; i++) {
+			if (!spnego_oid_equal(&sp->init->mech_types[i], &spnego_oid_ntlm)) {
+				continue;
+			}
+			if (i == 0) {
+				*kind = CREDSSP_MECH_NTLM_SPNEGO;
+			}
+			*fallback = true;
+			break;
+		}
+	}
+	talloc_free(sp);
+	return true;
 }
 
 /* server_verify_and_answer: step 3 check, step 5 answer. */
@@ -148,15 +171,25 @@ static enum credssp_result server_nego(struct credssp_ctx *ctx, struct credssp_t
 	}
 	if (ctx->state == CREDSSP_S_FIRST) {
 		enum credssp_mech_kind kind;
+		bool fallback = false;
 		char err[200] = "";
+		int rc;
 
-		if (!select_mech(&req->nego_tokens[0], &kind)) {
+		if (!select_mech(ctx, &req->nego_tokens[0], &kind, &fallback)) {
 			return credssp_fail(ctx, NT_STATUS_INVALID_PARAMETER,
 					    "the first negoToken is neither NTLMSSP nor a GSSAPI token");
 		}
-		if (ctx->start_mech(ctx->start_arg, kind, &ctx->ops, &ctx->mech, err,
-				    sizeof(err)) != 0 ||
-		    ctx->ops == NULL || ctx->mech == NULL) {
+		rc = ctx->start_mech(ctx->start_arg, kind, &ctx->ops, &ctx->mech, err, sizeof(err));
+		if (rc != 0 && fallback) {
+			kind = kind == CREDSSP_MECH_NTLM_SPNEGO ? CREDSSP_MECH_GSSAPI
+								: CREDSSP_MECH_NTLM_SPNEGO;
+			ctx->ops = NULL;
+			ctx->mech = NULL;
+			err[0] = '\0';
+			rc = ctx->start_mech(ctx->start_arg, kind, &ctx->ops, &ctx->mech, err,
+					     sizeof(err));
+		}
+		if (rc != 0 || ctx->ops == NULL || ctx->mech == NULL) {
 			ctx->ops = NULL;
 			ctx->mech = NULL;
 			credssp_fail(ctx, NT_STATUS_NOT_SUPPORTED, "no %s acceptor: %s",

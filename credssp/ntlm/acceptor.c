@@ -65,6 +65,7 @@ struct ntlm_acceptor {
 	uint8_t exported_key[NTLM_KEY_LEN];
 	struct ntlm_session *session;
 	char *peer_name;
+	bool mic_present;
 };
 
 static int acceptor_destructor(struct ntlm_acceptor *a)
@@ -130,11 +131,34 @@ static NTSTATUS on_negotiate(struct ntlm_acceptor *a, TALLOC_CTX *mem_ctx,
 	uint8_t *reply;
 	NTSTATUS st;
 
+	uint8_t *copy = NULL;
+
+	/*
+	 * MS-NLMP 2.2.1.1: the NEGOTIATE's DomainName and Workstation are
+	 * always OEM, but libheimntlm's heim_ntlm_decode_type1
+	 * (lib/ntlm/ntlm.c) reads them as UTF-16 when UNICODE is offered,
+	 * and refuses an odd length: a Windows 7 client's NEGOTIATE with
+	 * NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED (domain "GLYCERINE",
+	 * tests/vectors/credssp/spnego_ntlm_windows.txt) fails there.  We
+	 * use neither name, so a copy without the two "supplied" flags is
+	 * decoded; the flags offered and the bytes kept for the MIC are the
+	 * client's own.
+	 */
+	if (in_len >= 16 && (in[13] & 0x30) != 0) {
+		copy = talloc_memdup(mem_ctx, in, in_len);
+		if (copy == NULL) {
+			return NT_STATUS_NO_MEMORY;
+		}
+		copy[13] &= (uint8_t)~0x30; /* 0x1000 and 0x2000 of the flags */
+		buf.data = copy;
+	}
 	if (heim_ntlm_decode_type1(&buf, &t1) != 0) {
+		talloc_free(copy);
 		crypto_set_reason(reason, "malformed NEGOTIATE message");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	offered = t1.flags;
+	talloc_free(copy);
+	offered = t1.flags | (in_len >= 16 ? ((uint32_t)(in[13] & 0x30) << 8) : 0);
 	heim_ntlm_free_type1(&t1);
 	if (!(offered & NTLMSSP_NEGOTIATE_UNICODE)) {
 		crypto_set_reason(reason, "the client does not offer Unicode (OEM is refused)");
@@ -398,6 +422,7 @@ static NTSTATUS on_authenticate(struct ntlm_acceptor *a, const uint8_t *in, size
 		if (!NT_STATUS_IS_OK(st)) {
 			goto out;
 		}
+		a->mic_present = true;
 	}
 	st = ntlm_session_new(a, a->exported_key, flags, true, &a->session);
 	if (!NT_STATUS_IS_OK(st)) {
@@ -455,6 +480,16 @@ NTSTATUS ntlm_acceptor_step(struct ntlm_acceptor *a, TALLOC_CTX *mem_ctx,
 const char *ntlm_acceptor_peer_name(const struct ntlm_acceptor *a)
 {
 	return a->state == DONE ? a->peer_name : NULL;
+}
+
+struct ntlm_session *ntlm_acceptor_session(struct ntlm_acceptor *a)
+{
+	return a->state == DONE ? a->session : NULL;
+}
+
+bool ntlm_acceptor_mic_present(const struct ntlm_acceptor *a)
+{
+	return a->state == DONE && a->mic_present;
 }
 
 uint32_t ntlm_acceptor_flags(const struct ntlm_acceptor *a)

@@ -229,6 +229,31 @@ NTSTATUS ntlm_session_unseal(struct ntlm_session *s, TALLOC_CTX *mem_ctx,
 			     const uint8_t *in, size_t len,
 			     uint8_t **out, size_t *out_len) CRYPTO_WARN_UNUSED;
 
+/*
+ * ntlm_session_sign: the 16-byte MAC of |in| (3.4.4.2) with the next
+ * sending sequence number, no sealing: SPNEGO's mechListMIC (MS-SPNG
+ * 3.3.5.1).  ntlm_session_verify checks one with the next receiving
+ * sequence number: NT_STATUS_ACCESS_DENIED when it does not match (the
+ * session is then as before), NT_STATUS_INVALID_PARAMETER when |sig_len|
+ * is not 16.
+ */
+NTSTATUS ntlm_session_sign(struct ntlm_session *s, const uint8_t *in, size_t len,
+			   uint8_t sig[NTLM_SIGNATURE_LEN]) CRYPTO_WARN_UNUSED;
+NTSTATUS ntlm_session_verify(struct ntlm_session *s, const uint8_t *in, size_t len,
+			     const uint8_t *sig, size_t sig_len) CRYPTO_WARN_UNUSED;
+/*
+ * ntlm_session_reset: the RC4 streams back to their start, and the
+ * sequence numbers to 0 when |reset_seq|; what SPNEGO does when it
+ * completes (session.c says whose behaviour this follows).
+ */
+NTSTATUS ntlm_session_reset(struct ntlm_session *s, bool reset_seq) CRYPTO_WARN_UNUSED;
+
+/* After success: the acceptor's session security (NULL before), and
+ * whether the AUTHENTICATE message carried NTLM's MIC (MsvAvFlags 0x2,
+ * which obliges SPNEGO to exchange mechListMICs). */
+struct ntlm_session *ntlm_acceptor_session(struct ntlm_acceptor *a);
+bool ntlm_acceptor_mic_present(const struct ntlm_acceptor *a);
+
 /* ---- the CredSSP mechanism adapter (ntlm_mech.c) ------------------------ */
 
 struct credssp_mech_ops;
@@ -249,5 +274,9 @@ int credssp_ntlm_acceptor_new_samfile(const char *path,
 				      const struct ntlm_server_names *names,
 				      const struct credssp_mech_ops **ops, void **ctx,
 				      char *err, size_t errlen);
+
+/* The acceptor inside a mechanism context those constructors made (for
+ * the SPNEGO layer, credssp/spnego_ntlm/). */
+struct ntlm_acceptor *credssp_ntlm_mech_acceptor(void *ctx);
 
 #endif

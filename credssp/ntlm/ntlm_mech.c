@@ -1,6 +1,6 @@
 /*
  * ntlm_mech.c: the NTLM acceptor as a CredSSP mechanism (struct
- * credssp_mech_ops, mech_ops.h).  Raw NTLMSSP tokens: what FreeRDP and
+ * credssp_mech_ops, credssp/mech.h).  Raw NTLMSSP tokens: what FreeRDP and
  * mstsc put in negoTokens without SPNEGO.  wrap/unwrap are
  * ntlm_session_seal/unseal: signature then ciphertext, the layout of
  * pubKeyAuth and authInfo for NTLM.
@@ -13,7 +13,7 @@
 
 
 #include "crypto/crypto.h"
-#include "credssp/ntlm/mech_ops.h"
+#include "credssp/mech.h"
 #include "credssp/ntlm/ntlm.h"
 
 struct ntlm_mech {
@@ -206,4 +206,10 @@ int credssp_ntlm_acceptor_new_samfile(const char *path, const struct ntlm_server
 	host.dns_computer = NULL;
 	host.dns_domain = NULL;
 	return mech_new(m, &host, ops, ctx, err, errlen);
+}
+
+struct ntlm_acceptor *credssp_ntlm_mech_acceptor(void *ctx)
+{
+	struct ntlm_mech *m = ctx;
+	return m != NULL ? m->acceptor : NULL;
 }

@@ -25,6 +25,7 @@
 struct ntlm_direction {
 	uint8_t sign_key[NTLM_KEY_LEN];
 	struct ntlm_rc4 *seal;
+	struct ntlm_rc4 *seal_initial; /* the stream as keyed, for a reset */
 	uint32_t seq;
 };
 
@@ -76,6 +77,9 @@ static NTSTATUS direction_init(TALLOC_CTX *mem_ctx, struct ntlm_direction *d,
 	st = derive(key, seal, seal_len, seal_key);
 	if (NT_STATUS_IS_OK(st)) {
 		st = ntlm_rc4_new(mem_ctx, seal_key, sizeof(seal_key), &d->seal);
+	}
+	if (NT_STATUS_IS_OK(st)) {
+		st = ntlm_rc4_dup(mem_ctx, d->seal, &d->seal_initial);
 	}
 	crypto_wipe(seal_key, sizeof(seal_key));
 	d->seq = 0;
@@ -243,5 +247,95 @@ NTSTATUS ntlm_session_unseal(struct ntlm_session *s, TALLOC_CTX *mem_ctx,
 	s->recv.seq++;
 	*out = buf;
 	*out_len = n;
+	return NT_STATUS_OK;
+}
+
+/*
+ * Signing without sealing (3.4.4.2 MAC): what SPNEGO's mechListMIC is
+ * (MS-SPNG 3.3.5.1: "the mechListMIC ... using the negotiated
+ * mechanism's GSS_GetMIC"; for NTLM that is MS-NLMP 3.4.4.2 with the
+ * direction's sequence number and, with KEY_EXCH, the checksum RC4'd
+ * with the sealing stream, as Samba's ntlmssp_make_packet_signature
+ * does for gensec_sign_packet).  A failure leaves the session as it was.
+ */
+NTSTATUS ntlm_session_sign(struct ntlm_session *s, const uint8_t *in, size_t len,
+			   uint8_t sig[NTLM_SIGNATURE_LEN])
+{
+	struct ntlm_rc4 *trial = NULL;
+	NTSTATUS st;
+
+	if (len > NTLM_MAX_SEAL) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	st = ntlm_rc4_dup(s, s->send.seal, &trial);
+	if (NT_STATUS_IS_OK(st)) {
+		st = make_signature(s, s->send.sign_key, trial, s->send.seq, in, len, sig);
+	}
+	if (!NT_STATUS_IS_OK(st)) {
+		talloc_free(trial);
+		return st;
+	}
+	talloc_free(s->send.seal);
+	s->send.seal = trial;
+	s->send.seq++;
+	return NT_STATUS_OK;
+}
+
+NTSTATUS ntlm_session_verify(struct ntlm_session *s, const uint8_t *in, size_t len,
+			     const uint8_t *sig, size_t sig_len)
+{
+	struct ntlm_rc4 *trial = NULL;
+	uint8_t mine[NTLM_SIGNATURE_LEN];
+	NTSTATUS st;
+
+	if (sig_len != NTLM_SIGNATURE_LEN || len > NTLM_MAX_SEAL) {
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	st = ntlm_rc4_dup(s, s->recv.seal, &trial);
+	if (NT_STATUS_IS_OK(st)) {
+		st = make_signature(s, s->recv.sign_key, trial, s->recv.seq, in, len, mine);
+	}
+	if (NT_STATUS_IS_OK(st) && !crypto_memequal(mine, sig, NTLM_SIGNATURE_LEN)) {
+		st = NT_STATUS_ACCESS_DENIED;
+	}
+	crypto_wipe(mine, sizeof(mine));
+	if (!NT_STATUS_IS_OK(st)) {
+		talloc_free(trial);
+		return st;
+	}
+	talloc_free(s->recv.seal);
+	s->recv.seal = trial;
+	s->recv.seq++;
+	return NT_STATUS_OK;
+}
+
+/*
+ * ntlm_session_reset: both RC4 streams back to their start, and the
+ * sequence numbers to 0 when |reset_seq| (Samba auth/ntlmssp/ntlmssp.c
+ * gensec_ntlmssp_may_reset_crypto, called by auth/gensec/spnego.c
+ * gensec_spnego_update_done once SPNEGO completes: a full reset unless
+ * the mechListMIC was exchanged, then the streams only).
+ */
+NTSTATUS ntlm_session_reset(struct ntlm_session *s, bool reset_seq)
+{
+	struct ntlm_rc4 *send = NULL, *recv = NULL;
+	NTSTATUS st;
+
+	st = ntlm_rc4_dup(s, s->send.seal_initial, &send);
+	if (NT_STATUS_IS_OK(st)) {
+		st = ntlm_rc4_dup(s, s->recv.seal_initial, &recv);
+	}
+	if (!NT_STATUS_IS_OK(st)) {
+		talloc_free(send);
+		return st;
+	}
+	talloc_free(s->send.seal);
+	talloc_free(s->recv.seal);
+	s->send.seal = send;
+	s->recv.seal = recv;
+	if (reset_seq) {
+		s->send.seq = 0;
+		s->recv.seq = 0;
+	}
 	return NT_STATUS_OK;
 }

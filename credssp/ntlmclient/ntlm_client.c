@@ -293,3 +293,9 @@ int credssp_ntlm_client_new(const struct credssp_ntlm_client_opts *o,
 	*mech_ctx = c;
 	return 0;
 }
+
+struct ntlm_session *credssp_ntlm_client_session(void *mech_ctx)
+{
+	struct ntlm_client *c = mech_ctx;
+	return c != NULL ? c->session : NULL;
+}

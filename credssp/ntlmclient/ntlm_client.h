@@ -29,4 +29,11 @@ int credssp_ntlm_client_new(const struct credssp_ntlm_client_opts *opts,
 			    const struct credssp_mech_ops **ops, void **mech_ctx, char *err,
 			    size_t errlen);
 
+/* credssp_ntlm_client_session: the session security of an initiator
+ * |mech_ctx| made by credssp_ntlm_client_new, once its step returned 1
+ * (NULL before): for the SPNEGO layer's mechListMIC
+ * (credssp/spnego_ntlm/). */
+struct ntlm_session;
+struct ntlm_session *credssp_ntlm_client_session(void *mech_ctx);
+
 #endif

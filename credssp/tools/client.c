@@ -15,6 +15,7 @@
 
 #include "credssp/gss/credssp_gss.h"
 #include "credssp/ntlmclient/ntlm_client.h"
+#include "credssp/spnego_ntlm/spnego_ntlm.h"
 #include "credssp/rdp/rdp_nego.h"
 #include "credssp/tls/credssp_tls.h"
 #include "credssp/tools/tools.h"
@@ -39,6 +40,8 @@ static void usage(FILE *f)
 		"  --raw-kerberos       Kerberos without SPNEGO around it\n"
 		"  --ntlm               NTLM (raw NTLMSSP, as FreeRDP and mstsc send it) as\n"
 		"                       USER in DOMAIN with --password-file, instead of Kerberos\n"
+		"  --ntlm-spnego        the same NTLM inside SPNEGO (what Windows' Negotiate\n"
+		"                       sends when it picks NTLM), with the mechListMIC\n"
 		"  --smartcard          delegate smart card credentials: the PIN from\n"
 		"                       --pin-file, with --reader, --card, --csp, --container\n"
 		"  --remote-guard FILE  delegate Remote Credential Guard credentials: the\n"
@@ -62,7 +65,7 @@ struct client_opts {
 	const char *pin_file, *reader, *card, *csp, *container, *remote_guard;
 	const char **allowed;
 	size_t num_allowed;
-	bool raw_kerberos, ntlm, smartcard, restricted_admin, rdp, hybrid_ex;
+	bool raw_kerberos, ntlm, ntlm_spnego, smartcard, restricted_admin, rdp, hybrid_ex;
 	uint32_t version, min_version;
 };
 
@@ -219,11 +222,16 @@ static int run(TALLOC_CTX *t, const struct client_opts *o)
 		goto out;
 	}
 	rc = TOOL_REFUSED;
-	if (o->ntlm) {
+	if (o->ntlm || o->ntlm_spnego) {
 		struct credssp_ntlm_client_opts n = { .user = o->user, .domain = o->domain,
 						      .password = password };
 
 		if (credssp_ntlm_client_new(&n, &ops, &mech, err, sizeof(err)) != 0) {
+			fprintf(stderr, "credssp-client: %s\n", err);
+			goto out;
+		}
+		if (o->ntlm_spnego &&
+		    credssp_spnego_ntlm_initiator(ops, mech, &ops, &mech, err, sizeof(err)) != 0) {
 			fprintf(stderr, "credssp-client: %s\n", err);
 			goto out;
 		}
@@ -292,6 +300,7 @@ int main(int argc, char **argv)
 		{ "principal", required_argument, NULL, 'P' },
 		{ "raw-kerberos", no_argument, NULL, 'K' },
 		{ "ntlm", no_argument, NULL, 'T' },
+		{ "ntlm-spnego", no_argument, NULL, 'J' },
 		{ "smartcard", no_argument, NULL, 's' },
 		{ "pin-file", required_argument, NULL, 'i' },
 		{ "reader", required_argument, NULL, 'R' },
@@ -326,6 +335,7 @@ int main(int argc, char **argv)
 		case 'P': o.principal = optarg; break;
 		case 'K': o.raw_kerberos = true; break;
 		case 'T': o.ntlm = true; break;
+		case 'J': o.ntlm_spnego = true; break;
 		case 's': o.smartcard = true; break;
 		case 'i': o.pin_file = optarg; break;
 		case 'R': o.reader = optarg; break;
@@ -354,8 +364,13 @@ int main(int argc, char **argv)
 	}
 	kinds = (o.smartcard ? 1 : 0) + (o.remote_guard != NULL ? 1 : 0) +
 		(o.restricted_admin ? 1 : 0);
-	if (o.ntlm && (o.user == NULL || o.password_file == NULL)) {
-		fprintf(stderr, "credssp-client: --ntlm needs --user and --password-file\n");
+	if (o.ntlm && o.ntlm_spnego) {
+		fprintf(stderr, "credssp-client: --ntlm or --ntlm-spnego, not both\n");
+		rc = TOOL_USAGE;
+		goto done;
+	}
+	if ((o.ntlm || o.ntlm_spnego) && (o.user == NULL || o.password_file == NULL)) {
+		fprintf(stderr, "credssp-client: --ntlm/--ntlm-spnego need --user and --password-file\n");
 		rc = TOOL_USAGE;
 		goto done;
 	}

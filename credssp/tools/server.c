@@ -16,6 +16,7 @@
 
 #include "credssp/gss/credssp_gss.h"
 #include "credssp/ntlm/ntlm.h"
+#include "credssp/spnego_ntlm/spnego_ntlm.h"
 #include "credssp/rdp/rdp_nego.h"
 #include "credssp/tls/credssp_tls.h"
 #include "credssp/tools/tools.h"
@@ -40,6 +41,11 @@ static void usage(FILE *f)
 		"                       member)\n"
 		"  --sam FILE           accept raw NTLM checked against a FreeRDP SAM file\n"
 		"                       (winpr-hash -u USER -p PASSWORD [-d DOMAIN] lines)\n"
+		"                       With either backend, NTLM inside SPNEGO too: an\n"
+		"                       SPNEGO token offering NTLM first\n"
+		"  --no-kerberos        no GSSAPI/Kerberos acceptor: SPNEGO tokens that offer\n"
+		"                       NTLM after another mechanism are answered with NTLM\n"
+		"                       (supportedMech NTLM, request-mic)\n"
 		"  --nb-computer NAME --nb-domain NAME --dns-computer NAME --dns-domain NAME\n"
 		"                       the names NTLM's CHALLENGE announces (default: the\n"
 		"                       host name's first label, upper-cased, and WORKGROUP)\n"
@@ -59,7 +65,7 @@ static void usage(FILE *f)
 struct server_opts {
 	const char *cert, *key, *name;
 	const char *sam;             /* NTLM backends: a SAM file, or winbind */
-	bool winbind;
+	bool winbind, no_kerberos;
 	struct ntlm_server_names names;
 	bool rdp, show;
 	uint32_t version, min_version;
@@ -143,6 +149,20 @@ static void print_credentials(const struct credssp_credentials *c)
 /* start_mech: the acceptor the client's first token asks for (the
  * engine's credssp_mech_start_fn): Heimdal for GSSAPI tokens, our
  * NTLMSSP acceptor for raw NTLM when a backend is configured. */
+static int start_ntlm(const struct server_opts *o, const struct credssp_mech_ops **ops,
+		      void **mech_ctx, char *err, size_t errlen)
+{
+	if (o->sam != NULL) {
+		return credssp_ntlm_acceptor_new_samfile(o->sam, &o->names, ops, mech_ctx, err,
+							 errlen);
+	}
+	if (o->winbind) {
+		return credssp_ntlm_acceptor_new_winbind(&o->names, ops, mech_ctx, err, errlen);
+	}
+	snprintf(err, errlen, "NTLM is not enabled (--sam or --ntlm-winbind)");
+	return -1;
+}
+
 static int start_mech(void *arg, enum credssp_mech_kind kind, const struct credssp_mech_ops **ops,
 		      void **mech_ctx, char *err, size_t errlen)
 {
@@ -150,22 +170,20 @@ static int start_mech(void *arg, enum credssp_mech_kind kind, const struct creds
 
 	switch (kind) {
 	case CREDSSP_MECH_GSSAPI:
+		if (o->no_kerberos) {
+			snprintf(err, errlen, "Kerberos is disabled (--no-kerberos)");
+			return -1;
+		}
 		return credssp_gss_start(NULL, kind, ops, mech_ctx, err, errlen);
 	case CREDSSP_MECH_NTLM_RAW:
-		if (o->sam != NULL) {
-			return credssp_ntlm_acceptor_new_samfile(o->sam, &o->names, ops, mech_ctx,
-								 err, errlen);
-		}
-		if (o->winbind) {
-			return credssp_ntlm_acceptor_new_winbind(&o->names, ops, mech_ctx, err,
-								 errlen);
-		}
-		snprintf(err, errlen, "NTLM is not enabled (--sam or --ntlm-winbind)");
-		return -1;
+		return start_ntlm(o, ops, mech_ctx, err, errlen);
 	case CREDSSP_MECH_NTLM_SPNEGO:
-		break;
+		if (start_ntlm(o, ops, mech_ctx, err, errlen) != 0) {
+			return -1;
+		}
+		return credssp_spnego_ntlm_acceptor(*ops, *mech_ctx, ops, mech_ctx, err, errlen);
 	}
-	snprintf(err, errlen, "NTLM inside SPNEGO is not supported yet");
+	snprintf(err, errlen, "unknown mechanism");
 	return -1;
 }
 
@@ -299,6 +317,7 @@ int main(int argc, char **argv)
 		{ "keytab", required_argument, NULL, 't' },
 		{ "ntlm-winbind", no_argument, NULL, 'W' },
 		{ "sam", required_argument, NULL, 'S' },
+		{ "no-kerberos", no_argument, NULL, 'K' },
 		{ "nb-computer", required_argument, NULL, 'B' },
 		{ "nb-domain", required_argument, NULL, 'D' },
 		{ "dns-computer", required_argument, NULL, 'F' },
@@ -332,6 +351,7 @@ int main(int argc, char **argv)
 		case 't': g.keytab = optarg; break;
 		case 'W': o.winbind = true; break;
 		case 'S': o.sam = optarg; break;
+		case 'K': o.no_kerberos = true; break;
 		case 'B': o.names.nb_computer = optarg; break;
 		case 'D': o.names.nb_domain = optarg; break;
 		case 'F': o.names.dns_computer = optarg; break;

@@ -20,7 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/provider.h>
 
-#include "credssp/ntlm/mech_ops.h"
+#include "credssp/mech.h"
 
 #define PASSWORD "Secr3t-pass!"
 
