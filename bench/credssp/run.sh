@@ -4,7 +4,9 @@
 #  1. xfreerdp /sec:nla +auth-only, the same NTLM account in the same SAM
 #     file, against credssp-server --rdp --sam and against
 #     freerdp-shadow-cli /sec:nla /sam-file (under Xvfb): XF_N sequential
-#     logins each, then XF_N with XF_PAR at a time;
+#     logins each, then XF_N with XF_PAR at a time; xfreerdp alone against
+#     a closed port (the driver's own cost); both servers again driven by
+#     credssp-client --rdp (NLA only on both);
 #  2. our client against our server at 1 and 16 concurrent clients:
 #     bench_credssp (long-lived worker processes on the library and its TLS
 #     driver) and credssp-client processes (one per login) against one
@@ -12,7 +14,7 @@
 #  3. the floor: bench_credssp --mode floor (the same TLS handshake and
 #     NTLM exchange, no CredSSP) at the same concurrency.
 #
-#   bench/credssp/run.sh      # XF_N=20 XF_PAR=4 LOGINS=2000 PROC_N=300 REPS=3
+#   flock /tmp/bpau-it.lock bench/credssp/run.sh   # XF_N=20 XF_PAR=4 LOGINS=2000 PROC_N=300 REPS=3
 #
 # Loopback addresses 127.0.0.120-124.  Needs xfreerdp, freerdp-shadow-cli,
 # winpr-hash, Xvfb, openssl.
@@ -49,8 +51,11 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/ce
 winpr-hash -u alice -p "$PASS" -d TESTDOM -f sam >"$work/sam"
 printf '%s\n' "$PASS" >"$work/pw"
 
+# A display of our own, :120 (from our address range), so that no other
+# session's Xvfb -displayfd races us for the lowest free one; -displayfd
+# still says when it is ready.
 exec 5>"$work/xvfb.display"
-Xvfb -displayfd 5 -ac -screen 0 1024x768x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+Xvfb ":${XVFB_DISPLAY:-120}" -displayfd 5 -ac -screen 0 1024x768x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
 pids+=($!)
 wait_for() { # WHAT CMD...: until CMD succeeds, 60 s at most
 	local what=$1 deadline=$((SECONDS + 60))
@@ -62,6 +67,7 @@ wait_for() { # WHAT CMD...: until CMD succeeds, 60 s at most
 }
 wait_for "Xvfb display" grep -q '^[0-9]' "$work/xvfb.display"
 export DISPLAY=":$(head -n 1 "$work/xvfb.display")"
+kill -0 "${pids[0]}" 2>/dev/null || { echo "run.sh: Xvfb exited:" >&2; cat "$work/xvfb.log" >&2; exit 1; }
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 line_in() { grep -q "$1" "$2"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -78,7 +84,11 @@ freerdp-shadow-cli /bind-address:"$SHADOW_IP" /port:3390 /sec:nla /sam-file:"$wo
 	>"$work/shadow.log" 2>&1 &
 SHADOW_PID=$!
 pids+=($SHADOW_PID)
-wait_for "freerdp-shadow-cli port" port_open "$SHADOW_IP" 3390
+shadow_up() {
+	kill -0 "$SHADOW_PID" 2>/dev/null || { echo "run.sh: freerdp-shadow-cli exited:" >&2; tail -5 "$work/shadow.log" >&2; exit 1; }
+	port_open "$SHADOW_IP" 3390
+}
+wait_for "freerdp-shadow-cli port" shadow_up
 
 # One login through xfreerdp; the outcome, read as each server needs:
 # against credssp-server xfreerdp +auth-only exits non-zero by design (it
@@ -122,6 +132,36 @@ if [ -s "$work/xf.fail" ] || [ "$ours_ok" != $((2 * XF_N)) ]; then
 	cat "$work/xf.fail" >&2
 	exit 1
 fi
+# The driver's own cost: xfreerdp started the same way against a closed
+# port (connection refused at once), so no server does any work.
+t0=$(date +%s.%N)
+for i in $(seq "$XF_N"); do
+	timeout 60 xfreerdp /v:"$PROC_IP:1" /sec:nla +auth-only /cert:ignore /u:alice /d:TESTDOM \
+		/p:"$PASS" >/dev/null 2>&1 || true
+done
+t1=$(date +%s.%N)
+xf_alone=$(awk -v n="$XF_N" -v t0="$t0" -v t1="$t1" 'BEGIN {printf "%.2f\n", n / (t1 - t0)}')
+# The same two servers driven by credssp-client --rdp, which stops after
+# NLA on both (xfreerdp +auth-only goes on to the RDP active state with
+# freerdp-shadow-cli): success is its exit status 0 on both.
+cc_login() { # IP:PORT
+	"$CLIENT" --connect "$1" --server-name rdp.bench --allow-server rdp.bench --ntlm --rdp \
+		--user alice --domain TESTDOM --password-file "$work/pw" >/dev/null 2>>"$work/cc.err"
+}
+cc_round() { # IP:PORT PID -> "logins/s server_cpu_ms_per_login"
+	local c0 c1 t0 t1
+	c0=$(cpu_ticks "$2")
+	t0=$(date +%s.%N)
+	for i in $(seq "$XF_N"); do
+		cc_login "$1" || { echo "run.sh: credssp-client --rdp against $1 failed" >&2; cat "$work/cc.err" >&2; exit 1; }
+	done
+	t1=$(date +%s.%N)
+	c1=$(cpu_ticks "$2")
+	awk -v n="$XF_N" -v t0="$t0" -v t1="$t1" -v c="$((c1 - c0))" -v hz="$tck" \
+		'BEGIN {printf "%.2f %.1f\n", n / (t1 - t0), c * 1000 / hz / n}'
+}
+cc_ours=$(cc_round "$OURS_IP:3389" "$OURS_PID")
+cc_shadow=$(cc_round "$SHADOW_IP:3390" "$SHADOW_PID")
 kill "$SHADOW_PID" "$OURS_PID"
 
 # --- 2 and 3. our client and server, and the floor -------------------------------
@@ -181,6 +221,13 @@ for p in 1 "$XF_PAR"; do
 		"$(f "$o" 1) ($(f "$o" 2) ms)" "$(f "$s" 1) ($(f "$s" 2) ms)" \
 		"$(ratio "$(f "$o" 1)" "$(f "$s" 1)")" "$(ratio "$(f "$s" 2)" "$(f "$o" 2)")"
 done
+echo "   xfreerdp alone (connection refused, no server): $xf_alone runs/s, the bound of this driver"
+echo "   (so at most $(ratio "$xf_alone" "$(f "$xf_shadow1" 1)")x FreeRDP's sequential rate, whatever the server)"
+echo
+echo "1b. the same servers driven by credssp-client --rdp (NLA only on both), sequential"
+printf '   %-13s %-22s %-22s %sx (server CPU: %sx less)\n' "1 at a time" \
+	"$(f "$cc_ours" 1) ($(f "$cc_ours" 2) ms)" "$(f "$cc_shadow" 1) ($(f "$cc_shadow" 2) ms)" \
+	"$(ratio "$(f "$cc_ours" 1)" "$(f "$cc_shadow" 1)")" "$(ratio "$(f "$cc_shadow" 2)" "$(f "$cc_ours" 2)")"
 echo
 echo "2, 3. our client and server, logins/s (CPU ms per login, both sides), median of $REPS"
 printf '   %-8s %-20s %-20s %-22s %s\n' clients "CredSSP (library)" "floor: TLS+NTLM" \
