@@ -14,7 +14,7 @@
 #  3. the floor: bench_credssp --mode floor (the same TLS handshake and
 #     NTLM exchange, no CredSSP) at the same concurrency.
 #
-#   flock /tmp/bpau-it.lock bench/credssp/run.sh   # XF_N=20 XF_PAR=4 LOGINS=2000 PROC_N=300 REPS=3
+#   flock /tmp/bpau-it.lock bench/credssp/run.sh   # XF_N=20 XF_PAR=4 LOGINS=1000 PROC_N=200 REPS=3
 #
 # Loopback addresses 127.0.0.120-124.  Needs xfreerdp, freerdp-shadow-cli,
 # winpr-hash, Xvfb, openssl.
@@ -22,8 +22,8 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 XF_N=${XF_N:-20}
 XF_PAR=${XF_PAR:-4}
-LOGINS=${LOGINS:-2000}
-PROC_N=${PROC_N:-300}
+LOGINS=${LOGINS:-1000}
+PROC_N=${PROC_N:-200}
 REPS=${REPS:-3}
 OURS_IP=127.0.0.120 SHADOW_IP=127.0.0.121 BENCH_IP=127.0.0.122 PROC_IP=127.0.0.123
 work=$(mktemp -d /tmp/credssp-bench.XXXXXX)
