@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,9 +43,15 @@ bool tool_split_addr(TALLOC_CTX *mem_ctx, const char *addr, char **host, char **
 void tool_set_timeouts(int fd, int seconds)
 {
 	struct timeval tv = { seconds, 0 };
+	int one = 1;
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* NLA is a ping-pong of small messages, and a TLS 1.3 server writes
+	 * its session tickets after its handshake flight: with Nagle, such a
+	 * second small write waits for the peer's delayed ACK (tens of ms
+	 * per login).  RDP stacks set TCP_NODELAY too. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 static int tool_socket(const char *host, const char *port, bool listening)

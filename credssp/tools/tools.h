@@ -26,6 +26,8 @@ bool tool_split_addr(TALLOC_CTX *mem_ctx, const char *addr, char **host, char **
  * Both set 30-second send/receive timeouts on connections. */
 int tool_connect(const char *host, const char *port);
 int tool_listen(const char *host, const char *port);
+/* tool_set_timeouts: send/receive timeouts on a connection, and
+ * TCP_NODELAY (NLA's small messages must not wait for delayed ACKs). */
 void tool_set_timeouts(int fd, int seconds);
 /* tool_read_secret: a file's contents (at most 4 KiB, one trailing
  * newline dropped) as a secret, NUL-terminated; NULL with a message. */
