@@ -275,6 +275,12 @@ int otpced_http_start(struct otpced *srv, char *err, size_t errlen)
 	evhttp_set_gencb(srv->http, on_request, srv);
 	evhttp_set_timeout_tv(srv->http, &tv);
 	evhttp_set_max_body_size(srv->http, (ev_ssize_t)c->max_body);
+	/* An oversize body: read (and drop) what the client sends, then
+	 * answer 413.  Closing at once with its bytes unread makes the kernel
+	 * reset the connection, and the reset can reach the client before the
+	 * 413 does (curl then sees no answer at all).  The connection timeout
+	 * still bounds how long a client may keep sending. */
+	evhttp_set_flags(srv->http, EVHTTP_SERVER_LINGERING_CLOSE);
 	evhttp_set_max_headers_size(srv->http, 16384);
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 						      EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
