@@ -36,7 +36,8 @@
  *
  * Errors as engine.h's, plus NT_STATUS_INVALID_PARAMETER for a malformed
  * or out-of-protocol SPNEGO token, NT_STATUS_LOGON_FAILURE when the peer
- * rejects, NT_STATUS_NO_SUCH_PACKAGE when no mechanism is common.
+ * rejects, NT_STATUS_NO_SUCH_PACKAGE when no mechanism is common,
+ * NT_STATUS_ACCESS_DENIED when the peer's mechListMIC does not verify.
  */
 #ifndef NEGOEX_SPNEGO_NEGOEX_SPNEGO_H
 #define NEGOEX_SPNEGO_NEGOEX_SPNEGO_H
