@@ -2,7 +2,7 @@
 # run.sh: the NEGOEX codec benchmark, ours against MIT krb5's own NEGOEX code
 # on the same messages (bench/negoex/README.md).
 #
-#   bench/negoex/run.sh            # ITER=100000 REPS=7 by default
+#   bench/negoex/run.sh            # ITER=100000 EX_ITER=2000 REPS=7 by default
 #
 # Builds MIT krb5 (static libraries) from .deps/krb5 into $MIT_BUILD
 # (default /tmp/negoex-bench-mit, reused when already built; never in the
@@ -13,6 +13,7 @@ set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 ITER=${ITER:-100000}
 REPS=${REPS:-7}
+EX_ITER=${EX_ITER:-2000}
 MIT_SRC=${MIT_SRC:-$top/.deps/krb5/src}
 MIT_BUILD=${MIT_BUILD:-/tmp/negoex-bench-mit}
 work=$(mktemp -d /tmp/negoex-bench.XXXXXX)
@@ -82,6 +83,23 @@ echo "== running (ITER=$ITER REPS=$REPS, median ns per operation)"
 "${pin[@]}" "$OURS" "$ITER" "$REPS" $msgs >"$work/ours.txt"
 "${pin[@]}" "$work/bench_negoex_mit" "$ITER" "$REPS" $msgs >"$work/mit.txt"
 
+# The full exchange: SPNEGO with NEGOEX, initiator against acceptor in one
+# process, one test scheme, HOPS=1: ours, and MIT's libgssapi_krb5 with its
+# negoextest plugin (built as the interop tests build it, negoex_mit.sh).
+echo "== the full exchange (EX_ITER=$EX_ITER REPS=$REPS)"
+IT_TOP=$top IT_WORK=$work
+# shellcheck disable=SC1091
+source "$top/tests/integration/negoex_mit.sh"
+mit_build >/dev/null
+cc -O2 -o "$work/bench_negoex_mit_exchange" "$top/bench/negoex/bench_negoex_mit_exchange.c" \
+	$(pkg-config --cflags --libs mit-krb5-gssapi)
+"${pin[@]}" env HOPS=1 "$top/build/bench/negoex/bench_negoex_exchange" "$EX_ITER" "$REPS" \
+	>"$work/ex.txt"
+"${pin[@]}" env HOPS=1 "$top/build/bench/negoex/bench_negoex_exchange" --shared-context \
+	"$EX_ITER" "$REPS" >>"$work/ex.txt"
+"${pin[@]}" env HOPS=1 GSS_MECH_CONFIG="$work/gss_mech.$MIT_OID2" \
+	"$work/bench_negoex_mit_exchange" "$EX_ITER" "$REPS" >>"$work/ex.txt"
+
 printf '\n%-34s %5s  %10s %10s %6s  %10s %10s %6s  %s\n' message bytes \
 	"ours parse" "MIT parse" ratio "ours build" "MIT build" ratio "rebuilt bytes (ours/MIT)"
 join <(sort "$work/ours.txt") <(sort "$work/mit.txt") |
@@ -93,3 +111,6 @@ join <(sort "$work/ours.txt") <(sort "$work/mit.txt") |
 	done
 echo
 echo "ratio = ours / MIT (below 1: ours is faster).  $(uname -m), $(nproc) CPU(s), $(date -u +%F)."
+echo
+printf '%-34s %14s %14s\n' "full exchange (SPNEGO+NEGOEX)" "exchanges/s" "us/exchange"
+while read -r who rate us; do printf '%-34s %14s %14s\n' "$who" "$rate" "$us"; done <"$work/ex.txt"

@@ -33,10 +33,10 @@ static krb5_context get_context(struct negoex_engine *e)
 
 void checksum_free_context(struct negoex_engine *e)
 {
-	if (e->krb5 != NULL) {
+	if (e->krb5 != NULL && !e->krb5_borrowed) {
 		krb5_free_context(e->krb5);
-		e->krb5 = NULL;
 	}
+	e->krb5 = NULL;
 }
 
 /* open_key: a Heimdal crypto for |key| and its mandatory checksum type. */

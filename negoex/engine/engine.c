@@ -52,6 +52,8 @@ NTSTATUS negoex_engine_new(TALLOC_CTX *mem_ctx, const struct negoex_engine_confi
 	talloc_set_destructor(e, engine_destructor);
 	e->role = cfg->role;
 	e->no_optimistic_token = cfg->no_optimistic_token;
+	e->krb5 = cfg->krb5_context;
+	e->krb5_borrowed = cfg->krb5_context != NULL;
 	e->trace = cfg->trace;
 	e->trace_data = cfg->trace_data;
 	for (size_t i = 0; i < cfg->num_schemes; i++) {

@@ -131,6 +131,12 @@ struct negoex_engine_config {
 	 * "recv AP_REQUEST seq 3 scheme <guid>"; may be NULL */
 	void (*trace)(void *trace_data, const char *line);
 	void *trace_data;
+	/* optional: a Heimdal krb5_context for the VERIFY checksums, which
+	 * the engine uses but does not free (one thread at a time, as any
+	 * krb5_context); NULL: the engine makes its own at the first
+	 * checksum (krb5_init_context reads krb5.conf, which is most of a
+	 * short exchange's cost: bench/negoex/README.md) */
+	void *krb5_context;
 };
 
 struct negoex_engine; /* opaque; talloc_free ends it and wipes its keys */

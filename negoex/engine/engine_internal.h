@@ -47,6 +47,7 @@ struct negoex_engine {
 	size_t num_peer_schemes;
 	bool peer_nego_seen;
 	void *krb5; /* krb5_context, created at the first checksum */
+	bool krb5_borrowed; /* the caller's (config), not freed */
 };
 
 /* What one received token holds, after inbound_parse's checks: at most one

@@ -12,12 +12,14 @@
 struct entry {
 	struct spnego_oid oid;
 	const struct negoex_spnego_mech *mech; /* NULL: NEGOEX */
+	const struct negoex_spnego_mic *mic;
 };
 
 struct negoex_spnego {
 	enum negoex_role role;
 	struct negoex_engine *engine;
 	struct negoex_spnego_mech mechs[NEGOEX_SPNEGO_MAX_MECHS];
+	struct negoex_spnego_mic negoex_mic;
 	struct entry entries[NEGOEX_SPNEGO_MAX_MECHS + 1];
 	size_t num;
 	int selected; /* entries index; -1 until chosen */
@@ -26,6 +28,12 @@ struct negoex_spnego {
 	bool spnego_done; /* accept-completed sent (acceptor) or received */
 	bool peer_rejected;
 	bool failed;
+	bool done;
+	/* RFC 4178 5: the DER of the initiator's mechTypes, which both MICs
+	 * cover (ours as sent, or the initiator's as received) */
+	uint8_t *mech_types_der;
+	size_t mech_types_der_len;
+	bool mic_reqd, mic_sent, mic_rcvd;
 };
 
 NTSTATUS negoex_spnego_new(TALLOC_CTX *mem_ctx, const struct negoex_spnego_config *cfg,
@@ -46,6 +54,10 @@ NTSTATUS negoex_spnego_new(TALLOC_CTX *mem_ctx, const struct negoex_spnego_confi
 	sp->engine = cfg->engine;
 	sp->selected = -1;
 	if (cfg->engine != NULL) {
+		if (cfg->negoex_mic != NULL) {
+			sp->negoex_mic = *cfg->negoex_mic;
+		}
+		sp->entries[sp->num].mic = &sp->negoex_mic;
 		sp->entries[sp->num++].oid = spnego_oid_negoex;
 	}
 	for (size_t i = 0; i < cfg->num_mechs; i++) {
@@ -58,6 +70,7 @@ NTSTATUS negoex_spnego_new(TALLOC_CTX *mem_ctx, const struct negoex_spnego_confi
 			}
 		}
 		sp->entries[sp->num].oid = cfg->mechs[i].oid;
+		sp->entries[sp->num].mic = &sp->mechs[i].mic;
 		sp->entries[sp->num++].mech = &sp->mechs[i];
 	}
 	*out = sp;
@@ -71,6 +84,11 @@ NTSTATUS negoex_spnego_selected(const struct negoex_spnego *sp, struct spnego_oi
 	}
 	*mech = sp->entries[sp->selected].oid;
 	return NT_STATUS_OK;
+}
+
+bool negoex_spnego_mic_exchanged(const struct negoex_spnego *sp)
+{
+	return sp->mic_sent && sp->mic_rcvd;
 }
 
 static int find(const struct negoex_spnego *sp, const struct spnego_oid *oid)
@@ -108,13 +126,102 @@ static NTSTATUS mech_step(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const u
 	return status;
 }
 
+/* has_integ: the chosen mechanism's context has integrity (MIT:
+ * sc->ctx_flags & GSS_C_INTEG_FLAG), so a mechListMIC can be exchanged. */
+static bool has_integ(const struct negoex_spnego *sp)
+{
+	const struct negoex_spnego_mic *m = sp->entries[sp->selected].mic;
+
+	if (m->get_mic == NULL || m->verify_mic == NULL) {
+		return false;
+	}
+	return m->has_integ == NULL || m->has_integ(m->priv);
+}
+
+/*
+ * handle_mic: MIT spnego_mech.c handle_mic() and process_mic(), once the
+ * chosen mechanism is complete and has integrity.  A MIC from the peer is
+ * verified and makes ours required; a side that ends its mechanism with
+ * a token must send its MIC with it when one is required, so a required
+ * MIC missing from the peer's last mechanism token is an error.  Ours is
+ * made once, when required.  The caller is done when both are exchanged.
+ */
+static NTSTATUS handle_mic(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx,
+			   const struct spnego_bytes *mic_in, bool send_mechtok,
+			   struct spnego_bytes *mic_out, const char **reason)
+{
+	const struct negoex_spnego_mic *m = sp->entries[sp->selected].mic;
+	NTSTATUS status;
+
+	mic_out->data = NULL;
+	mic_out->len = 0;
+	if (mic_in != NULL) {
+		if (sp->mic_rcvd) {
+			crypto_set_reason(reason, "a second mechListMIC");
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		status = m->verify_mic(m->priv, sp->mech_types_der, sp->mech_types_der_len,
+				       mic_in->data, mic_in->len);
+		if (!NT_STATUS_IS_OK(status)) {
+			crypto_set_reason(reason, "the peer's mechListMIC does not verify");
+			return NT_STATUS_ACCESS_DENIED;
+		}
+		sp->mic_reqd = true;
+		sp->mic_rcvd = true;
+	} else if (sp->mic_reqd && !send_mechtok && !sp->mic_rcvd) {
+		crypto_set_reason(reason, "the peer ended its mechanism without the mechListMIC");
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (sp->mic_reqd && !sp->mic_sent) {
+		status = m->get_mic(m->priv, mem_ctx, sp->mech_types_der, sp->mech_types_der_len,
+				    &mic_out->data, &mic_out->len);
+		if (!NT_STATUS_IS_OK(status) || mic_out->len == 0) {
+			crypto_set_reason(reason, "the mechanism could not make the mechListMIC");
+			return NT_STATUS_IS_OK(status) ? NT_STATUS_INTERNAL_ERROR : status;
+		}
+		sp->mic_sent = true;
+	}
+	return NT_STATUS_OK;
+}
+
+/* step_mic: the MIC business after a step (mic_in: the peer's, if any).
+ * *mic_done: the exchange is complete as far as MICs go (none required,
+ * or both exchanged). */
+static NTSTATUS step_mic(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx,
+			 const struct spnego_bytes *mic_in, bool send_mechtok,
+			 struct spnego_bytes *mic_out, bool *mic_done, const char **reason)
+{
+	NTSTATUS status;
+
+	mic_out->data = NULL;
+	mic_out->len = 0;
+	*mic_done = false;
+	if (!sp->mech_done || !has_integ(sp)) {
+		/* MIT ignores a MIC here; one we cannot check is refused */
+		if (mic_in != NULL) {
+			crypto_set_reason(reason, sp->mech_done
+					  ? "a mechListMIC for a mechanism without integrity"
+					  : "a mechListMIC before the mechanism is complete");
+			return NT_STATUS_INVALID_PARAMETER;
+		}
+		*mic_done = sp->mech_done;
+		return NT_STATUS_OK;
+	}
+	status = handle_mic(sp, mem_ctx, mic_in, send_mechtok, mic_out, reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
+	}
+	*mic_done = !sp->mic_reqd || (sp->mic_sent && sp->mic_rcvd);
+	return NT_STATUS_OK;
+}
+
 static NTSTATUS build(TALLOC_CTX *mem_ctx, const struct spnego_token *tok, uint8_t **out,
 		      size_t *out_len, const char **reason)
 {
 	return spnego_token_build(mem_ctx, tok, out, out_len, reason);
 }
 
-/* parse_resp: a NegTokenResp without MIC business, not a reject. */
+/* parse_resp: a NegTokenResp, not a reject. */
 static NTSTATUS parse_resp(TALLOC_CTX *mem_ctx, const uint8_t *in, size_t in_len,
 			   struct spnego_neg_token_resp **out, const char **reason)
 {
@@ -131,11 +238,6 @@ static NTSTATUS parse_resp(TALLOC_CTX *mem_ctx, const uint8_t *in, size_t in_len
 	if (tok->resp->has_neg_state && tok->resp->neg_state == SPNEGO_REJECT) {
 		crypto_set_reason(reason, "the peer's SPNEGO says reject");
 		return NT_STATUS_LOGON_FAILURE;
-	}
-	if (tok->resp->mech_list_mic != NULL ||
-	    (tok->resp->has_neg_state && tok->resp->neg_state == SPNEGO_REQUEST_MIC)) {
-		crypto_set_reason(reason, "mechListMIC is not supported");
-		return NT_STATUS_NOT_SUPPORTED;
 	}
 	*out = tok->resp;
 	return NT_STATUS_OK;
@@ -178,6 +280,11 @@ static NTSTATUS init_first(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, uint8_
 		oids[i] = sp->entries[i].oid;
 	}
 	init.num_mech_types = sp->num;
+	status = spnego_mech_types_der(sp, oids, sp->num, &sp->mech_types_der,
+				       &sp->mech_types_der_len, reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
+	}
 	if (ml > 0) {
 		mt.data = m;
 		mt.len = ml;
@@ -188,7 +295,8 @@ static NTSTATUS init_first(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, uint8_
 
 /* init_next: the acceptor's NegTokenResp.  Its first names the mechanism
  * (RFC 4178 4.2.2 supportedMech); one other than our first means our
- * optimistic token was not used and that mechanism starts now. */
+ * optimistic token was not used and that mechanism starts now, with the
+ * mechListMIC required (RFC 4178 5; the acceptor says request-mic). */
 static NTSTATUS init_next(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const uint8_t *in,
 			  size_t in_len, uint8_t **out, size_t *out_len, const char **reason)
 {
@@ -196,10 +304,11 @@ static NTSTATUS init_next(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const u
 	struct spnego_neg_token_resp mine = {.has_neg_state = true,
 					     .neg_state = SPNEGO_ACCEPT_INCOMPLETE};
 	struct spnego_token tok = {.type = SPNEGO_NEG_TOKEN_RESP, .resp = &mine};
-	struct spnego_bytes rt;
+	struct spnego_bytes rt, mic;
 	const uint8_t *tin = NULL;
 	uint8_t *m = NULL;
 	size_t tin_len = 0, ml = 0;
+	bool mic_done;
 	NTSTATUS status = parse_resp(mem_ctx, in, in_len, &resp, reason);
 
 	if (!NT_STATUS_IS_OK(status)) {
@@ -212,15 +321,26 @@ static NTSTATUS init_next(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const u
 	}
 	if (sp->received++ == 0) {
 		int i = resp->supported_mech != NULL ? find(sp, resp->supported_mech) : -1;
+		bool request_mic = resp->has_neg_state && resp->neg_state == SPNEGO_REQUEST_MIC;
 
 		if (i < 0) {
 			crypto_set_reason(reason, "supportedMech is missing or not one we offered");
 			return NT_STATUS_INVALID_PARAMETER;
 		}
 		if (i != 0) {
-			/* Fallback: the acceptor chose another of ours. */
+			/* Fallback: the acceptor chose another of ours.  MIT
+			 * (spnego_mech.c init_ctx_reselect) insists on
+			 * request-mic then, tolerating accept-incomplete only
+			 * for NTLMSSP (Windows 2003's RFC 2478 SPNEGO). */
 			if (tin_len > 0) {
 				crypto_set_reason(reason, "a token for a mechanism not started");
+				return NT_STATUS_INVALID_PARAMETER;
+			}
+			if (!request_mic &&
+			    !(resp->has_neg_state && resp->neg_state == SPNEGO_ACCEPT_INCOMPLETE &&
+			      spnego_oid_equal(resp->supported_mech, &spnego_oid_ntlm))) {
+				crypto_set_reason(reason,
+						  "another mechanism chosen without request-mic");
 				return NT_STATUS_INVALID_PARAMETER;
 			}
 			sp->selected = i;
@@ -230,6 +350,7 @@ static NTSTATUS init_next(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const u
 			crypto_set_reason(reason, "no responseToken for the optimistic mechanism");
 			return NT_STATUS_INVALID_PARAMETER;
 		}
+		sp->mic_reqd = request_mic;
 	}
 	if (resp->has_neg_state && resp->neg_state == SPNEGO_ACCEPT_COMPLETED) {
 		sp->spnego_done = true;
@@ -252,16 +373,36 @@ static NTSTATUS init_next(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const u
 		crypto_set_reason(reason, "the acceptor completed before our mechanism");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	if (ml > 0) {
-		rt.data = m;
-		rt.len = ml;
-		mine.response_token = &rt;
+	status = step_mic(sp, mem_ctx, resp->mech_list_mic, ml > 0, &mic, &mic_done, reason);
+	if (!NT_STATUS_IS_OK(status)) {
+		return status;
+	}
+	/* Done once the mechanism is and either the acceptor said so or both
+	 * MICs are through (MIT: handle_mic sets ACCEPT_COMPLETE, and the
+	 * initiator ends with its MIC). */
+	sp->done = sp->mech_done && mic_done && (sp->spnego_done || sp->mic_reqd);
+	if (sp->spnego_done && !sp->done) {
+		crypto_set_reason(reason, "the acceptor completed without the mechListMIC");
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (ml > 0 || mic.len > 0) {
+		if (ml > 0) {
+			rt.data = m;
+			rt.len = ml;
+			mine.response_token = &rt;
+		}
+		if (mic.len > 0) {
+			mine.mech_list_mic = &mic;
+			if (sp->done) {
+				mine.neg_state = SPNEGO_ACCEPT_COMPLETED;
+			}
+		}
 		status = build(mem_ctx, &tok, out, out_len, reason);
 		if (!NT_STATUS_IS_OK(status)) {
 			return status;
 		}
 	}
-	return sp->mech_done && sp->spnego_done ? NT_STATUS_OK : NT_STATUS_MORE_PROCESSING_REQUIRED;
+	return sp->done ? NT_STATUS_OK : NT_STATUS_MORE_PROCESSING_REQUIRED;
 }
 
 /* init_reject: NegTokenResp { reject }, the initiator's last token after
@@ -279,7 +420,7 @@ static void init_reject(TALLOC_CTX *mem_ctx, uint8_t **out, size_t *out_len)
 
 /* acc_first: the initiator's NegTokenInit.  RFC 4178 3.2 (c): the first
  * of its mechanisms we have; its optimistic token only if that is its
- * first. */
+ * first, else the mechListMIC is required (RFC 4178 5). */
 static NTSTATUS acc_first(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const uint8_t *in,
 			  size_t in_len, const uint8_t **tin, size_t *tin_len, bool *step,
 			  const char **reason)
@@ -297,21 +438,32 @@ static NTSTATUS acc_first(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const u
 	}
 	init = tok->init;
 	if (init->mech_list_mic != NULL) {
-		crypto_set_reason(reason, "mechListMIC is not supported");
+		/* no mechanism is complete yet to check it with */
+		crypto_set_reason(reason, "a mechListMIC in the NegTokenInit");
 		return NT_STATUS_NOT_SUPPORTED;
 	}
+	*step = false;
 	for (size_t i = 0; i < init->num_mech_types && sp->selected < 0; i++) {
 		int j = find(sp, &init->mech_types[i]);
 
 		if (j >= 0) {
 			sp->selected = j;
 			*step = i == 0 && init->mech_token != NULL;
+			/* MIT spnego_mech.c negotiate_mech: REQUEST_MIC
+			 * unless the initiator's first */
+			sp->mic_reqd = i != 0;
 		}
 	}
 	if (sp->selected < 0) {
 		crypto_set_reason(reason, "no mechanism in common");
 		return NT_STATUS_NO_SUCH_PACKAGE;
 	}
+	sp->mech_types_der = talloc_memdup(sp, init->mech_types_der.data,
+					   init->mech_types_der.len);
+	if (sp->mech_types_der == NULL) {
+		return NT_STATUS_NO_MEMORY;
+	}
+	sp->mech_types_der_len = init->mech_types_der.len;
 	if (*step) {
 		*tin = init->mech_token->data;
 		*tin_len = init->mech_token->len;
@@ -324,12 +476,13 @@ static NTSTATUS acc_step(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const ui
 {
 	struct spnego_neg_token_resp mine = {.has_neg_state = true};
 	struct spnego_token tok = {.type = SPNEGO_NEG_TOKEN_RESP, .resp = &mine};
-	struct spnego_bytes rt;
+	struct spnego_bytes rt, mic = {0};
 	struct spnego_oid supported;
+	const struct spnego_bytes *mic_in = NULL;
 	const uint8_t *tin = NULL;
 	uint8_t *m = NULL;
 	size_t tin_len = 0, ml = 0;
-	bool step = true;
+	bool step = true, mic_done = false;
 	NTSTATUS status, built;
 
 	if (sp->received++ == 0) {
@@ -338,11 +491,20 @@ static NTSTATUS acc_step(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const ui
 		struct spnego_neg_token_resp *resp;
 
 		status = parse_resp(mem_ctx, in, in_len, &resp, reason);
-		if (NT_STATUS_IS_OK(status) && resp->response_token == NULL) {
-			crypto_set_reason(reason, "the initiator's token carries no mechanism token");
-			status = NT_STATUS_INVALID_PARAMETER;
-		}
 		if (NT_STATUS_IS_OK(status)) {
+			mic_in = resp->mech_list_mic;
+			step = resp->response_token != NULL;
+			if (step == sp->mech_done) {
+				/* a token until our mechanism is done; after
+				 * that only the initiator's mechListMIC */
+				crypto_set_reason(reason,
+						  sp->mech_done
+							  ? "a mechanism token after our mechanism completed"
+							  : "the initiator's token carries no mechanism token");
+				status = NT_STATUS_INVALID_PARAMETER;
+			}
+		}
+		if (NT_STATUS_IS_OK(status) && step) {
 			tin = resp->response_token->data;
 			tin_len = resp->response_token->len;
 		}
@@ -359,7 +521,17 @@ static NTSTATUS acc_step(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const ui
 	if (step) {
 		status = mech_step(sp, mem_ctx, tin, tin_len, &m, &ml, reason);
 	} else {
-		status = NT_STATUS_MORE_PROCESSING_REQUIRED;
+		status = sp->mech_done ? NT_STATUS_OK : NT_STATUS_MORE_PROCESSING_REQUIRED;
+	}
+	if (NT_STATUS_IS_OK(status) || NT_STATUS_EQUAL(status, NT_STATUS_MORE_PROCESSING_REQUIRED)) {
+		NTSTATUS ms = step_mic(sp, mem_ctx, mic_in, ml > 0, &mic, &mic_done, reason);
+
+		if (!NT_STATUS_IS_OK(ms)) {
+			status = ms;
+			ml = 0;
+		} else if (NT_STATUS_IS_OK(status) && !mic_done) {
+			status = NT_STATUS_MORE_PROCESSING_REQUIRED;
+		}
 	}
 	if (sp->sent++ == 0) {
 		supported = sp->entries[sp->selected].oid;
@@ -370,15 +542,27 @@ static NTSTATUS acc_step(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const ui
 		rt.len = ml;
 		mine.response_token = &rt;
 	}
+	if (mic.len > 0) {
+		mine.mech_list_mic = &mic;
+	}
 	if (NT_STATUS_IS_OK(status)) {
 		mine.neg_state = SPNEGO_ACCEPT_COMPLETED;
 		sp->spnego_done = true;
+		sp->done = true;
+		if (sp->mic_rcvd && ml == 0 && mic.len == 0) {
+			/* MIT handle_mic: NO_TOKEN_SEND after the
+			 * initiator's MIC answered ours */
+			return status;
+		}
 	} else if (NT_STATUS_EQUAL(status, NT_STATUS_MORE_PROCESSING_REQUIRED) || ml > 0) {
-		/* MIT sends a failing mechanism's last token accept-incomplete */
-		mine.neg_state = SPNEGO_ACCEPT_INCOMPLETE;
+		/* MIT sends a failing mechanism's last token accept-incomplete;
+		 * request-mic in the first reply of a fallback */
+		mine.neg_state = sp->sent == 1 && !step && sp->mic_reqd ? SPNEGO_REQUEST_MIC
+									 : SPNEGO_ACCEPT_INCOMPLETE;
 	} else {
 		mine.neg_state = SPNEGO_REJECT;
 		mine.supported_mech = NULL;
+		mine.mech_list_mic = NULL;
 	}
 	built = build(mem_ctx, &tok, out, out_len, reason);
 	return NT_STATUS_IS_OK(built) ? status : built;
@@ -392,7 +576,7 @@ NTSTATUS negoex_spnego_step(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const
 
 	*out = NULL;
 	*out_len = 0;
-	if (sp->failed || (sp->mech_done && sp->spnego_done)) {
+	if (sp->failed || sp->done) {
 		crypto_set_reason(reason, sp->failed ? "the exchange has failed"
 						     : "the exchange is complete");
 		return NT_STATUS_INVALID_DEVICE_STATE;

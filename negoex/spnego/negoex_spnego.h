@@ -20,14 +20,24 @@
  *              nothing to send (MIT_HOPS2_RESP3); { reject } on a failure
  *              with no token.
  *
- * Not done: mechListMIC (RFC 4178 5).  Neither NEGOEX's test scheme nor
- * the mechanisms given here produce a MIC (MIT's negoextest sets no
- * integrity flag, so MIT sends none); a peer that sends a mechListMIC or
- * asks for one (request-mic) is refused with NT_STATUS_NOT_SUPPORTED.
+ * mechListMIC (RFC 4178 section 5), as MIT krb5 1.20's spnego_mech.c
+ * (handle_mic, process_mic): the MIC is required when the chosen
+ * mechanism is not the initiator's first (the acceptor says request-mic
+ * in its first reply), or when the peer sends one; it is exchanged only
+ * once the mechanism is complete and only if the mechanism has integrity
+ * (MIT: sc->ctx_flags & GSS_C_INTEG_FLAG).  Each side sends get_mic over
+ * the DER of the initiator's mechTypes and verifies the peer's; whichever
+ * side's mechanism finishes with a token sends its MIC with it, and the
+ * other answers with its own.  NEGOEX has integrity only when the caller
+ * gives |negoex_mic| (MIT: the selected auth scheme's context flags; its
+ * negoextest sets none, so no MIC is exchanged over NEGOEX there).  A MIC
+ * received for a mechanism without integrity, or before the mechanism is
+ * complete, is refused (MIT ignores it; we cannot check it).
  *
  * Errors as engine.h's, plus NT_STATUS_INVALID_PARAMETER for a malformed
  * or out-of-protocol SPNEGO token, NT_STATUS_LOGON_FAILURE when the peer
- * rejects, NT_STATUS_NO_SUCH_PACKAGE when no mechanism is common.
+ * rejects, NT_STATUS_NO_SUCH_PACKAGE when no mechanism is common,
+ * NT_STATUS_ACCESS_DENIED when the peer's mechListMIC does not verify.
  */
 #ifndef NEGOEX_SPNEGO_NEGOEX_SPNEGO_H
 #define NEGOEX_SPNEGO_NEGOEX_SPNEGO_H
@@ -37,7 +47,25 @@
 
 #define NEGOEX_SPNEGO_MAX_MECHS 8
 
-/* A mechanism offered beside NEGOEX (e.g. Kerberos through GSSAPI). */
+/*
+ * A mechanism's integrity, for the mechListMIC: get_mic and verify_mic
+ * over |msg| with the established context (gss_get_mic / gss_verify_mic);
+ * has_integ says whether the established context has integrity
+ * (GSS_C_INTEG_FLAG; NULL: it has when get_mic is set).  All NULL: no
+ * integrity, no mechListMIC.  verify_mic returns NT_STATUS_OK or an error
+ * (NT_STATUS_ACCESS_DENIED for a MIC that does not check).
+ */
+struct negoex_spnego_mic {
+	NTSTATUS (*get_mic)(void *priv, TALLOC_CTX *mem_ctx, const uint8_t *msg, size_t len,
+			    uint8_t **mic, size_t *mic_len);
+	NTSTATUS (*verify_mic)(void *priv, const uint8_t *msg, size_t len, const uint8_t *mic,
+			       size_t mic_len);
+	bool (*has_integ)(void *priv);
+	void *priv;
+};
+
+/* A mechanism offered beside NEGOEX (e.g. Kerberos through GSSAPI:
+ * negoex/krb5/negoex_krb5.h). */
 struct negoex_spnego_mech {
 	struct spnego_oid oid;
 	/* one context step, as negoex_engine_step: |in| NULL on the
@@ -46,12 +74,16 @@ struct negoex_spnego_mech {
 	NTSTATUS (*step)(void *priv, TALLOC_CTX *mem_ctx, const uint8_t *in, size_t in_len,
 			 uint8_t **out, size_t *out_len);
 	void *priv;
+	struct negoex_spnego_mic mic; /* priv is its own */
 };
 
 struct negoex_spnego_config {
 	enum negoex_role role;
 	/* NEGOEX, offered first; NULL: not offered */
 	struct negoex_engine *engine;
+	/* the selected auth scheme's integrity once NEGOEX is complete
+	 * (optional; NULL: none, as MIT's negoextest) */
+	const struct negoex_spnego_mic *negoex_mic;
 	/* the others, in our order of preference */
 	const struct negoex_spnego_mech *mechs;
 	size_t num_mechs;
@@ -78,5 +110,8 @@ NTSTATUS negoex_spnego_step(struct negoex_spnego *sp, TALLOC_CTX *mem_ctx, const
  * caller's), once the acceptor has said; NT_STATUS_INVALID_DEVICE_STATE
  * before. */
 NTSTATUS negoex_spnego_selected(const struct negoex_spnego *sp, struct spnego_oid *mech);
+
+/* negoex_spnego_mic_exchanged: both mechListMICs were sent and verified. */
+bool negoex_spnego_mic_exchanged(const struct negoex_spnego *sp);
 
 #endif

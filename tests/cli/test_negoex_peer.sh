@@ -178,7 +178,17 @@ done
 run "negoex-peer --help exits 0" 0 "$PEER" --help
 has "--help documents the exit status" '^Exit status: 0' "$work/out"
 run "negoex-peer without --role is a usage error" 2 "$PEER"
+"$PEER" --help >"$work/help.out" 2>&1
 run "negoex-peer --schemes 3 is a usage error" 2 "$PEER" --role initiator --schemes 3
+run "negoex-peer --with-krb5 --raw is a usage error" 2 "$PEER" --role initiator --with-krb5 --raw
+run "negoex-peer --target without --with-krb5 is a usage error" 2 "$PEER" --role initiator \
+	--target HOST@x
+run "negoex-peer --no-negoex without --with-krb5 is a usage error" 2 "$PEER" --role acceptor \
+	--no-negoex
+run "negoex-peer --with-krb5 initiator without --target fails" 1 "$PEER" --role initiator \
+	--with-krb5
+has "... saying why" '^ERROR krb5: .*needs a target'
+has "--help explains --with-krb5" 'with-krb5' "$work/help.out"
 for FRAMING in $FRAMINGS; do
 	cases
 done

@@ -13,12 +13,14 @@
 
 #include "crypto/wire/text.h"
 #include "negoex/engine/engine.h"
+#include "negoex/krb5/negoex_krb5.h"
 #include "negoex/spnego/negoex_spnego.h"
 #include "tests/tools/negoex_testscheme.h"
 
 static const char usage_text[] =
 	"usage: negoex-peer --role initiator|acceptor [--schemes N] [--reverse]\n"
 	"                   [--no-optimistic] [--raw|--spnego]\n"
+	"                   [--with-krb5 [--target SERVICE]] [--no-negoex]\n"
 	"\n"
 	"Runs one side of a NEGOEX exchange (our engine, the test auth scheme\n"
 	"wire-compatible with MIT krb5's negoextest plugin).\n"
@@ -35,13 +37,22 @@ static const char usage_text[] =
 	"  --spnego          tokens are SPNEGO-framed, as MIT's SPNEGO sends them:\n"
 	"                    NegTokenInit (GSS framing, mech 1.3.6.1.4.1.311.2.2.30)\n"
 	"                    then NegTokenResp (the default)\n"
+	"  --with-krb5       SPNEGO offers Kerberos (Heimdal's GSSAPI) after NEGOEX:\n"
+	"                    the initiator uses the ccache (KRB5CCNAME), the\n"
+	"                    acceptor the keytab (KRB5_KTNAME); krb5.conf from\n"
+	"                    KRB5_CONFIG\n"
+	"  --target SERVICE  initiator with --with-krb5: \"HTTP@host\" or a\n"
+	"                    principal \"HTTP/host@REALM\"\n"
+	"  --no-negoex       with --with-krb5: offer Kerberos alone\n"
 	"\n"
 	"Line protocol: every token we send is one line \"TOKEN <hex>\" on stdout\n"
 	"(flushed); the peer's tokens are read as \"TOKEN <hex>\" lines on stdin\n"
 	"(other lines are ignored, with a note on stderr).  The initiator starts.\n"
 	"On success \"DONE\" (after a last TOKEN, if any); on failure\n"
 	"\"ERROR <message>\" (after a last TOKEN for the peer, if the engine has\n"
-	"one).  stderr has one line per NEGOEX message, e.g.\n"
+	"one).  With --spnego, stderr ends with \"spnego: selected NAME,\n"
+	"mechListMIC exchanged|none\" (and \"krb5: peer PRINCIPAL\" on an acceptor).\n"
+	"stderr has one line per NEGOEX message, e.g.\n"
 	"\"sent INITIATOR_NEGO seq 0 schemes <guid> <guid>\",\n"
 	"\"recv ACCEPTOR_META_DATA seq 6 scheme <guid>\".\n"
 	"\n"
@@ -147,6 +158,8 @@ static int run(TALLOC_CTX *mem, int argc, char **argv)
 		{"role", required_argument, NULL, 'r'}, {"schemes", required_argument, NULL, 's'},
 		{"reverse", no_argument, NULL, 'R'},	{"no-optimistic", no_argument, NULL, 'n'},
 		{"raw", no_argument, NULL, 'w'},	{"spnego", no_argument, NULL, 'S'},
+		{"with-krb5", no_argument, NULL, 'k'},	{"target", required_argument, NULL, 't'},
+		{"no-negoex", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},	{NULL, 0, NULL, 0},
 	};
 	struct negoex_scheme schemes[NEGOEX_TESTSCHEME_COUNT];
@@ -155,7 +168,10 @@ static int run(TALLOC_CTX *mem, int argc, char **argv)
 	struct negoex_spnego *sp = NULL;
 	const char *role = NULL, *reason = NULL;
 	long nschemes = NEGOEX_TESTSCHEME_COUNT;
-	bool reverse = false, spnego = true;
+	bool reverse = false, spnego = true, with_krb5 = false, no_negoex = false;
+	const char *target = NULL;
+	struct negoex_krb5 *krb5 = NULL;
+	struct negoex_spnego_mech krb5_mech;
 	NTSTATUS status;
 	int c;
 
@@ -179,6 +195,15 @@ static int run(TALLOC_CTX *mem, int argc, char **argv)
 		case 'S':
 			spnego = true;
 			break;
+		case 'k':
+			with_krb5 = true;
+			break;
+		case 't':
+			target = optarg;
+			break;
+		case 'N':
+			no_negoex = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -189,7 +214,8 @@ static int run(TALLOC_CTX *mem, int argc, char **argv)
 	}
 	if (optind != argc || role == NULL ||
 	    (strcmp(role, "initiator") != 0 && strcmp(role, "acceptor") != 0) || nschemes < 1 ||
-	    nschemes > NEGOEX_TESTSCHEME_COUNT) {
+	    nschemes > NEGOEX_TESTSCHEME_COUNT || (with_krb5 && !spnego) ||
+	    (no_negoex && !with_krb5) || (target != NULL && !with_krb5)) {
 		fputs(usage_text, stderr);
 		return 2;
 	}
@@ -205,7 +231,20 @@ static int run(TALLOC_CTX *mem, int argc, char **argv)
 		return fail("engine", status, reason);
 	}
 	if (spnego) {
-		struct negoex_spnego_config scfg = {.role = cfg.role, .engine = engine};
+		struct negoex_spnego_config scfg = {.role = cfg.role,
+						    .engine = no_negoex ? NULL : engine};
+
+		if (with_krb5) {
+			struct negoex_krb5_config kcfg = {.role = cfg.role, .target = target};
+
+			status = negoex_krb5_new(mem, &kcfg, &krb5, &reason);
+			if (!NT_STATUS_IS_OK(status)) {
+				return fail("krb5", status, reason);
+			}
+			negoex_krb5_mech(krb5, &krb5_mech);
+			scfg.mechs = &krb5_mech;
+			scfg.num_mechs = 1;
+		}
 
 		status = negoex_spnego_new(mem, &scfg, &sp, &reason);
 		if (!NT_STATUS_IS_OK(status)) {
@@ -242,8 +281,24 @@ static int run(TALLOC_CTX *mem, int argc, char **argv)
 		}
 		talloc_free(t);
 	}
+	if (krb5 != NULL && negoex_krb5_last_error(krb5) != NULL) {
+		fprintf(stderr, "krb5: %s\n", negoex_krb5_last_error(krb5));
+	}
 	if (!NT_STATUS_IS_OK(status)) {
 		return fail(sp != NULL ? "spnego" : "negoex", status, reason);
+	}
+	if (sp != NULL) {
+		struct spnego_oid sel;
+		char *peer = krb5 != NULL ? negoex_krb5_peer_name(mem, krb5) : NULL;
+
+		if (NT_STATUS_IS_OK(negoex_spnego_selected(sp, &sel))) {
+			fprintf(stderr, "spnego: selected %s, mechListMIC %s\n",
+				spnego_oid_name(&sel) != NULL ? spnego_oid_name(&sel) : "?",
+				negoex_spnego_mic_exchanged(sp) ? "exchanged" : "none");
+		}
+		if (peer != NULL) {
+			fprintf(stderr, "krb5: peer %s\n", peer);
+		}
 	}
 	printf("DONE\n");
 	fflush(stdout);
