@@ -27,6 +27,7 @@
  * leaks its own secret to our freed heap, nowhere else).
  */
 #include "credssp/asn1_internal.h"
+#include "crypto/der.h"
 
 #include <string.h>
 
@@ -146,38 +147,18 @@ IMPLEMENT_ASN1_FUNCTIONS(CREDSSP_TSREMOTEGUARDCREDS)
 /* ---- strict DER in and out --------------------------------------------- */
 
 /*
- * openssl_failure: the status for an OpenSSL decode or encode failure.
- * OpenSSL 3.0 reports an allocation failure as ERR_R_MALLOC_FAILURE among
- * the decoding errors; anything else is the input's fault.  Clears the
- * queue either way.
- */
-static NTSTATUS openssl_failure(void)
-{
-	unsigned long e;
-	NTSTATUS status = NT_STATUS_INVALID_PARAMETER;
-
-	while ((e = ERR_get_error()) != 0) {
-		if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE) {
-			status = NT_STATUS_NO_MEMORY;
-		}
-	}
-	return status;
-}
-
-/*
- * credssp_der_decode decodes one value of |it| that must span all |len| bytes and
- * be exactly what OpenSSL encodes back (DER, not BER).  The re-encoding
- * goes through a wiped buffer: it may hold a password.
+ * credssp_der_decode: crypto_der_decode (strict DER, wiped re-encoding)
+ * within CredSSP's size limit.
  */
 NTSTATUS credssp_der_decode(const ASN1_ITEM *it, const uint8_t *buf, size_t len,
 			    const char *not_der, ASN1_VALUE **out, const char **reason)
 {
-	const unsigned char *p = buf;
-	unsigned char *q;
-	struct crypto_secret *again;
-	ASN1_VALUE *v;
-	NTSTATUS status;
-	int n;
+	const struct crypto_der_reasons why = {
+		.undecodable = not_der,
+		.trailing = "CredSSP message: trailing bytes after the DER value",
+		.not_der = "CredSSP message is BER, not DER (a length, INTEGER or "
+			   "string not in its one DER form)",
+	};
 
 	if (len > CREDSSP_MSG_MAX_LEN) {
 		crypto_set_reason(reason, "CredSSP message longer than 1 MiB");
@@ -187,53 +168,7 @@ NTSTATUS credssp_der_decode(const ASN1_ITEM *it, const uint8_t *buf, size_t len,
 		crypto_set_reason(reason, "CredSSP message: NULL buffer");
 		return NT_STATUS_INVALID_PARAMETER;
 	}
-	v = len == 0 ? NULL : ASN1_item_d2i(NULL, &p, (long)len, it);
-	if (v == NULL) {
-		status = openssl_failure();
-		crypto_set_reason(reason, not_der);
-		return status;
-	}
-	if (p != buf + len) {
-		ASN1_item_free(v, it);
-		crypto_set_reason(reason, "CredSSP message: trailing bytes after the DER value");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	n = ASN1_item_i2d(v, NULL, it);
-	if (n < 0) {
-		status = openssl_failure();
-		ASN1_item_free(v, it);
-		crypto_set_reason(reason, not_der);
-		return status;
-	}
-	if ((size_t)n != len) {
-		ASN1_item_free(v, it);
-		crypto_set_reason(reason, "CredSSP message is BER, not DER (a length, INTEGER or "
-					  "string not in its one DER form)");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	again = crypto_secret_new(NULL, len);
-	if (again == NULL) {
-		ASN1_item_free(v, it);
-		return NT_STATUS_NO_MEMORY;
-	}
-	q = again->data;
-	if (ASN1_item_i2d(v, &q, it) != n) {
-		status = openssl_failure();
-		talloc_free(again);
-		ASN1_item_free(v, it);
-		return NT_STATUS_EQUAL(status, NT_STATUS_NO_MEMORY) ? status
-								     : NT_STATUS_INTERNAL_ERROR;
-	}
-	if (memcmp(again->data, buf, len) != 0) {
-		talloc_free(again);
-		ASN1_item_free(v, it);
-		crypto_set_reason(reason, "CredSSP message is BER, not DER (a length, INTEGER or "
-					  "string not in its one DER form)");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	talloc_free(again);
-	*out = v;
-	return NT_STATUS_OK;
+	return crypto_der_decode(it, buf, len, &why, out, reason);
 }
 
 /* credssp_der_encode encodes |v| into a new crypto_secret on mem_ctx. */
@@ -246,7 +181,7 @@ NTSTATUS credssp_der_encode(TALLOC_CTX *mem_ctx, const ASN1_ITEM *it, const ASN1
 	NTSTATUS status;
 
 	if (n <= 0) {
-		status = openssl_failure();
+		status = crypto_openssl_failure();
 		return NT_STATUS_EQUAL(status, NT_STATUS_NO_MEMORY) ? status
 								     : NT_STATUS_INTERNAL_ERROR;
 	}
@@ -260,7 +195,7 @@ NTSTATUS credssp_der_encode(TALLOC_CTX *mem_ctx, const ASN1_ITEM *it, const ASN1
 	}
 	q = s->data;
 	if (ASN1_item_i2d(v, &q, it) != n) {
-		status = openssl_failure();
+		status = crypto_openssl_failure();
 		talloc_free(s);
 		return NT_STATUS_EQUAL(status, NT_STATUS_NO_MEMORY) ? status
 								     : NT_STATUS_INTERNAL_ERROR;

@@ -44,6 +44,7 @@
  * Nothing in a SPNEGO token is secret (spnego.h), so nothing is wiped.
  */
 #include "crypto/spnego/spnego_asn1.h"
+#include "crypto/der.h"
 
 #include <string.h>
 
@@ -111,62 +112,17 @@ ASN1_ITEM_TEMPLATE_END(SPNEGO_MECH_TYPE_LIST)
 static const char not_der_reason[] =
 	"SPNEGO token is BER, not DER (a length, INTEGER, ENUMERATED or string not in its one DER form)";
 
-/*
- * spnego_openssl_failure: the status for an OpenSSL decode or encode failure
- * (credssp/asn1.c's rule: an allocation failure is ERR_R_MALLOC_FAILURE
- * among the errors; anything else is the input's fault).
- */
-NTSTATUS spnego_openssl_failure(void)
-{
-	unsigned long e;
-	NTSTATUS status = NT_STATUS_INVALID_PARAMETER;
-
-	while ((e = ERR_get_error()) != 0) {
-		if (ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE) {
-			status = NT_STATUS_NO_MEMORY;
-		}
-	}
-	return status;
-}
-
-/* spnego_der_decode: one value of |it| spanning all |len| bytes, which re-encodes
- * to exactly those bytes. */
+/* spnego_der_decode: crypto_der_decode with SPNEGO's reasons. */
 NTSTATUS spnego_der_decode(const ASN1_ITEM *it, const uint8_t *buf, size_t len,
 			   const char *undecodable, ASN1_VALUE **out, const char **reason)
 {
-	const unsigned char *p = buf;
-	unsigned char *again = NULL;
-	ASN1_VALUE *v;
-	NTSTATUS status;
-	int n;
+	const struct crypto_der_reasons why = {
+		.undecodable = undecodable,
+		.trailing = "SPNEGO token: trailing bytes after the DER value",
+		.not_der = not_der_reason,
+	};
 
-	v = ASN1_item_d2i(NULL, &p, (long)len, it);
-	if (v == NULL) {
-		status = spnego_openssl_failure();
-		crypto_set_reason(reason, undecodable);
-		return status;
-	}
-	if (p != buf + len) {
-		ASN1_item_free(v, it);
-		crypto_set_reason(reason, "SPNEGO token: trailing bytes after the DER value");
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	n = ASN1_item_i2d(v, &again, it);
-	if (n < 0) {
-		status = spnego_openssl_failure();
-		ASN1_item_free(v, it);
-		crypto_set_reason(reason, not_der_reason);
-		return status;
-	}
-	if ((size_t)n != len || memcmp(again, buf, len) != 0) {
-		OPENSSL_free(again);
-		ASN1_item_free(v, it);
-		crypto_set_reason(reason, not_der_reason);
-		return NT_STATUS_INVALID_PARAMETER;
-	}
-	OPENSSL_free(again);
-	*out = v;
-	return NT_STATUS_OK;
+	return crypto_der_decode(it, buf, len, &why, out, reason);
 }
 
 /* spnego_der_encode: |v| as DER, a talloc child of mem_ctx. */
@@ -179,7 +135,7 @@ NTSTATUS spnego_der_encode(TALLOC_CTX *mem_ctx, const ASN1_ITEM *it, const ASN1_
 	int n = ASN1_item_i2d(v, &der, it);
 
 	if (n <= 0) {
-		status = spnego_openssl_failure();
+		status = crypto_openssl_failure();
 		return NT_STATUS_EQUAL(status, NT_STATUS_NO_MEMORY) ? status
 								     : NT_STATUS_INTERNAL_ERROR;
 	}

@@ -3,6 +3,7 @@
  * spnego.h's (the rules are asn1.c's opening comment).
  */
 #include "crypto/spnego/spnego_asn1.h"
+#include "crypto/der.h"
 
 #include <string.h>
 
@@ -104,7 +105,7 @@ static NTSTATUS init_get(TALLOC_CTX *ctx, const SPNEGO_NEGTOKENINIT *in,
 	n = ASN1_item_i2d((const ASN1_VALUE *)in->mechTypes, &der,
 			  ASN1_ITEM_rptr(SPNEGO_MECH_TYPE_LIST));
 	if (n <= 0) {
-		status = spnego_openssl_failure();
+		status = crypto_openssl_failure();
 		status = NT_STATUS_EQUAL(status, NT_STATUS_NO_MEMORY) ? status
 								      : NT_STATUS_INTERNAL_ERROR;
 		goto fail;

@@ -82,11 +82,6 @@ DECLARE_ASN1_ITEM(SPNEGO_GSS_TOKEN)
 /* MechTypeList alone (a STACK_OF(ASN1_OBJECT)): what mechListMIC covers */
 DECLARE_ASN1_ITEM(SPNEGO_MECH_TYPE_LIST)
 
-/* spnego_openssl_failure: NT_STATUS_NO_MEMORY if OpenSSL's error queue
- * holds an allocation failure, else NT_STATUS_INVALID_PARAMETER; clears
- * the queue. */
-NTSTATUS spnego_openssl_failure(void);
-
 /* spnego_der_decode: one value of |it| spanning all |len| bytes that
  * re-encodes to exactly those bytes; |undecodable| is the reason when
  * OpenSSL cannot decode it.  The caller frees *out with ASN1_item_free. */
