@@ -158,4 +158,30 @@ static inline NTSTATUS ntlm_run_exchange(TALLOC_CTX *t, struct ntlm_test_client 
 	return ntlm_acceptor_step(a, t, tok, tok_len, &reply, &reply_len, reason);
 }
 
+/* A temporary directory holding a SAM file with alice's line (DOMAIN,
+ * |password|): the cmocka fixture of the SPNEGO-NTLM tests.  Freed, with
+ * its directory, by ntlm_sam_fixture_free. */
+struct ntlm_sam_fixture {
+	TALLOC_CTX *t;
+	char *dir, *sam;
+};
+
+static inline struct ntlm_sam_fixture *ntlm_sam_fixture_new(const char *password)
+{
+	struct ntlm_sam_fixture *f = talloc_zero(NULL, struct ntlm_sam_fixture);
+	char *text;
+
+	f->t = f;
+	f->dir = ntlm_tmpdir(f);
+	text = ntlm_sam_line(f, "alice", "DOMAIN", password);
+	f->sam = ntlm_write_file(f, f->dir, "SAM", text, strlen(text));
+	return f;
+}
+
+static inline void ntlm_sam_fixture_free(struct ntlm_sam_fixture *f)
+{
+	ntlm_tmpdir_free(f->dir);
+	talloc_free(f);
+}
+
 #endif

@@ -33,29 +33,16 @@
 
 #define PASSWORD "Spn3go-pass!"
 
-struct fixture {
-	TALLOC_CTX *t;
-	char *dir, *sam;
-};
 
 static int setup(void **state)
 {
-	struct fixture *f = talloc_zero(NULL, struct fixture);
-	char *text;
-
-	f->t = f;
-	f->dir = ntlm_tmpdir(f);
-	text = ntlm_sam_line(f, "alice", "DOMAIN", PASSWORD);
-	f->sam = ntlm_write_file(f, f->dir, "SAM", text, strlen(text));
-	*state = f;
+	*state = ntlm_sam_fixture_new(PASSWORD);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	ntlm_tmpdir_free(f->dir);
-	talloc_free(f);
+	ntlm_sam_fixture_free(*state);
 	return 0;
 }
 
@@ -66,7 +53,7 @@ struct mech {
 
 static struct ntlm_server_names names = { "SERVER", "DOMAIN", NULL, NULL };
 
-static struct mech raw_client(struct fixture *f, const char *password)
+static struct mech raw_client(struct ntlm_sam_fixture *f, const char *password)
 {
 	struct crypto_secret *pw = crypto_secret_dup(f->t, (const uint8_t *)password,
 						     strlen(password) + 1);
@@ -79,7 +66,7 @@ static struct mech raw_client(struct fixture *f, const char *password)
 	return m;
 }
 
-static struct mech spnego_client(struct fixture *f, const char *password)
+static struct mech spnego_client(struct ntlm_sam_fixture *f, const char *password)
 {
 	struct mech m = raw_client(f, password);
 	char err[200];
@@ -89,7 +76,7 @@ static struct mech spnego_client(struct fixture *f, const char *password)
 	return m;
 }
 
-static struct mech spnego_server(struct fixture *f)
+static struct mech spnego_server(struct ntlm_sam_fixture *f)
 {
 	struct mech m = { 0 };
 	char err[200];
@@ -144,7 +131,7 @@ enum tamper { NONE, CLIENT_MIC_FLIP, CLIENT_MIC_DROP, SERVER_MIC_FLIP };
 
 /* run: the whole exchange; returns the step result of the side that
  * ended, with *status, and the acceptor's tokens checked on the way. */
-static int run(struct fixture *f, const char *password, enum tamper how, struct mech *c,
+static int run(struct ntlm_sam_fixture *f, const char *password, enum tamper how, struct mech *c,
 	       struct mech *s, uint32_t *status, bool *client_failed)
 {
 	uint8_t *a = NULL, *b = NULL;
@@ -211,7 +198,7 @@ static int run(struct fixture *f, const char *password, enum tamper how, struct 
 
 static void test_exchange(void **state)
 {
-	struct fixture *f = *state;
+	struct ntlm_sam_fixture *f = *state;
 	struct mech c, s;
 	uint32_t status;
 	bool cf;
@@ -247,7 +234,7 @@ static void test_exchange(void **state)
  * our acceptor, complete, unseals it. */
 static void test_seal_with_last_token(void **state)
 {
-	struct fixture *f = *state;
+	struct ntlm_sam_fixture *f = *state;
 	struct mech c = raw_client(f, PASSWORD), s = spnego_server(f);
 	struct spnego_oid ntlm = spnego_oid_ntlm;
 	struct spnego_neg_token_init init = { .num_mech_types = 1, .mech_types = &ntlm };
@@ -299,7 +286,7 @@ static void test_seal_with_last_token(void **state)
 
 static void test_refusals(void **state)
 {
-	struct fixture *f = *state;
+	struct ntlm_sam_fixture *f = *state;
 	struct mech c, s;
 	uint32_t status;
 	bool cf;
@@ -330,7 +317,7 @@ static void test_refusals(void **state)
 
 /* downgrade: an initiator that prefers Kerberos, built by hand around our
  * raw NTLM initiator, signing over |signed_list|. */
-static int downgrade(struct fixture *f, bool send_mic, bool other_list, uint32_t *status)
+static int downgrade(struct ntlm_sam_fixture *f, bool send_mic, bool other_list, uint32_t *status)
 {
 	static const uint8_t krb_token[] = { 0x60, 0x03, 0x06, 0x01, 0x00 };
 	struct spnego_oid list[2] = { spnego_oid_krb5, spnego_oid_ntlm };
@@ -396,7 +383,7 @@ static int downgrade(struct fixture *f, bool send_mic, bool other_list, uint32_t
 
 static void test_downgrade(void **state)
 {
-	struct fixture *f = *state;
+	struct ntlm_sam_fixture *f = *state;
 	uint32_t status;
 
 	assert_int_equal(downgrade(f, true, false, &status), 1);
@@ -409,7 +396,7 @@ static void test_downgrade(void **state)
 
 static void test_hostile_first_tokens(void **state)
 {
-	struct fixture *f = *state;
+	struct ntlm_sam_fixture *f = *state;
 	struct spnego_oid krb = spnego_oid_krb5;
 	struct spnego_neg_token_init init = { .num_mech_types = 1, .mech_types = &krb };
 	struct spnego_neg_token_resp resp = { .has_neg_state = true };
@@ -468,7 +455,7 @@ static int record_start(void *arg, enum credssp_mech_kind kind,
 	return -1;
 }
 
-static void dispatch_of(struct fixture *f, const struct spnego_oid *mechs, size_t n,
+static void dispatch_of(struct ntlm_sam_fixture *f, const struct spnego_oid *mechs, size_t n,
 			struct dispatch *d)
 {
 	static const uint8_t key[] = { 1, 2, 3, 4 };
@@ -495,7 +482,7 @@ static void dispatch_of(struct fixture *f, const struct spnego_oid *mechs, size_
 
 static void test_engine_dispatch(void **state)
 {
-	struct fixture *f = *state;
+	struct ntlm_sam_fixture *f = *state;
 	const struct spnego_oid ntlm_first[] = { spnego_oid_ntlm, spnego_oid_krb5 };
 	const struct spnego_oid krb_first[] = { spnego_oid_ms_krb5, spnego_oid_krb5,
 						spnego_oid_ntlm };
@@ -518,7 +505,7 @@ static void test_engine_dispatch(void **state)
 
 static void test_windows_neg_token_init(void **state)
 {
-	struct fixture *f = *state;
+	struct ntlm_sam_fixture *f = *state;
 	size_t len, mt_len, out_len = 0;
 	uint8_t *tok = hex_vector(f->t, "spnego_ntlm_windows.txt", "WINDOWS_NEG_TOKEN_INIT_NTLM", &len);
 	uint8_t *mt = hex_vector(f->t, "spnego_ntlm_windows.txt",

@@ -33,29 +33,16 @@
 #define PASSWORD "Samba-Spn3go!"
 #define NTLM_AUTH "/usr/bin/ntlm_auth"
 
-struct fixture {
-	TALLOC_CTX *t;
-	char *dir, *sam;
-};
 
 static int setup(void **state)
 {
-	struct fixture *f = talloc_zero(NULL, struct fixture);
-	char *text;
-
-	f->t = f;
-	f->dir = ntlm_tmpdir(f);
-	text = ntlm_sam_line(f, "alice", "DOMAIN", PASSWORD);
-	f->sam = ntlm_write_file(f, f->dir, "SAM", text, strlen(text));
-	*state = f;
+	*state = ntlm_sam_fixture_new(PASSWORD);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	ntlm_tmpdir_free(f->dir);
-	talloc_free(f);
+	ntlm_sam_fixture_free(*state);
 	return 0;
 }
 
@@ -64,7 +51,7 @@ struct helper {
 	FILE *to, *from;
 };
 
-static void helper_start(struct fixture *f, struct helper *h, const char *password,
+static void helper_start(struct ntlm_sam_fixture *f, struct helper *h, const char *password,
 			 bool server)
 {
 	int in[2], out[2];
@@ -149,7 +136,7 @@ static bool have_ntlm_auth(void)
 }
 
 /* run one exchange; returns our acceptor's last step result */
-static int exchange(struct fixture *f, const char *password, char last_code[3],
+static int exchange(struct ntlm_sam_fixture *f, const char *password, char last_code[3],
 		    const struct credssp_mech_ops **ops, void **ctx, uint32_t *status)
 {
 	struct helper h;
@@ -212,7 +199,7 @@ static int exchange(struct fixture *f, const char *password, char last_code[3],
 
 static void test_samba_initiator(void **state)
 {
-	struct fixture *f = *state;
+	struct ntlm_sam_fixture *f = *state;
 	const struct credssp_mech_ops *ops;
 	void *ctx;
 	uint32_t status;
@@ -234,7 +221,7 @@ static void test_samba_initiator(void **state)
 
 static void test_samba_initiator_wrong_password(void **state)
 {
-	struct fixture *f = *state;
+	struct ntlm_sam_fixture *f = *state;
 	const struct credssp_mech_ops *ops;
 	void *ctx;
 	uint32_t status;
@@ -254,7 +241,7 @@ static void test_samba_initiator_wrong_password(void **state)
  * answers "TT <token> *" while more is needed, "AF <token> user" once
  * Samba verified our mechListMIC and signed its own, "NA * status" on a
  * refusal).  Our initiator then verifies Samba's mechListMIC. */
-static int samba_acceptor(struct fixture *f, const char *samba_password, char code[3])
+static int samba_acceptor(struct ntlm_sam_fixture *f, const char *samba_password, char code[3])
 {
 	struct crypto_secret *pw = crypto_secret_dup(f->t, (const uint8_t *)PASSWORD,
 						     strlen(PASSWORD) + 1);
@@ -306,7 +293,7 @@ static int samba_acceptor(struct fixture *f, const char *samba_password, char co
 
 static void test_samba_acceptor(void **state)
 {
-	struct fixture *f = *state;
+	struct ntlm_sam_fixture *f = *state;
 	char code[3];
 
 	if (!have_ntlm_auth()) {
