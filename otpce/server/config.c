@@ -271,6 +271,12 @@ static int key_value(struct reader *r, struct otpced_config *c, enum section sec
 			}
 		} else if (strcmp(k, "upn_suffix") == 0) {
 			c->directory.upn_suffix = talloc_strdup(c, v);
+		} else if (strcmp(k, "cache_seconds") == 0) {
+			unsigned long n;
+			if (parse_uint(r, k, v, 0, 3600, &n) != 0) {
+				return -1;
+			}
+			c->cache_seconds = (unsigned)n;
 		} else {
 			return fail(r, "unknown key %s in [directory]", k);
 		}
@@ -355,6 +361,7 @@ int otpced_config_load(TALLOC_CTX *mem_ctx, const char *path, struct otpced_conf
 	c->challenge_lifetime_s = 300;
 	c->directory_backend = talloc_strdup(c, "winbind");
 	c->directory.dn_container = talloc_strdup(c, "CN=Users");
+	c->cache_seconds = 30;
 	c->otp_servers = talloc_zero_array(c, struct otpce_radius_server, OTPCED_MAX_OTP_SERVERS);
 	c->otp_secrets = talloc_zero_array(c, struct crypto_secret *, OTPCED_MAX_OTP_SERVERS);
 	c->cas = talloc_zero_array(c, char *, OTPCED_MAX_CAS + 1);

@@ -47,6 +47,7 @@ struct otpced_config {
 	char *directory_backend;           /* "winbind" */
 	struct otpce_directory_config directory;
 	enum otpced_radius_user radius_user;
+	unsigned cache_seconds;            /* directory answers kept (0: none) */
 	/* [otp_server] sections, in order (3.2.1 "OTP servers information") */
 	size_t num_otp_servers;
 	struct otpce_radius_server *otp_servers;

@@ -138,8 +138,9 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	srv->challenges = otpced_challenges_new(srv, srv->cfg->challenge_lifetime_s);
+	srv->dircache = otpced_dircache_new(srv, srv->cfg->cache_seconds);
 	srv->base = event_base_new();
-	if (srv->challenges == NULL || srv->base == NULL) {
+	if (srv->challenges == NULL || srv->dircache == NULL || srv->base == NULL) {
 		otpced_log("cannot set up the event loop");
 		rc = EXIT_START;
 		goto out;

@@ -6,12 +6,14 @@
  * needs the directory's answer of step 2 (the XML names DOMAIN\user; the
  * request carries a DN and a UPN).  So:
  *   1a. the request is one DER PKCS#10 whose signature verifies
- *       (OpenSSL here, so the statuses below keep the spec's order) ->
+ *       (otpce_request_decode, otpce_request_verify: before the
+ *       directory, so the statuses below keep the spec's order) ->
  *       OtherError;
  *   2.  the user is in Active Directory -> AuthenticationError (the
- *       directory cannot be asked: OtherError);
- *   1b. otpce_check_request_decoded (on the request decoded once in 1a):
- *       signature, template, every name -> OtherError;
+ *       directory cannot be asked: OtherError); a positive answer is
+ *       kept a few seconds (dircache.c);
+ *   1b. otpce_check_request_names (on the request decoded and verified
+ *       once in 1a): template, every name -> OtherError;
  *   3.  RADIUS PAP: Access-Reject -> AuthenticationError, Access-Challenge
  *       -> ChallengeResponseRequired (its State is kept, challenge.c), no
  *       answer from any server -> OtherError;
@@ -79,19 +81,36 @@ static void finish(struct otpced_job *job, enum otpce_status status, const char 
 	talloc_free(job);
 }
 
-/* pkcs10_verifies: step 1a.  The request is decoded here once and kept
- * in the job for 1b and step 4 (otpce_*_decoded): decoding its public key
- * is the costly part in OpenSSL 3.0 (bench/otpce/README.md). */
-static bool pkcs10_verifies(struct otpced_job *job)
+/* pkcs10_verifies: step 1a.  The request is decoded and verified here
+ * once and kept in the job for 1b and step 4: decoding its public key is
+ * the costly part in OpenSSL 3.0 (bench/otpce/README.md). */
+static bool pkcs10_verifies(struct otpced_job *job, char *err, size_t errlen)
 {
-	EVP_PKEY *key;
-
 	job->csr = otpce_request_decode(job->req->cert_request, job->req->cert_request_len);
 	if (job->csr == NULL) {
+		snprintf(err, errlen, "certRequest is not one DER PKCS#10");
 		return false;
 	}
-	key = X509_REQ_get0_pubkey(job->csr);
-	return key != NULL && X509_REQ_verify(job->csr, key) == 1;
+	return otpce_request_verify(job->csr, err, errlen) == 0;
+}
+
+/* directory_lookup: step 2, through the cache of positive answers.  An
+ * answer is kept for cache_seconds from when the directory gave it (a hit
+ * does not extend it). */
+static enum otpce_directory_result directory_lookup(struct otpced *srv, const char *username,
+						    struct otpce_directory_user *user, char *err,
+						    size_t errlen)
+{
+	enum otpce_directory_result r;
+
+	if (otpced_dircache_get(srv->dircache, username, user, now_s())) {
+		return OTPCE_DIRECTORY_FOUND;
+	}
+	r = otpce_directory_lookup(&srv->cfg->directory, username, user, err, errlen);
+	if (r == OTPCE_DIRECTORY_FOUND) {
+		otpced_dircache_put(srv->dircache, username, user, now_s());
+	}
+	return r;
 }
 
 /* steps 4-6 */
@@ -172,9 +191,8 @@ struct otpced_job *otpced_process(TALLOC_CTX *mem_ctx, struct otpced *srv,
 	job->arg = arg;
 
 	/* 1a */
-	if (!pkcs10_verifies(job)) {
-		finish(job, OTPCE_STATUS_OTHER_ERROR, "pkcs10",
-		       "certRequest is not a PKCS#10 whose signature verifies");
+	if (!pkcs10_verifies(job, err, sizeof(err))) {
+		finish(job, OTPCE_STATUS_OTHER_ERROR, "pkcs10", err);
 		return NULL;
 	}
 	/* 2 */
@@ -183,8 +201,7 @@ struct otpced_job *otpced_process(TALLOC_CTX *mem_ctx, struct otpced *srv,
 		finish(job, OTPCE_STATUS_OTHER_ERROR, "memory", "out of memory");
 		return NULL;
 	}
-	switch (otpce_directory_lookup(&srv->cfg->directory, req->username, user, err,
-				       sizeof(err))) {
+	switch (directory_lookup(srv, req->username, user, err, sizeof(err))) {
 	case OTPCE_DIRECTORY_FOUND:
 		break;
 	case OTPCE_DIRECTORY_NOT_FOUND:
@@ -195,7 +212,7 @@ struct otpced_job *otpced_process(TALLOC_CTX *mem_ctx, struct otpced *srv,
 		return NULL;
 	}
 	/* 1b */
-	if (otpce_check_request_decoded(job->csr, srv->cfg->template_name,
+	if (otpce_check_request_names(job->csr, srv->cfg->template_name,
 					user->upn[0] ? user->upn : NULL,
 					user->dn[0] ? user->dn : NULL, err, sizeof(err)) != 0) {
 		finish(job, OTPCE_STATUS_OTHER_ERROR, "pkcs10", err[0] ? err : "PKCS#10 checks failed");

@@ -3,6 +3,7 @@
  * otpcedcore holds the rest, so unit tests can run it with fake backends).
  *
  *   challenge.c  the RADIUS State kept between a challenge and its answer
+ *   dircache.c   the directory's positive answers, kept a few seconds
  *   process.c    MS-OTPCE 3.2.5.1 steps 1-6 for one parsed request
  *   http.c       HTTPS (evhttp on bufferevent_openssl), the HTTP rules
  *   log.c        one line per request
@@ -25,6 +26,7 @@ struct event_base;
 struct evhttp;
 struct evhttp_bound_socket;
 struct otpced_challenges;
+struct otpced_dircache;
 
 /* struct otpced is a talloc object: requests in flight are its children. */
 struct otpced {
@@ -32,6 +34,7 @@ struct otpced {
 	struct otpced_config *cfg;
 	struct otpce_signer *signer;
 	struct otpced_challenges *challenges;
+	struct otpced_dircache *dircache;  /* NULL: every request asks the directory */
 	unsigned pending;     /* requests being processed */
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
@@ -61,6 +64,31 @@ void otpced_challenge_put(struct otpced_challenges *t, const char *user,
 bool otpced_challenge_take(struct otpced_challenges *t, const char *user,
 			   const uint8_t key[CRYPTO_SHA256_LEN], uint8_t state[253],
 			   size_t *state_len, time_t now);
+
+/* ---- dircache.c ----------------------------------------------------------- */
+
+/*
+ * Step 2 asks winbind four questions per request (directory.c), each a
+ * synchronous round trip to winbindd that holds up the event loop, and
+ * the same users enrol again and again (a challenge round is two requests).
+ * So otpced keeps the directory's FOUND answers for cache_seconds
+ * ([directory], 0 turns it off) per user name (case-insensitive).  Only
+ * positive answers are kept: a new account is seen at once and an unknown
+ * name always asks the directory.  A removed, disabled or renamed account
+ * can pass step 2 for at most cache_seconds more (winbindd itself keeps
+ * its answers for "winbind cache time", 300 s by default); the OTP server
+ * and the CA still decide.
+ */
+#define OTPCED_DIRCACHE_SLOTS 1024
+
+struct otpced_dircache *otpced_dircache_new(TALLOC_CTX *mem_ctx, unsigned lifetime_s);
+/* otpced_dircache_get: the answer kept for |username| if it has not expired. */
+bool otpced_dircache_get(struct otpced_dircache *c, const char *username,
+			 struct otpce_directory_user *out, time_t now);
+/* otpced_dircache_put keeps |user| for |username| (replacing whatever
+ * shared its slot). */
+void otpced_dircache_put(struct otpced_dircache *c, const char *username,
+			 const struct otpce_directory_user *user, time_t now);
 
 /* ---- process.c ------------------------------------------------------------- */
 

@@ -364,17 +364,17 @@ int otpce_check_request(const uint8_t *csr, size_t csr_len, const char *template
 		otpce_err(err, errlen, "the request is not one DER PKCS#10 certification request");
 		return -1;
 	}
-	rc = otpce_check_request_decoded(req, template_name, user_upn, user_dn, err, errlen);
+	rc = otpce_request_verify(req, err, errlen) != 0
+		     ? -1
+		     : otpce_check_request_names(req, template_name, user_upn, user_dn, err, errlen);
 	X509_REQ_free(req);
 	return rc;
 }
 
-int otpce_check_request_decoded(X509_REQ *req, const char *template_name,
-				const char *user_upn, const char *user_dn, char *err, size_t errlen)
+int otpce_request_verify(X509_REQ *req, char *err, size_t errlen)
 {
-	STACK_OF(X509_EXTENSION) *exts = NULL;
 	EVP_PKEY *pkey;
-	int named = 0, rc = -1;
+	int rc = -1;
 
 	if (req == NULL) {
 		otpce_err(err, errlen, "the request is not one DER PKCS#10 certification request");
@@ -391,6 +391,22 @@ int otpce_check_request_decoded(X509_REQ *req, const char *template_name,
 	if (pkey == NULL || X509_REQ_verify(req, pkey) != 1) {
 		otpce_err(err, errlen, "the request's signature does not verify");
 		goto out;
+	}
+	rc = 0;
+out:
+	ERR_clear_error();
+	return rc;
+}
+
+int otpce_check_request_names(X509_REQ *req, const char *template_name, const char *user_upn,
+			      const char *user_dn, char *err, size_t errlen)
+{
+	STACK_OF(X509_EXTENSION) *exts = NULL;
+	int named = 0, rc = -1;
+
+	if (req == NULL) {
+		otpce_err(err, errlen, "the request is not one DER PKCS#10 certification request");
+		return -1;
 	}
 	if (extensions(req, &exts, err, errlen) != 0 ||
 	    check_template(exts, template_name, err, errlen) != 0 ||

@@ -95,14 +95,19 @@ int otpce_check_request(const uint8_t *csr, size_t csr_len, const char *template
 	OTPCE_WARN_UNUSED;
 
 /*
- * The same, on a request already decoded by otpce_request_decode: a server
- * that needs the PKCS#10 at several steps decodes it once (in OpenSSL 3.0
- * decoding the public key through the provider decoders costs more than
- * the RSA signature of step 4).
+ * The same in two halves, on a request already decoded by
+ * otpce_request_decode, for a server that needs the PKCS#10 at several
+ * steps and the directory's answer between them (in OpenSSL 3.0 decoding
+ * the public key through the provider decoders costs about as much as the
+ * RSA signature of step 4, so it is done once):
+ *  - otpce_request_verify: the version, the signature algorithm's
+ *    parameters and the signature with the request's own key;
+ *  - otpce_check_request_names: the template and every name (above),
+ *    on a request otpce_request_verify accepted.
  */
-int otpce_check_request_decoded(X509_REQ *req, const char *template_name,
-				const char *user_upn, const char *user_dn, char *err,
-				size_t errlen) OTPCE_WARN_UNUSED;
+int otpce_request_verify(X509_REQ *req, char *err, size_t errlen) OTPCE_WARN_UNUSED;
+int otpce_check_request_names(X509_REQ *req, const char *template_name, const char *user_upn,
+			      const char *user_dn, char *err, size_t errlen) OTPCE_WARN_UNUSED;
 
 /*
  * otpce_request_decode: |csr| as an X509_REQ if it is exactly one DER

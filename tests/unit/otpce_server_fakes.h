@@ -141,8 +141,20 @@ X509_REQ *otpce_request_decode(const uint8_t *csr, size_t csr_len)
 	return req;
 }
 
-int otpce_check_request_decoded(X509_REQ *req, const char *template_name,
-				const char *user_upn, const char *user_dn, char *err, size_t errlen)
+/* The real signature check (step 1a). */
+int otpce_request_verify(X509_REQ *req, char *err, size_t errlen)
+{
+	EVP_PKEY *key = req != NULL ? X509_REQ_get0_pubkey(req) : NULL;
+
+	if (key == NULL || X509_REQ_verify(req, key) != 1) {
+		snprintf(err, errlen, "fake: the signature does not verify");
+		return -1;
+	}
+	return 0;
+}
+
+int otpce_check_request_names(X509_REQ *req, const char *template_name, const char *user_upn,
+			      const char *user_dn, char *err, size_t errlen)
 {
 	fake.check_calls++;
 	snprintf(fake.check_upn, sizeof(fake.check_upn), "%s", user_upn ? user_upn : "(null)");

@@ -137,6 +137,79 @@ static void test_step2_directory(void **state)
 	env_free(e);
 }
 
+/* The directory's FOUND answers are kept (dircache.c); others are not. */
+static void test_step2_cached(void **state)
+{
+	struct env *e = env_new();
+	struct result r;
+
+	e->srv.dircache = otpced_dircache_new(e, 30);
+	fake.dir_result = OTPCE_DIRECTORY_NOT_FOUND;
+	r = run(e, make_req(e, "123456", true));
+	assert_int_equal(r.o.status, OTPCE_STATUS_AUTHENTICATION_ERROR);
+	r = run(e, make_req(e, "123456", true));
+	assert_int_equal(r.o.status, OTPCE_STATUS_AUTHENTICATION_ERROR);
+	assert_int_equal(fake.dir_calls, 2);
+	fake.dir_result = OTPCE_DIRECTORY_ERROR;
+	r = run(e, make_req(e, "123456", true));
+	assert_int_equal(r.o.status, OTPCE_STATUS_OTHER_ERROR);
+	assert_int_equal(fake.dir_calls, 3);
+	fake.dir_result = OTPCE_DIRECTORY_FOUND;
+	r = run(e, make_req(e, "123456", true));
+	assert_int_equal(r.o.status, OTPCE_STATUS_SUCCESS);
+	assert_int_equal(fake.dir_calls, 4);
+	/* Kept: the directory is not asked again, and the names are the same. */
+	fake.dir_result = OTPCE_DIRECTORY_NOT_FOUND;
+	fake.check_upn[0] = '\0';
+	r = run(e, make_req(e, "123456", true));
+	assert_int_equal(r.o.status, OTPCE_STATUS_SUCCESS);
+	assert_int_equal(fake.dir_calls, 4);
+	assert_string_equal(fake.check_upn, "user1@domain1.test");
+	assert_string_equal(fake.check_dn, "CN=User 1,CN=Users,DC=domain1,DC=test");
+	env_free(e);
+}
+
+static void test_dircache(void **state)
+{
+	TALLOC_CTX *t = talloc_new(NULL);
+	struct otpced_dircache *c = otpced_dircache_new(t, 30), *off = otpced_dircache_new(t, 0);
+	struct otpce_directory_user u = { .account = "D\\u", .upn = "u@d.test", .dn = "CN=U" },
+				    got = { 0 };
+	char name[32];
+
+	assert_false(otpced_dircache_get(c, "D\\u", &got, 1000));
+	otpced_dircache_put(c, "D\\u", &u, 1000);
+	assert_true(otpced_dircache_get(c, "d\\U", &got, 1029)); /* case-insensitive */
+	assert_string_equal(got.upn, "u@d.test");
+	assert_string_equal(got.dn, "CN=U");
+	assert_false(otpced_dircache_get(c, "D\\v", &got, 1001));
+	assert_false(otpced_dircache_get(c, "D\\u", &got, 1030)); /* expired */
+	assert_false(otpced_dircache_get(c, "D\\u", &got, 1000)); /* and gone */
+	/* Many names: each one is either found with its own answer or not at all. */
+	for (int i = 0; i < 3 * OTPCED_DIRCACHE_SLOTS; i++) {
+		snprintf(name, sizeof(name), "D\\u%d", i);
+		snprintf(u.upn, sizeof(u.upn), "u%d@d.test", i);
+		otpced_dircache_put(c, name, &u, 2000);
+	}
+	for (int i = 0, found = 0; i < 3 * OTPCED_DIRCACHE_SLOTS; i++) {
+		char want[32];
+		snprintf(name, sizeof(name), "D\\u%d", i);
+		snprintf(want, sizeof(want), "u%d@d.test", i);
+		if (otpced_dircache_get(c, name, &got, 2001)) {
+			assert_string_equal(got.upn, want);
+			found++;
+		}
+		if (i == 3 * OTPCED_DIRCACHE_SLOTS - 1) {
+			assert_true(found > OTPCED_DIRCACHE_SLOTS / 2);
+		}
+	}
+	/* cache_seconds = 0 keeps nothing. */
+	otpced_dircache_put(off, "D\\u", &u, 1000);
+	assert_false(otpced_dircache_get(off, "D\\u", &got, 1000));
+	assert_false(otpced_dircache_get(NULL, "D\\u", &got, 1000));
+	talloc_free(t);
+}
+
 static void test_step3_radius(void **state)
 {
 	static const struct {
@@ -365,6 +438,7 @@ static void test_config(void **state)
 	assert_string_equal(c->cas[1], "dc2\\CA-2");
 	assert_string_equal(c->directory.upn_suffix, "example.com");
 	assert_int_equal(c->radius_user, OTPCED_RADIUS_USER_ACCOUNT);
+	assert_int_equal(c->cache_seconds, 30); /* the default */
 
 	/* Refusals: each names the line, none shows a secret. */
 	static const struct {
@@ -375,6 +449,7 @@ static void test_config(void **state)
 		{ "[server]\nlisten = 1.2.3.4\n", 0600, "address:port" },
 		{ "[server]\nbogus = 1\n", 0600, "unknown key bogus" },
 		{ "[directory]\nradius_user = sam\n", 0600, "radius_user must be" },
+		{ "[directory]\ncache_seconds = 3601\n", 0600, "cache_seconds must be" },
 		{ "[nope]\n", 0600, "unknown section" },
 		{ "listen = x:1\n", 0600, "outside a section" },
 		{ "[server]\nhttp_timeout_ms = -5\n", 0600, "http_timeout_ms must be" },
@@ -407,6 +482,8 @@ int main(void)
 		cmocka_unit_test(test_step1_not_pkcs10),
 		cmocka_unit_test(test_step1_checks_fail),
 		cmocka_unit_test(test_step2_directory),
+		cmocka_unit_test(test_step2_cached),
+		cmocka_unit_test(test_dircache),
 		cmocka_unit_test(test_step3_radius),
 		cmocka_unit_test(test_radius_user),
 		cmocka_unit_test(test_step3_radius_does_not_start),
