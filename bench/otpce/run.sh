@@ -16,7 +16,8 @@
 # 127.0.0.112, the DC 127.0.0.113.  Run as root under the tests' lock:
 #   flock /tmp/bpau-it.lock bench/otpce/run.sh
 # Environment: REPS (default 3), SECS (default 10), OTPCED (default
-# build/otpced), PERF=1 to record `perf record --call-graph dwarf` of otpced during the
+# build/otpced), WORKERS (otpced's [server] workers; default auto, one per
+# CPU), PERF=1 to record `perf record --call-graph dwarf` of otpced's processes during the
 # 16-client run into $PERF_OUT (default /tmp/otpced-bench.perf.data).
 top=$(cd "$(dirname "$0")/../.." && pwd)
 REPS=${REPS:-3} SECS=${SECS:-10}
@@ -65,6 +66,7 @@ url_path = /otpcep
 tls_cert = $W/pki/tls.pem
 tls_key = $W/pki/tls.key
 client_cert = none
+workers = ${WORKERS:-auto}
 [signing]
 template = $TEMPLATE
 cert = $W/pki/signing.pem
@@ -86,7 +88,10 @@ chmod 600 "$W/otpced.conf"
 it_spawn otpced it_on_member sh -c 'exec "$0" -c "$1" 2>&1' "$OTPCED" "$W/otpced.conf" ||
 	{ cat "$W/otpced.out"; exit 1; }
 case $SPAWN_LINE in *"listening on $OIP:"*) ;; *) echo "otpced: $SPAWN_LINE"; exit 1;; esac
-OTPCED_PID=$(pgrep -f -- "$OTPCED -c $W/otpced.conf" | head -n 1)
+# The supervisor is the oldest otpced process of this run; its children
+# are the workers ([server] workers, one per CPU by default).
+OTPCED_PID=$(pgrep -o -f -- "$OTPCED -c $W/otpced.conf")
+OTPCED_PIDS="$OTPCED_PID $(pgrep -P "$OTPCED_PID" | tr '\n' ' ')"
 
 # alice's request, made by our client as Windows lays it out.
 "$CLIENT" --csr-only --user "$D\\alice" --subject "CN=alice,CN=Users,$DN_DCS" \
@@ -95,7 +100,6 @@ OTPCED_PID=$(pgrep -f -- "$OTPCED -c $W/otpced.conf" | head -n 1)
 printf '<?xml version="1.0" encoding="UTF-8"?>\n<signCertRequest xmlns="http://schemas.microsoft.com/otpcep/1.0/protocol" certRequest="%s" oneTimePassword="%s" username="%s"/>' \
 	"$(base64 -w0 "$W/alice.der")" "$ALICE_OTP" "$D\\alice" >"$W/body.xml"
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$OTPCED_PID/stat"; }
 # pids_ticks PID...: their user+system ticks, threads included.
 pids_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
 # busy_ticks: the whole machine's non-idle ticks (/proc/stat).
@@ -107,7 +111,7 @@ median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 # RATES (all), LAT (p50 / p99 of the median run), CPU (otpced ms per response).
 load() {
 	local n=$1 i line rates=() t0 t1 ok=0 r0 w0 b0
-	t0=$(cpu_ticks) r0=$(pids_ticks $RADIUS_PIDS) w0=$(pids_ticks $WINBIND_PIDS) b0=$(busy_ticks)
+	t0=$(pids_ticks $OTPCED_PIDS) r0=$(pids_ticks $RADIUS_PIDS) w0=$(pids_ticks $WINBIND_PIDS) b0=$(busy_ticks)
 	for i in $(seq "$REPS"); do
 		line=$("$LOAD" --host "$OIP" --port 8443 --path /otpcep --cacert "$W/pki/ca.pem" \
 			--body "$W/body.xml" --clients "$n" --seconds "$SECS") ||
@@ -117,7 +121,7 @@ load() {
 		ok=$((ok + $(echo "$line" | sed -E 's/.* success=([0-9]+).*/\1/') + n))
 		[ "$i" = $(((REPS + 1) / 2)) ] && LAT=$(echo "$line" | sed -E 's/.*p50_ms=([0-9.]+) p99_ms=([0-9.]+)/\1 \/ \2/')
 	done
-	t1=$(cpu_ticks)
+	t1=$(pids_ticks $OTPCED_PIDS)
 	per() { awk -v d="$1" -v hz="$(getconf CLK_TCK)" -v n="$ok" 'BEGIN {printf "%.2f", d * 1000 / hz / n}'; }
 	RADCPU=$(per $(($(pids_ticks $RADIUS_PIDS) - r0)))
 	WBCPU=$(per $(($(pids_ticks $WINBIND_PIDS) - w0)))
@@ -138,7 +142,7 @@ R1C=$RATE RATES1=$RATES LAT1=$LAT CPU1=$CPU RAD1=$RADCPU WB1=$WBCPU ALL1=$ALLCPU
 echo "openssl speed -multi 2 rsa2048 ($SECS s)" >&2
 SIGN2=$(speed -multi 2)
 if [ "${PERF:-0}" = 1 ]; then
-	perf record --call-graph dwarf,16384 -o "${PERF_OUT:-/tmp/otpced-bench.perf.data}" -p "$OTPCED_PID" >/dev/null 2>&1 &
+	perf record --call-graph dwarf,16384 -o "${PERF_OUT:-/tmp/otpced-bench.perf.data}" -p "$(echo $OTPCED_PIDS | tr ' ' ',')" >/dev/null 2>&1 &
 	PERF_PID=$!
 fi
 echo "bench_otpce, 16 clients" >&2

@@ -2,9 +2,19 @@
  * challenge.c: the RADIUS States kept between an Access-Challenge and the
  * client's answer (server.h says why).  A fixed table, scanned linearly:
  * it is small, and touched once per request.
+ *
+ * The table is shared by otpced's worker processes (workers.c): the
+ * answer to a challenge comes on a new HTTP request, which the kernel
+ * may hand to another worker.  So it lives in an anonymous shared mapping
+ * made before the workers are forked, behind a process-shared robust
+ * mutex: a worker that dies holding it does not stop the others.
  */
+#include <errno.h>
+#include <pthread.h>
 #include <strings.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include "otpce/server/server.h"
 
@@ -17,26 +27,79 @@ struct entry {
 	time_t expires;
 };
 
-struct otpced_challenges {
-	unsigned lifetime_s;
+struct shared_table {
+	pthread_mutex_t lock;
 	struct entry e[OTPCED_CHALLENGES_MAX];
 };
 
-static int wipe_table(struct otpced_challenges *t)
+struct otpced_challenges {
+	unsigned lifetime_s;
+	pid_t owner;               /* the process that made the mapping */
+	struct shared_table *shm;
+};
+
+/* The owner wipes the States before unmapping; a worker going away only
+ * unmaps its view (the others still use the table). */
+static int unmap_table(struct otpced_challenges *t)
 {
-	crypto_wipe(t->e, sizeof(t->e));
+	if (t->shm != NULL) {
+		if (getpid() == t->owner) {
+			crypto_wipe(t->shm->e, sizeof(t->shm->e));
+			pthread_mutex_destroy(&t->shm->lock);
+		}
+		munmap(t->shm, sizeof(*t->shm));
+		t->shm = NULL;
+	}
 	return 0;
 }
 
 struct otpced_challenges *otpced_challenges_new(TALLOC_CTX *mem_ctx, unsigned lifetime_s)
 {
 	struct otpced_challenges *t = talloc_zero(mem_ctx, struct otpced_challenges);
+	pthread_mutexattr_t a;
+	void *m;
 
-	if (t != NULL) {
-		t->lifetime_s = lifetime_s;
-		talloc_set_destructor(t, wipe_table);
+	if (t == NULL) {
+		return NULL;
 	}
+	m = mmap(NULL, sizeof(struct shared_table), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED) {
+		talloc_free(t);
+		return NULL;
+	}
+	/* The States are not secrets, but they are not for core dumps either. */
+	(void)madvise(m, sizeof(struct shared_table), MADV_DONTDUMP);
+	t->shm = m;
+	t->owner = getpid();
+	t->lifetime_s = lifetime_s;
+	talloc_set_destructor(t, unmap_table);
+	if (pthread_mutexattr_init(&a) != 0 ||
+	    pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED) != 0 ||
+	    pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST) != 0 ||
+	    pthread_mutex_init(&t->shm->lock, &a) != 0) {
+		talloc_free(t);
+		return NULL;
+	}
+	pthread_mutexattr_destroy(&a);
 	return t;
+}
+
+/* lock: false if the mutex cannot be taken.  A holder that died left the
+ * table as it was (each change is one entry, written in place): go on. */
+static bool lock(struct otpced_challenges *t)
+{
+	int rc = pthread_mutex_lock(&t->shm->lock);
+
+	if (rc == EOWNERDEAD) {
+		rc = pthread_mutex_consistent(&t->shm->lock);
+	}
+	return rc == 0;
+}
+
+static void unlock(struct otpced_challenges *t)
+{
+	pthread_mutex_unlock(&t->shm->lock);
 }
 
 static bool same_user(const struct entry *e, const char *user)
@@ -44,61 +107,74 @@ static bool same_user(const struct entry *e, const char *user)
 	return strcasecmp(e->user, user) == 0;
 }
 
-void otpced_challenge_put(struct otpced_challenges *t, const char *user,
-			  const uint8_t key[CRYPTO_SHA256_LEN], const uint8_t *state,
-			  size_t state_len, time_t now)
+static void put_locked(struct otpced_challenges *t, const char *user,
+		       const uint8_t key[CRYPTO_SHA256_LEN], const uint8_t *state, size_t state_len,
+		       time_t now)
 {
-	struct entry *slot = NULL;
+	struct entry *slot = NULL, *e = t->shm->e;
 
-	if (strlen(user) > OTPCE_USERNAME_MAX_LEN || state_len > sizeof(slot->state)) {
-		return;
-	}
 	for (size_t i = 0; i < OTPCED_CHALLENGES_MAX; i++) {
-		struct entry *e = &t->e[i];
-		if (e->used && same_user(e, user)) {
-			slot = e; /* one pending challenge per user: the latest */
+		if (e[i].used && same_user(&e[i], user)) {
+			slot = &e[i]; /* one pending challenge per user: the latest */
 			break;
 		}
-		if (slot == NULL && (!e->used || e->expires <= now)) {
-			slot = e;
+		if (slot == NULL && (!e[i].used || e[i].expires <= now)) {
+			slot = &e[i];
 		}
 	}
 	if (slot == NULL) {
 		/* Full of live entries: replace the one that expires first. */
-		slot = &t->e[0];
+		slot = &e[0];
 		for (size_t i = 1; i < OTPCED_CHALLENGES_MAX; i++) {
-			if (t->e[i].expires < slot->expires) {
-				slot = &t->e[i];
+			if (e[i].expires < slot->expires) {
+				slot = &e[i];
 			}
 		}
 	}
 	crypto_wipe(slot, sizeof(*slot));
-	slot->used = true;
 	strcpy(slot->user, user);
 	memcpy(slot->key, key, CRYPTO_SHA256_LEN);
 	memcpy(slot->state, state, state_len);
 	slot->state_len = state_len;
 	slot->expires = now + (time_t)t->lifetime_s;
+	slot->used = true;
+}
+
+void otpced_challenge_put(struct otpced_challenges *t, const char *user,
+			  const uint8_t key[CRYPTO_SHA256_LEN], const uint8_t *state,
+			  size_t state_len, time_t now)
+{
+	if (strlen(user) > OTPCE_USERNAME_MAX_LEN || state_len > sizeof(t->shm->e[0].state) ||
+	    !lock(t)) {
+		return;
+	}
+	put_locked(t, user, key, state, state_len, now);
+	unlock(t);
 }
 
 bool otpced_challenge_take(struct otpced_challenges *t, const char *user,
 			   const uint8_t key[CRYPTO_SHA256_LEN], uint8_t state[253],
 			   size_t *state_len, time_t now)
 {
+	bool found = false;
+
+	if (!lock(t)) {
+		return false;
+	}
 	for (size_t i = 0; i < OTPCED_CHALLENGES_MAX; i++) {
-		struct entry *e = &t->e[i];
+		struct entry *e = &t->shm->e[i];
 		if (!e->used || !same_user(e, user)) {
 			continue;
 		}
-		if (e->expires <= now || !crypto_memequal(e->key, key, CRYPTO_SHA256_LEN)) {
-			/* Expired, or another request: the challenge is spent. */
-			crypto_wipe(e, sizeof(*e));
-			return false;
+		/* Expired, or another request: the challenge is spent either way. */
+		if (e->expires > now && crypto_memequal(e->key, key, CRYPTO_SHA256_LEN)) {
+			memcpy(state, e->state, e->state_len);
+			*state_len = e->state_len;
+			found = true;
 		}
-		memcpy(state, e->state, e->state_len);
-		*state_len = e->state_len;
 		crypto_wipe(e, sizeof(*e));
-		return true;
+		break;
 	}
-	return false;
+	unlock(t);
+	return found;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "otpce/msg/otpce_msg.h"
 #include "otpce/server/config.h"
@@ -54,6 +55,14 @@ static char *trim(char *s)
 		*--e = '\0';
 	}
 	return s;
+}
+
+/* default_workers: "auto", one worker per online CPU. */
+static unsigned default_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > OTPCED_MAX_WORKERS ? OTPCED_MAX_WORKERS : (unsigned)n;
 }
 
 static int parse_uint(struct reader *r, const char *key, const char *v, unsigned long min,
@@ -171,6 +180,15 @@ static int server_key(struct reader *r, struct otpced_config *c, const char *k, 
 			return -1;
 		}
 		c->max_pending = (unsigned)n;
+	} else if (strcmp(k, "workers") == 0) {
+		if (strcmp(v, "auto") == 0) {
+			c->workers = default_workers();
+			return 0;
+		}
+		if (parse_uint(r, k, v, 1, OTPCED_MAX_WORKERS, &n) != 0) {
+			return -1;
+		}
+		c->workers = (unsigned)n;
 	} else if (strcmp(k, "challenge_lifetime") == 0) {
 		if (parse_uint(r, k, v, 10, 3600, &n) != 0) {
 			return -1;
@@ -359,6 +377,7 @@ int otpced_config_load(TALLOC_CTX *mem_ctx, const char *path, struct otpced_conf
 	c->max_body = OTPCE_MSG_MAX_LEN;
 	c->max_pending = 1024;
 	c->challenge_lifetime_s = 300;
+	c->workers = default_workers();
 	c->directory_backend = talloc_strdup(c, "winbind");
 	c->directory.dn_container = talloc_strdup(c, "CN=Users");
 	c->cache_seconds = 30;

@@ -17,6 +17,7 @@
 
 #define OTPCED_MAX_OTP_SERVERS 16
 #define OTPCED_MAX_CAS 16 /* OTPCE_ISSUING_CA_MAX */
+#define OTPCED_MAX_WORKERS 64
 
 /* The User-Name otpced sends to the OTP server. */
 enum otpced_radius_user {
@@ -40,6 +41,7 @@ struct otpced_config {
 	size_t max_body;                   /* <= OTPCE_MSG_MAX_LEN */
 	unsigned max_pending;              /* requests in flight at once */
 	unsigned challenge_lifetime_s;     /* how long a RADIUS State is kept */
+	unsigned workers;                  /* worker processes, >= 1 */
 	/* [signing] (3.2.1 "Signing Certificate Template Name") */
 	char *template_name;
 	char *signing_cert, *signing_key;

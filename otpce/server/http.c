@@ -17,7 +17,9 @@
  *  - bombs and other hostile XML: otpce/msg refuses them;
  *  - too many requests in flight: 503 above max_pending.
  */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -216,7 +218,7 @@ static struct bufferevent *make_bev(struct event_base *base, void *arg)
 					      BEV_OPT_CLOSE_ON_FREE);
 }
 
-static int tls_setup(struct otpced *srv, char *err, size_t errlen)
+int otpced_tls_setup(struct otpced *srv, char *err, size_t errlen)
 {
 	const struct otpced_config *c = srv->cfg;
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -257,13 +259,114 @@ static int tls_setup(struct otpced *srv, char *err, size_t errlen)
 	return 0;
 }
 
-int otpced_http_start(struct otpced *srv, char *err, size_t errlen)
+/* listen_one: a listening socket on |ai| (see otpced_http_listen). */
+static int listen_one(const struct evutil_addrinfo *ai, bool reuseport)
+{
+	int one = 1;
+	evutil_socket_t fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+				    ai->ai_protocol);
+
+	if (fd < 0) {
+		return -1;
+	}
+	/*
+	 * TCP_NODELAY, set on the listener so that every accepted socket
+	 * inherits it (Linux does; evhttp gives the bevcb no fd to set it
+	 * on).  evhttp writes an answer's headers and body as two TLS
+	 * records; with Nagle the second waits for the client's ACK of the
+	 * first, which a client waiting for the whole answer delays (delayed
+	 * ACK, up to 40 ms on Linux): every keep-alive request paid that.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0 ||
+	    bind(fd, ai->ai_addr, (socklen_t)ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+		evutil_closesocket(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int socket_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
+		return 0;
+	}
+	if (ss.ss_family == AF_INET6) {
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static int close_listeners(struct otpced *srv)
+{
+	for (unsigned i = 0; i < srv->num_listen_fds; i++) {
+		if (srv->listen_fds[i] >= 0) {
+			close(srv->listen_fds[i]);
+		}
+	}
+	return 0;
+}
+
+int otpced_http_listen(struct otpced *srv, char *err, size_t errlen)
+{
+	const struct otpced_config *c = srv->cfg;
+	struct evutil_addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+					 .ai_protocol = IPPROTO_TCP,
+					 .ai_flags = EVUTIL_AI_PASSIVE | EVUTIL_AI_NUMERICSERV };
+	struct evutil_addrinfo *ai = NULL;
+	char port[8];
+	unsigned n = c->workers > 0 ? c->workers : 1;
+	int *fds = talloc_array(srv, int, n);
+
+	if (fds == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		fds[i] = -1;
+	}
+	srv->listen_fds = fds;
+	srv->num_listen_fds = n;
+	snprintf(port, sizeof(port), "%u", (unsigned)c->listen_port);
+	if (evutil_getaddrinfo(c->listen_host, port, &hints, &ai) != 0 || ai == NULL) {
+		snprintf(err, errlen, "cannot listen on %s port %u: the address does not resolve",
+			 c->listen_host, (unsigned)c->listen_port);
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		fds[i] = listen_one(ai, n > 1);
+		if (fds[i] < 0) {
+			snprintf(err, errlen, "cannot listen on %s port %u: %s", c->listen_host,
+				 (unsigned)c->listen_port, strerror(errno));
+			evutil_freeaddrinfo(ai);
+			return -1;
+		}
+		if (i == 0 && c->listen_port == 0) {
+			/* port 0: the others join the port the kernel picked */
+			int p = socket_port(fds[0]);
+			if (ai->ai_family == AF_INET6) {
+				((struct sockaddr_in6 *)ai->ai_addr)->sin6_port = htons((uint16_t)p);
+			} else {
+				((struct sockaddr_in *)ai->ai_addr)->sin_port = htons((uint16_t)p);
+			}
+		}
+	}
+	evutil_freeaddrinfo(ai);
+	return 0;
+}
+
+int otpced_http_start(struct otpced *srv, unsigned i, char *err, size_t errlen)
 {
 	const struct otpced_config *c = srv->cfg;
 	struct timeval tv = { .tv_sec = c->http_timeout_ms / 1000,
 			      .tv_usec = (c->http_timeout_ms % 1000) * 1000 };
 
-	if (tls_setup(srv, err, errlen) != 0) {
+	if (srv->ssl_ctx == NULL || i >= srv->num_listen_fds) {
+		snprintf(err, errlen, "otpced_http_start: no TLS context or socket");
 		return -1;
 	}
 	srv->http = evhttp_new(srv->base);
@@ -285,45 +388,22 @@ int otpced_http_start(struct otpced *srv, char *err, size_t errlen)
 	evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 						      EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 						      EVHTTP_REQ_OPTIONS);
-	srv->bound = evhttp_bind_socket_with_handle(srv->http, c->listen_host, c->listen_port);
+	/* evhttp owns the socket from here (it closes it when freed). */
+	srv->bound = evhttp_accept_socket_with_handle(srv->http, srv->listen_fds[i]);
 	if (srv->bound == NULL) {
-		snprintf(err, errlen, "cannot listen on %s port %u", c->listen_host,
-			 (unsigned)c->listen_port);
+		snprintf(err, errlen, "cannot accept on the listening socket");
 		return -1;
 	}
-	/*
-	 * TCP_NODELAY, set on the listener so that every accepted socket
-	 * inherits it (Linux does; evhttp gives the bevcb no fd to set it
-	 * on).  evhttp writes an answer's headers and body as two TLS
-	 * records; with Nagle the second waits for the client's ACK of the
-	 * first, which a client waiting for the whole answer delays (delayed
-	 * ACK, up to 40 ms on Linux): every keep-alive request paid that.
-	 */
-	{
-		int one = 1;
-
-		if (setsockopt(evhttp_bound_socket_get_fd(srv->bound), IPPROTO_TCP, TCP_NODELAY,
-			       &one, sizeof(one)) != 0) {
-			snprintf(err, errlen, "cannot set TCP_NODELAY on the listening socket");
-			return -1;
-		}
-	}
+	srv->listen_fds[i] = -1;
 	return 0;
 }
 
 uint16_t otpced_http_port(const struct otpced *srv)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	evutil_socket_t fd = srv->bound != NULL ? evhttp_bound_socket_get_fd(srv->bound) : -1;
-
-	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) != 0) {
-		return 0;
+	if (srv->bound != NULL) {
+		return (uint16_t)socket_port(evhttp_bound_socket_get_fd(srv->bound));
 	}
-	if (ss.ss_family == AF_INET6) {
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	}
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return srv->num_listen_fds > 0 ? (uint16_t)socket_port(srv->listen_fds[0]) : 0;
 }
 
 void otpced_http_stop(struct otpced *srv)
@@ -331,6 +411,12 @@ void otpced_http_stop(struct otpced *srv)
 	if (srv->http != NULL) {
 		evhttp_free(srv->http);
 		srv->http = NULL;
+		srv->bound = NULL;
+	}
+	if (srv->listen_fds != NULL) {
+		close_listeners(srv);
+		TALLOC_FREE(srv->listen_fds);
+		srv->num_listen_fds = 0;
 	}
 	if (srv->ssl_ctx != NULL) {
 		SSL_CTX_free(srv->ssl_ctx);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -35,6 +36,10 @@ static void usage(FILE *f)
 		"                     and the CA names, report, and exit\n"
 		"  -h, --help         this text\n"
 		"\n"
+		"It runs [server] workers processes (default: one per CPU), which share the\n"
+		"listening address (SO_REUSEPORT) and the table of pending RADIUS challenges;\n"
+		"the first process supervises them and restarts one that dies.\n"
+		"\n"
 		"Logs go to stderr: one line per request (client, user, outcome, the RADIUS\n"
 		"server that answered, why); never a password or a secret.  When the\n"
 		"server is ready it logs \"otpced: listening on HOST:PORT path PATH\".\n"
@@ -51,6 +56,66 @@ static void on_signal(evutil_socket_t fd, short what, void *arg)
 
 	otpced_log("signal %d: stopping", (int)fd);
 	event_base_loopbreak(base);
+}
+
+/* teardown frees everything main() made.  Requests still in flight go
+ * with srv (their RADIUS exchanges are cancelled) before the base they
+ * use. */
+static void teardown(struct otpced *srv)
+{
+	struct event_base *base = srv->base;
+
+	otpced_http_stop(srv);
+	if (srv->signer != NULL) {
+		otpce_signer_free(srv->signer);
+	}
+	talloc_free(srv);
+	if (base != NULL) {
+		event_base_free(base);
+	}
+}
+
+/* serve: worker |i| (or otpced itself with one worker), on the listening
+ * socket |i|, until SIGTERM or SIGINT.  It frees |arg| (the server). */
+static int serve(unsigned i, void *arg)
+{
+	struct otpced *srv = arg;
+	struct event *sigterm = NULL, *sigint = NULL;
+	char err[512] = "";
+	int rc = 0;
+
+	for (unsigned j = 0; j < srv->num_listen_fds; j++) {
+		if (j != i && srv->listen_fds[j] >= 0) {
+			close(srv->listen_fds[j]); /* the other workers' */
+			srv->listen_fds[j] = -1;
+		}
+	}
+	srv->base = event_base_new();
+	if (srv->base == NULL || otpced_http_start(srv, i, err, sizeof(err)) != 0) {
+		otpced_log("cannot set up the event loop%s%s", err[0] ? ": " : "", err);
+		rc = EXIT_START;
+		goto out;
+	}
+	sigterm = evsignal_new(srv->base, SIGTERM, on_signal, srv->base);
+	sigint = evsignal_new(srv->base, SIGINT, on_signal, srv->base);
+	if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) != 0 ||
+	    evsignal_add(sigint, NULL) != 0) {
+		otpced_log("cannot set up signals");
+		rc = EXIT_START;
+		goto out;
+	}
+	if (event_base_dispatch(srv->base) < 0) {
+		rc = EXIT_START;
+	}
+out:
+	if (sigterm != NULL) {
+		event_free(sigterm);
+	}
+	if (sigint != NULL) {
+		event_free(sigint);
+	}
+	teardown(srv);
+	return rc;
 }
 
 /* check_cas: each configured CA name must go into IssuingCA (xs:anyURI):
@@ -91,7 +156,6 @@ int main(int argc, char **argv)
 	const char *config = DEFAULT_CONFIG;
 	bool check_only = false;
 	struct otpced *srv;
-	struct event *sigterm, *sigint;
 	char err[512] = "";
 	int o, rc = 0;
 
@@ -139,55 +203,40 @@ int main(int argc, char **argv)
 	}
 	srv->challenges = otpced_challenges_new(srv, srv->cfg->challenge_lifetime_s);
 	srv->dircache = otpced_dircache_new(srv, srv->cfg->cache_seconds);
-	srv->base = event_base_new();
-	if (srv->challenges == NULL || srv->dircache == NULL || srv->base == NULL) {
-		otpced_log("cannot set up the event loop");
-		rc = EXIT_START;
-		goto out;
+	if (srv->challenges == NULL || srv->dircache == NULL) {
+		otpced_log("cannot set up the challenge table");
+		teardown(srv);
+		return EXIT_START;
 	}
-	if (otpced_http_start(srv, err, sizeof(err)) != 0) {
+	if (otpced_tls_setup(srv, err, sizeof(err)) != 0) {
 		otpced_log("%s", err);
-		rc = strncmp(err, "cannot listen", 13) == 0 ? EXIT_START : EXIT_CONFIG;
-		goto out;
+		teardown(srv);
+		return EXIT_CONFIG;
+	}
+	if (otpced_http_listen(srv, err, sizeof(err)) != 0) {
+		otpced_log("%s", err);
+		teardown(srv);
+		return EXIT_START;
 	}
 	if (check_only) {
-		printf("otpced: %s: configuration OK (%zu OTP servers, %zu CAs)\n", config,
-		       srv->cfg->num_otp_servers, srv->cfg->num_cas);
-		goto out;
+		printf("otpced: %s: configuration OK (%zu OTP servers, %zu CAs, %u workers)\n",
+		       config, srv->cfg->num_otp_servers, srv->cfg->num_cas, srv->cfg->workers);
+		teardown(srv);
+		return 0;
 	}
-	sigterm = evsignal_new(srv->base, SIGTERM, on_signal, srv->base);
-	sigint = evsignal_new(srv->base, SIGINT, on_signal, srv->base);
-	if (sigterm == NULL || sigint == NULL || evsignal_add(sigterm, NULL) != 0 ||
-	    evsignal_add(sigint, NULL) != 0) {
-		otpced_log("cannot set up signals");
-		rc = EXIT_START;
-		goto out;
-	}
-	otpced_log("listening on %s:%u path %s (%zu OTP servers, %zu CAs, client certificates %s)",
+	otpced_log("listening on %s:%u path %s (%zu OTP servers, %zu CAs, client certificates %s, "
+		   "%u worker%s)",
 		   srv->cfg->listen_host, (unsigned)otpced_http_port(srv), srv->cfg->url_path,
 		   srv->cfg->num_otp_servers, srv->cfg->num_cas,
 		   srv->cfg->client_cert == OTPCED_CLIENT_CERT_NONE
 			   ? "not asked"
 			   : srv->cfg->client_cert == OTPCED_CLIENT_CERT_OPTIONAL ? "optional"
-										   : "required");
-	if (event_base_dispatch(srv->base) < 0) {
-		rc = EXIT_START;
+										   : "required",
+		   srv->cfg->workers, srv->cfg->workers == 1 ? "" : "s");
+	if (srv->cfg->workers == 1) {
+		return serve(0, srv);
 	}
-	event_free(sigterm);
-	event_free(sigint);
-out:
-	otpced_http_stop(srv);
-	if (srv->signer != NULL) {
-		otpce_signer_free(srv->signer);
-	}
-	/* Requests still in flight go with srv (their RADIUS exchanges are
-	 * cancelled) before the base they use. */
-	{
-		struct event_base *base = srv->base;
-		talloc_free(srv);
-		if (base != NULL) {
-			event_base_free(base);
-		}
-	}
+	rc = otpced_run_workers(srv->cfg->workers, serve, srv);
+	teardown(srv);
 	return rc;
 }

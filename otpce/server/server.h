@@ -6,6 +6,7 @@
  *   dircache.c   the directory's positive answers, kept a few seconds
  *   process.c    MS-OTPCE 3.2.5.1 steps 1-6 for one parsed request
  *   http.c       HTTPS (evhttp on bufferevent_openssl), the HTTP rules
+ *   workers.c    the worker processes and their supervisor
  *   log.c        one line per request
  *   config.c     the configuration file (config.h)
  */
@@ -39,6 +40,8 @@ struct otpced {
 	struct evhttp *http;
 	struct evhttp_bound_socket *bound;
 	void *ssl_ctx;        /* SSL_CTX (http.c) */
+	int *listen_fds;      /* one listening socket per worker (http.c) */
+	unsigned num_listen_fds;
 };
 
 /* ---- challenge.c ---------------------------------------------------------- */
@@ -50,7 +53,8 @@ struct otpced {
  * insensitive) and the SHA-256 of the PKCS#10: the client answers the
  * challenge by sending the same request again with the response as its
  * oneTimePassword.  An entry is used once and expires after
- * challenge_lifetime seconds; the table holds OTPCED_CHALLENGES_MAX.
+ * challenge_lifetime seconds; the table holds OTPCED_CHALLENGES_MAX.  The
+ * table is shared by the worker processes: make it before forking them.
  */
 #define OTPCED_CHALLENGES_MAX 4096
 
@@ -117,12 +121,38 @@ struct otpced_job *otpced_process(TALLOC_CTX *mem_ctx, struct otpced *srv,
 
 /* ---- http.c ---------------------------------------------------------------- */
 
-/* otpced_http_start sets up TLS and evhttp on srv->base per srv->cfg.
- * 0 or -1 with |err| filled. */
-int otpced_http_start(struct otpced *srv, char *err, size_t errlen);
+/*
+ * otpced_http_listen opens srv->cfg->workers listening sockets on the
+ * configured address (srv->listen_fds), all with TCP_NODELAY, and with
+ * SO_REUSEPORT when there are several, so that the kernel spreads new
+ * connections over the workers (port 0: the first socket's port for all).
+ * otpced_tls_setup loads the TLS certificate, key and client CAs.  Both
+ * run before the workers are forked, so that a bad address or key stops
+ * otpced at once.  0 or -1 with |err| filled.
+ */
+int otpced_http_listen(struct otpced *srv, char *err, size_t errlen);
+int otpced_tls_setup(struct otpced *srv, char *err, size_t errlen);
+/* otpced_http_start serves HTTPS on srv->base from srv->listen_fds[i]. */
+int otpced_http_start(struct otpced *srv, unsigned i, char *err, size_t errlen);
 void otpced_http_stop(struct otpced *srv);
 /* otpced_http_port: the port listened on (listen = host:0 picks one). */
 uint16_t otpced_http_port(const struct otpced *srv);
+
+/* ---- workers.c ------------------------------------------------------------- */
+
+/*
+ * otpced_run_workers forks |n| processes, each running worker(i, arg) and
+ * exiting with what it returns, and supervises them until SIGTERM or
+ * SIGINT, which it passes on to them; it then waits for them and returns
+ * 0.  A worker that ends otherwise is logged and started again, unless
+ * workers have ended OTPCED_WORKER_DEATHS_MAX times within a minute: then
+ * it stops them all and returns 3.  Each worker starts with the signal
+ * mask otpced_run_workers was called with and gets SIGTERM if the
+ * supervisor dies.  Call it with nothing buffered in stdio.
+ */
+#define OTPCED_WORKER_DEATHS_MAX 5
+typedef int (*otpced_worker_fn)(unsigned i, void *arg);
+int otpced_run_workers(unsigned n, otpced_worker_fn worker, void *arg);
 
 /* ---- log.c ----------------------------------------------------------------- */
 

@@ -73,7 +73,21 @@ bad_conf() {
 
 conf good ""
 run "a good configuration: --check-config exits 0" 0 "$OTPCED" --check-config -c "$work/good.conf"
-has "... and reports it" "configuration OK \\(1 OTP servers, 1 CAs\\)"
+has "... and reports it, one worker per CPU by default" \
+	"configuration OK \\(1 OTP servers, 1 CAs, $(getconf _NPROCESSORS_ONLN) workers?\\)"
+conf threeworkers "workers = 3"
+run "workers = 3: accepted" 0 "$OTPCED" --check-config -c "$work/threeworkers.conf"
+has "... and reported" "configuration OK \\(1 OTP servers, 1 CAs, 3 workers\\)"
+conf autoworkers "workers = auto"
+run "workers = auto: accepted" 0 "$OTPCED" --check-config -c "$work/autoworkers.conf"
+conf noworkers "workers = 0"
+bad_conf "workers = 0" noworkers "$work/noworkers.conf:6: workers must be a number from 1 to 64"
+conf badcache "" "[otp_server]
+host = 127.0.0.1
+secret_file = $work/radius.secret
+[directory]
+cache_seconds = forever"
+bad_conf "cache_seconds that is no number" badcache "$work/badcache.conf:17: cache_seconds must be a number from 0 to 3600"
 
 conf unknownkey "colour = blue"
 bad_conf "an unknown key in [server]" unknownkey "$work/unknownkey.conf:6: unknown key colour in \\[server\\]"

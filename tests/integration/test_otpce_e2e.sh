@@ -251,7 +251,7 @@ for secret in "$ALICE_OTP" "$CAROL_FIRST" "$CAROL_RESP" "$S1"; do
 	run "log: never the secret ${secret:0:3}..." 1 grep -qF -- "$secret" "$W/otpced.out"
 done
 
-pid=$(pgrep -f -- "$OTPCED -c $W/otpced.conf" | head -n 1)
+pid=$(pgrep -o -f -- "$OTPCED -c $W/otpced.conf") # the supervisor
 if [ -n "$pid" ]; then
 	kill -TERM "$pid"
 	wait "$OTPCED_SPAWN"

@@ -87,7 +87,8 @@ mkdir -p "$W/pki"
 printf '%s\n' "$S1" >"$W/pki/radius.secret"
 chmod 600 "$W/pki/radius.secret" "$W/pki/"*.key
 
-# conf NAME PORT OTP-SERVER-SECTIONS CA-SECTION: an otpced configuration.
+# conf NAME PORT OTP-SERVER-SECTIONS CA-SECTION [WORKERS]: an otpced
+# configuration (WORKERS: [server] workers, default auto).
 conf() {
 	cat >"$W/$1.conf" <<-EOF
 	[server]
@@ -99,6 +100,7 @@ conf() {
 	client_ca = $W/pki/ca.pem
 	http_timeout_ms = 700
 	max_body = 65536
+	workers = ${5:-auto}
 	[signing]
 	template = $TEMPLATE
 	cert = $W/pki/signing.pem
@@ -124,9 +126,11 @@ retries = 1"
 CAS="[ca]
 name = dc1.$REALM_LC\\Test-Issuing-CA
 name = dc2.$REALM_LC\\Test-Issuing-CA-2"
+# main runs two workers on any machine (the challenge round may cross
+# them); deadonly serves in one process, with no supervisor.
 conf main 8443 "$DEAD
-$LIVE" "$CAS"
-conf deadonly 8444 "$DEAD" "$CAS"
+$LIVE" "$CAS" 2
+conf deadonly 8444 "$DEAD" "$CAS" 1
 conf noca 8445 "$LIVE" ""
 
 run "otpced --help explains itself" 0 "$OTPCED" --help
@@ -303,6 +307,21 @@ if grep -qE '^closed after 0\.[0-9]+ s, 0 bytes|^closed after 1\.[0-9] s, 0 byte
 else bad "slow-loris client: $(cat "$W/loris.log")"; fi
 expect "and it keeps serving: alice again" 8443 "$(body alice "$D\\alice" "$ALICE_OTP")" 200 -
 
+# --- a worker that dies ------------------------------------------------------------
+# main's supervisor (its oldest process) starts a killed worker again, and
+# otpced keeps serving; nothing else ended before that.
+run "main: no worker ended so far" 1 grep -qE 'worker [0-9]+ .*(killed|exited)' "$W/main.out"
+MAIN_SUP=$(pgrep -o -f -- "$OTPCED -c $W/main.conf")
+run "main: two workers under the supervisor" 0 test "$(pgrep -c -P "$MAIN_SUP")" -eq 2
+kill -KILL "$(pgrep -P "$MAIN_SUP" | head -n 1)"
+if it_wait_for "the worker's restart" 'worker [01] started again' "$W/main.out" 30; then
+	ok "main: a worker killed with SIGKILL is started again"
+else bad "main: no restart: $(tail -n 3 "$W/main.out")"; fi
+run "main: two workers again" 0 test "$(pgrep -c -P "$MAIN_SUP")" -eq 2
+for i in 1 2 3 4; do
+	expect "after the restart, alice ($i, a new connection each)" 8443 "$W/alice.$ALICE_OTP.xml" 200 Success
+done
+
 # --- the log ----------------------------------------------------------------------
 for secret in "$ALICE_OTP" "$CAROL_FIRST" "$CAROL_RESP" "$S1"; do
 	run "log: never the secret ${secret:0:3}..." 1 grep -qF -- "$secret" "$W/main.out" "$W/deadonly.out" "$W/noca.out"
@@ -317,7 +336,7 @@ has_log "log: a missing header" 'outcome=OtherError radius=- detail="X-OTPCEP-ve
 # run's configuration): it stops, exits 0, and (with OTPCED pointing at the
 # ASan build) reports no sanitizer error or leak.
 for n in "${!SPAWNED[@]}"; do
-	pid=$(pgrep -f -- "$OTPCED -c $W/$n.conf" | head -n 1)
+	pid=$(pgrep -o -f -- "$OTPCED -c $W/$n.conf") # the supervisor, or the one process
 	if [ -z "$pid" ]; then bad "$n: no otpced process left to stop"; continue; fi
 	kill -TERM "$pid"
 	wait "${SPAWNED[$n]}"

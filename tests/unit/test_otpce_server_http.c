@@ -87,7 +87,10 @@ static int setup(void **state)
 	srv->base = event_base_new();
 	srv->challenges = otpced_challenges_new(srv, 60);
 	assert_true(NT_STATUS_IS_OK(otpce_msg_init()));
-	if (otpced_http_start(srv, err, sizeof(err)) != 0) {
+	cfg.workers = 1;
+	if (otpced_tls_setup(srv, err, sizeof(err)) != 0 ||
+	    otpced_http_listen(srv, err, sizeof(err)) != 0 ||
+	    otpced_http_start(srv, 0, err, sizeof(err)) != 0) {
 		fail_msg("otpced_http_start: %s", err);
 	}
 	g.port = otpced_http_port(srv);
