@@ -17,34 +17,9 @@
 static inline uint8_t *hex_vector(TALLOC_CTX *t, const char *file, const char *name, size_t *len)
 {
 	char path[256];
-	size_t flen, nlen = strlen(name);
-	uint8_t *text, *out;
-	size_t i = 0;
 
 	snprintf(path, sizeof(path), "credssp/%s", file);
-	text = load_vector(t, path, &flen);
-	while (i < flen) {
-		size_t e = i;
-		while (e < flen && text[e] != '\n') {
-			e++;
-		}
-		if (e - i > nlen + 3 && memcmp(text + i, name, nlen) == 0 &&
-		    memcmp(text + i + nlen, " = ", 3) == 0) {
-			size_t h = i + nlen + 3, n = 0;
-			out = talloc_array(t, uint8_t, (e - h) / 2 + 1);
-			assert_non_null(out);
-			for (; h + 1 < e && isxdigit(text[h]); h += 2) {
-				unsigned v;
-				assert_int_equal(sscanf((const char *)text + h, "%2x", &v), 1);
-				out[n++] = (uint8_t)v;
-			}
-			*len = n;
-			return out;
-		}
-		i = e + 1;
-	}
-	fail_msg("vector %s not in %s", name, file);
-	return NULL;
+	return named_hex_vector(t, path, name, len);
 }
 
 static inline uint8_t *tsreq_vector(TALLOC_CTX *t, const char *name, size_t *len)

@@ -4,6 +4,7 @@
 #ifndef TESTS_UNIT_HELPERS_H
 #define TESTS_UNIT_HELPERS_H
 
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,6 +43,38 @@ static inline uint8_t *load_vector(TALLOC_CTX *mem_ctx, const char *name, size_t
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", VECTORS, name);
 	return load_file(mem_ctx, path, len);
+}
+
+/* named_hex_vector: the bytes of the line "NAME = hex" of the vector file
+ * |path| (under tests/vectors/); fails the test if there is none. */
+static inline uint8_t *named_hex_vector(TALLOC_CTX *t, const char *path, const char *name,
+					size_t *len)
+{
+	size_t flen, nlen = strlen(name), i = 0;
+	uint8_t *text = load_vector(t, path, &flen), *out;
+
+	while (i < flen) {
+		size_t e = i;
+		while (e < flen && text[e] != '\n') {
+			e++;
+		}
+		if (e - i > nlen + 3 && memcmp(text + i, name, nlen) == 0 &&
+		    memcmp(text + i + nlen, " = ", 3) == 0) {
+			size_t h = i + nlen + 3, n = 0;
+			out = talloc_array(t, uint8_t, (e - h) / 2 + 1);
+			assert_non_null(out);
+			for (; h + 1 < e && isxdigit(text[h]); h += 2) {
+				unsigned v;
+				assert_int_equal(sscanf((const char *)text + h, "%2x", &v), 1);
+				out[n++] = (uint8_t)v;
+			}
+			*len = n;
+			return out;
+		}
+		i = e + 1;
+	}
+	fail_msg("vector %s not in %s", name, path);
+	return NULL;
 }
 
 /* make_blob creates a fresh self-signed RSA certificate for |cn| and its
