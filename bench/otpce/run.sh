@@ -25,6 +25,8 @@ REPS=${REPS:-3} SECS=${SECS:-10}
 source "$top/tests/integration/lib.sh"
 # shellcheck disable=SC1091
 source "$top/tests/integration/radius.sh"
+# shellcheck disable=SC1091
+source "$top/tests/integration/otpce_env.sh"
 OTPCED=${OTPCED:-$top/build/otpced}
 CLIENT=$top/build/otpce-client
 LOAD=$top/build/bench/otpce/bench_otpce
@@ -32,33 +34,11 @@ OIP=127.0.0.110 R1=127.0.0.111 MIP=127.0.0.112 DCIP=127.0.0.113
 S1=otpce-bench-secret ALICE_OTP=alice-otp-123456 TEMPLATE=OTPLogon
 W=$IT_WORK
 
-it_template
-it_template_member member1
-it_start_dc_plain dc "$DCIP"
-it_start_member m1 "$MIP" dc
-D=$DC_DOMAIN
-REALM_LC=$(echo "$DC_REALM" | tr 'A-Z' 'a-z')
-DN_DCS=$(echo "$REALM_LC" | sed 's/^/DC=/; s/\./,DC=/g')
+otpce_domain "$MIP" "$DCIP"
 RADIUS_SECRET=$S1 radius_start "$W/r1" "$R1" 1812 >"$W/radius.log" 2>&1 ||
 	{ cat "$W/radius.log"; exit 1; }
 trap 'radius_stop_all; it_cleanup' EXIT
-
-mkdir -p "$W/pki"
-(
-	cd "$W/pki" || exit 1
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
-		-subj "/CN=otpce bench CA" -addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign,cRLSign
-	openssl req -newkey rsa:2048 -nodes -keyout tls.key -out tls.csr -subj "/CN=otpced $OIP"
-	openssl x509 -req -in tls.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out tls.pem -days 2 \
-		-extfile <(printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$OIP")
-	openssl req -newkey rsa:2048 -nodes -keyout signing.key -out signing.csr \
-		-subj "/CN=otpced enrollment agent"
-	openssl x509 -req -in signing.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out signing.pem \
-		-days 2 -extfile <(printf 'extendedKeyUsage=1.3.6.1.4.1.311.20.2.1\n')
-) >"$W/pki.log" 2>&1 || { cat "$W/pki.log"; exit 1; }
-printf '%s\n' "$S1" >"$W/pki/radius.secret"
-chmod 600 "$W/pki/radius.secret" "$W/pki/"*.key
+otpce_pki "$OIP" "$S1"
 cat >"$W/otpced.conf" <<EOF
 [server]
 listen = $OIP:8443
@@ -85,9 +65,7 @@ EOF
 chmod 600 "$W/otpced.conf"
 # otpced's log goes to a file (one line per request; stderr to a pipe
 # that nobody reads would block it).
-it_spawn otpced it_on_member sh -c 'exec "$0" -c "$1" 2>&1' "$OTPCED" "$W/otpced.conf" ||
-	{ cat "$W/otpced.out"; exit 1; }
-case $SPAWN_LINE in *"listening on $OIP:"*) ;; *) echo "otpced: $SPAWN_LINE"; exit 1;; esac
+otpce_start otpced "$OTPCED" "$OIP"
 # The supervisor is the oldest otpced process of this run; its children
 # are the workers ([server] workers, one per CPU by default).
 OTPCED_PID=$(pgrep -o -f -- "$OTPCED -c $W/otpced.conf")

@@ -30,6 +30,8 @@
 source "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
 source "$IT_TOP/tests/integration/radius.sh"
+# shellcheck disable=SC1091
+source "$IT_TOP/tests/integration/otpce_env.sh"
 
 OTPCED=${OTPCED:-$IT_TOP/build/otpced}
 CLIENT=${OTPCE_CLIENT:-$IT_TOP/build/otpce-client}
@@ -44,39 +46,13 @@ for b in "$OTPCED" "$CLIENT"; do
 	[ -x "$b" ] || { echo "FAIL $b is not built"; exit 1; }
 done
 
-# --- the domain (alice from dc.sh, carol here), the member, FreeRADIUS -------
-it_template
-samba-tool user create carol --random-password -s "$W/template/etc/smb.conf" \
-	-H "$W/template/private/sam.ldb" >"$W/user-carol.log" 2>&1 ||
-	{ cat "$W/user-carol.log"; echo "FAIL creating user carol"; exit 1; }
-it_template_member member1
-it_start_dc_plain dc "$DCIP"
-it_start_member m1 "$MIP" dc
-D=$DC_DOMAIN
-REALM_LC=$(echo "$DC_REALM" | tr 'A-Z' 'a-z')
-DN_DCS=$(echo "$REALM_LC" | sed 's/^/DC=/; s/\./,DC=/g')
+# --- the domain (alice from dc.sh, carol here), the member, FreeRADIUS,
+# certificates: TLS, the enrollment agent (RA) --------------------------------
+otpce_domain "$MIP" "$DCIP" carol
 run "the member sees alice" 0 it_on_member wbinfo -n "$D\\alice"
-
 RADIUS_SECRET=$S1 radius_start "$W/r1" "$R1" 1812 || exit 1
 trap 'radius_stop_all; it_cleanup' EXIT
-
-# --- certificates: TLS, the enrollment agent (RA) -------------------------------
-mkdir -p "$W/pki"
-(
-	cd "$W/pki" || exit 1
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
-		-subj "/CN=otpce e2e CA" -addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign,cRLSign
-	openssl req -newkey rsa:2048 -nodes -keyout tls.key -out tls.csr -subj "/CN=otpced $OIP"
-	openssl x509 -req -in tls.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out tls.pem -days 2 \
-		-extfile <(printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$OIP")
-	openssl req -newkey rsa:2048 -nodes -keyout signing.key -out signing.csr \
-		-subj "/CN=otpced enrollment agent"
-	openssl x509 -req -in signing.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out signing.pem \
-		-days 2 -extfile <(printf 'extendedKeyUsage=1.3.6.1.4.1.311.20.2.1\n')
-) >"$W/pki.log" 2>&1 || { cat "$W/pki.log"; echo "FAIL making certificates"; exit 1; }
-printf '%s\n' "$S1" >"$W/pki/radius.secret"
-chmod 600 "$W/pki/radius.secret" "$W/pki/"*.key
+otpce_pki "$OIP" "$S1"
 
 cat >"$W/otpced.conf" <<EOF
 [server]
@@ -103,10 +79,8 @@ name = dc2.$REALM_LC\\Test-Issuing-CA-2
 EOF
 chmod 600 "$W/otpced.conf"
 
-it_spawn otpced it_on_member sh -c 'exec "$0" -c "$1" 2>&1' "$OTPCED" "$W/otpced.conf" ||
-	{ cat "$W/otpced.out"; exit 1; }
+otpce_start otpced "$OTPCED" "$OIP"
 OTPCED_SPAWN=$SPAWN_PID
-case $SPAWN_LINE in *"listening on $OIP:"*) ;; *) echo "FAIL otpced: $SPAWN_LINE"; exit 1;; esac
 
 # --- otpce-client ------------------------------------------------------------
 # enroll NAME LOGON-USER SUBJECT-USER OTP [client options]: otpce-client as

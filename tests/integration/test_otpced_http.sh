@@ -4,10 +4,8 @@
 # branch), the PKCS#10 checks and CMS signer (otpce/sign), winbind on the
 # harness's joined member against the throwaway Samba AD DC.
 #
-# Named without the test_ prefix so that tests/run_all.sh does not run it
-# before those branches are merged (otpced is not linked without them);
-# after the merge it becomes tests/integration/test_otpced_http.sh.  No
-# fake backend here: the unit tests have those.
+# No fake backend here: the unit tests have those.  The setup it shares
+# with test_otpce_e2e.sh and bench/otpce/run.sh is in otpce_env.sh.
 #
 # Addresses (this suite's range, 127.0.0.80-84): otpced 127.0.0.80 (ports
 # 8443-8446), FreeRADIUS 127.0.0.81, the member 127.0.0.82, the DC
@@ -30,10 +28,12 @@
 #     oversize body, a slow-loris client;
 #   - one log line per request, with the RADIUS server that answered, and
 #     no one-time password in the log.
-# Run as root:  flock /tmp/bpau-it.lock tests/integration/otpced_http_cases.sh
+# Run as root:  flock /tmp/bpau-it.lock tests/integration/test_otpced_http.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
 source "$IT_TOP/tests/integration/radius.sh"
+# shellcheck disable=SC1091
+source "$IT_TOP/tests/integration/otpce_env.sh"
 
 OTPCED=${OTPCED:-$IT_TOP/build/otpced}
 OIP=127.0.0.80 R1=127.0.0.81 MIP=127.0.0.82 DCIP=127.0.0.83 RDEAD=127.0.0.84
@@ -46,46 +46,13 @@ W=$IT_WORK
 
 [ -x "$OTPCED" ] || { echo "FAIL $OTPCED is not built (it needs otpce/radius and otpce/sign)"; exit 1; }
 
-# --- the domain, its users, the member -------------------------------------
-it_template
-# alice is the template's (dc.sh); carol is the challenged user.
-for u in carol; do
-	samba-tool user create "$u" --random-password -s "$W/template/etc/smb.conf" \
-		-H "$W/template/private/sam.ldb" >"$W/user-$u.log" 2>&1 ||
-		{ cat "$W/user-$u.log"; echo "FAIL creating user $u"; exit 1; }
-done
-it_template_member member1
-it_start_dc_plain dc "$DCIP"
-it_start_member m1 "$MIP" dc
-D=$DC_DOMAIN
-REALM_LC=$(echo "$DC_REALM" | tr 'A-Z' 'a-z')
-DN_DCS=$(echo "$REALM_LC" | sed 's/^/DC=/; s/\./,DC=/g')
+# --- the domain (alice from dc.sh, carol the challenged user), the member,
+# FreeRADIUS, certificates: TLS (server, client CA), the enrollment agent ---
+otpce_domain "$MIP" "$DCIP" carol
 run "the member sees alice" 0 it_on_member wbinfo -n "$D\\alice"
-
-# --- FreeRADIUS --------------------------------------------------------------
 RADIUS_SECRET=$S1 radius_start "$W/r1" "$R1" 1812 || exit 1
 trap 'radius_stop_all; it_cleanup' EXIT
-
-# --- certificates: TLS (server, client CA), the enrollment agent ------------
-mkdir -p "$W/pki"
-(
-	cd "$W/pki" || exit 1
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
-		-subj "/CN=otpced test CA" -addext basicConstraints=critical,CA:TRUE \
-		-addext keyUsage=critical,keyCertSign,cRLSign
-	openssl req -newkey rsa:2048 -nodes -keyout tls.key -out tls.csr -subj "/CN=otpced $OIP"
-	openssl x509 -req -in tls.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out tls.pem -days 2 \
-		-extfile <(printf 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth\n' "$OIP")
-	openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj "/CN=da client"
-	openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem \
-		-days 2 -extfile <(printf 'extendedKeyUsage=clientAuth\n')
-	openssl req -newkey rsa:2048 -nodes -keyout signing.key -out signing.csr \
-		-subj "/CN=otpced enrollment agent"
-	openssl x509 -req -in signing.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out signing.pem \
-		-days 2 -extfile <(printf 'extendedKeyUsage=1.3.6.1.4.1.311.20.2.1\n')
-) >"$W/pki.log" 2>&1 || { cat "$W/pki.log"; echo "FAIL making certificates"; exit 1; }
-printf '%s\n' "$S1" >"$W/pki/radius.secret"
-chmod 600 "$W/pki/radius.secret" "$W/pki/"*.key
+otpce_pki "$OIP" "$S1" client
 
 # conf NAME PORT OTP-SERVER-SECTIONS CA-SECTION [WORKERS]: an otpced
 # configuration (WORKERS: [server] workers, default auto).
@@ -142,10 +109,8 @@ has "... 2 OTP servers, 2 CAs" '2 OTP servers, 2 CAs'
 # (stderr) goes to $W/NAME.out, whose first line says it listens.
 declare -A SPAWNED
 start() {
-	it_spawn "$1" it_on_member sh -c 'exec "$0" -c "$1" 2>&1' "$OTPCED" "$W/$1.conf" ||
-		{ cat "$W/$1.out"; exit 1; }
+	otpce_start "$1" "$OTPCED" "$OIP"
 	SPAWNED[$1]=$SPAWN_PID
-	case $SPAWN_LINE in *"listening on $OIP:"*) ;; *) echo "FAIL $1: $SPAWN_LINE"; exit 1;; esac
 }
 start main
 start deadonly
