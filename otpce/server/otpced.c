@@ -224,9 +224,12 @@ int main(int argc, char **argv)
 		teardown(srv);
 		return 0;
 	}
-	otpced_log("listening on %s:%u path %s (%zu OTP servers, %zu CAs, client certificates %s, "
+	/* An IPv6 address in brackets, as in the configuration: [::1]:443. */
+	otpced_log("listening on %s%s%s:%u path %s (%zu OTP servers, %zu CAs, client certificates %s, "
 		   "%u worker%s)",
-		   srv->cfg->listen_host, (unsigned)otpced_http_port(srv), srv->cfg->url_path,
+		   strchr(srv->cfg->listen_host, ':') != NULL ? "[" : "", srv->cfg->listen_host,
+		   strchr(srv->cfg->listen_host, ':') != NULL ? "]" : "",
+		   (unsigned)otpced_http_port(srv), srv->cfg->url_path,
 		   srv->cfg->num_otp_servers, srv->cfg->num_cas,
 		   srv->cfg->client_cert == OTPCED_CLIENT_CERT_NONE
 			   ? "not asked"
