@@ -9,6 +9,7 @@
  * 4096 bytes; values are taken verbatim after trimming.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,17 +98,30 @@ static int parse_bool(struct reader *r, const char *key, const char *v, int *out
 static int read_secret_file(struct reader *r, TALLOC_CTX *mem_ctx, const char *path,
 			    struct crypto_secret **out)
 {
-	FILE *f = fopen(path, "r");
+	/* Opened without blocking and checked to be a regular file before
+	 * anything is read: a FIFO, a terminal or a device named here must
+	 * not hold otpced's start. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	FILE *f = NULL;
 	char buf[LINE_MAX_LEN];
 	struct stat st;
 	char *s;
 
-	if (f == NULL) {
+	if (fd < 0) {
 		return fail(r, "secret_file %s: %s", path, strerror(errno));
 	}
-	if (fstat(fileno(f), &st) != 0 || (st.st_mode & S_IROTH) != 0) {
-		fclose(f);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(r, "secret_file %s is not a regular file", path);
+	}
+	if ((st.st_mode & S_IROTH) != 0) {
+		close(fd);
 		return fail(r, "secret_file %s is readable by others (chmod o-r)", path);
+	}
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		close(fd);
+		return fail(r, "secret_file %s: %s", path, strerror(errno));
 	}
 	if (fgets(buf, sizeof(buf), f) == NULL) {
 		buf[0] = '\0';

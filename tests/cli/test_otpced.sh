@@ -110,6 +110,13 @@ bad_conf "a timeout that is no number" badtimeout "$work/badtimeout.conf:16: tim
 conf nosecret "" "[otp_server]
 host = 127.0.0.1"
 bad_conf "an OTP server without a secret" nosecret "$work/nosecret.conf: \\[otp_server\\] number 1 needs host and secret"
+# A FIFO as secret_file: refused at once (nothing is read from it; with
+# no writer, reading would block otpced's start for ever).
+mkfifo -m 600 "$work/secret.fifo"
+conf fifosecret "" "[otp_server]
+host = 127.0.0.1
+secret_file = $work/secret.fifo"
+bad_conf "a FIFO as secret_file" fifosecret "$work/fifosecret.conf:15: secret_file $work/secret.fifo is not a regular file"
 run "a missing file: exit 1" 1 "$OTPCED" --check-config -c "$work/nonexistent.conf"
 has "... names it" "$work/nonexistent.conf: No such file" "$work/err"
 
