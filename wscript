@@ -74,6 +74,11 @@ def check_deps(conf):
                        ('libevent_openssl', 'EVENT_OPENSSL'), ('libcurl', 'CURL')):
         conf.check_cfg(package=pkg, uselib_store=store,
                        args=['--cflags', '--libs'])
+    # otpced's backend = ldap: OpenLDAP's libldap; Cyrus SASL's header
+    # only (its GSSAPI plugin is loaded by libsasl2 at run time).
+    conf.check_cfg(package='ldap', uselib_store='LDAP', args=['--cflags', '--libs'])
+    conf.check_cc(header_name='sasl/sasl.h', uselib_store='LDAP',
+                  msg='Checking for Cyrus SASL\'s sasl/sasl.h')
     heimlib = conf.cmd_and_log(['pkg-config', '--variable=libdir', 'heimdal-krb5']).strip()
     conf.check_cc(lib='heimntlm', libpath=[heimlib], uselib_store='HEIMNTLM',
                   includes=conf.env.INCLUDES_KRB5,

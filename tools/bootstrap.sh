@@ -26,6 +26,9 @@ PACKAGES=(
 	freerdp2-x11 freerdp2-shadow-x11 winpr-utils xvfb xauth
 	# OTPCE's OTP server: FreeRADIUS 3.2 (started by the tests only).
 	freeradius freeradius-utils
+	# otpced's backend = ldap: OpenLDAP, and Cyrus SASL's GSSAPI plugin
+	# built on Heimdal (the project's Kerberos).
+	libldap-dev libsasl2-dev libsasl2-modules-gssapi-heimdal
 	# NEGOEX's peer: MIT krb5 1.20 (its negoextest plugin is built from
 	# Debian's krb5 source package at test time, never committed).
 	libkrb5-dev krb5-multidev

@@ -80,11 +80,30 @@ enum otpce_directory_result {
 	OTPCE_DIRECTORY_ERROR,     /* the directory could not be asked */
 };
 
-/* How DNs are made when the directory cannot give them (directory.c). */
+/* How the names are found (directory.c, ldapnames.c). */
 struct otpce_directory_config {
+	/* backend = winbind: the names are derived (directory.c) */
 	const char *dn_container; /* e.g. "CN=Users"; the domain's DC= parts follow */
 	const char *upn_suffix;   /* NULL: the domain's DNS name */
+	/* backend = ldap: the names are read over LDAP (ldapnames.c) */
+	int use_ldap;
+	const char *ldap_uri;       /* NULL: the DC winbind uses */
+	const char *ldap_keytab;    /* NULL: the default keytab */
+	const char *ldap_principal; /* NULL: NETBIOS$@REALM of this member */
+	unsigned ldap_timeout_ms;
 };
+
+/*
+ * otpce_ldap_names (ldapnames.c): the distinguishedName and, if the
+ * account has one, the userPrincipalName (else |upn| is left alone) of the
+ * object whose objectSid is |sid|, under |base_dn|, over LDAP bound as
+ * the machine account.  NOT_FOUND if there is none; ERROR (with |err|)
+ * if the directory cannot be asked.
+ */
+enum otpce_directory_result otpce_ldap_names(const struct otpce_directory_config *cfg,
+					     const char *sid, const char *base_dn,
+					     const char *dns_domain, char *dn, size_t dnlen,
+					     char *upn, size_t upnlen, char *err, size_t errlen);
 
 /*
  * otpce_directory_lookup resolves |username| ("DOMAIN\user", 3.1.5.1) in

@@ -285,10 +285,26 @@ static int key_value(struct reader *r, struct otpced_config *c, enum section sec
 		return 0;
 	case S_DIRECTORY:
 		if (strcmp(k, "backend") == 0) {
-			if (strcmp(v, "winbind") != 0) {
-				return fail(r, "backend must be winbind");
+			if (strcmp(v, "winbind") != 0 && strcmp(v, "ldap") != 0) {
+				return fail(r, "backend must be winbind or ldap");
 			}
 			c->directory_backend = talloc_strdup(c, v);
+			c->directory.use_ldap = strcmp(v, "ldap") == 0;
+		} else if (strcmp(k, "ldap_uri") == 0) {
+			if (strncmp(v, "ldap://", 7) != 0 && strncmp(v, "ldaps://", 8) != 0) {
+				return fail(r, "ldap_uri must start with ldap:// or ldaps://");
+			}
+			c->directory.ldap_uri = talloc_strdup(c, v);
+		} else if (strcmp(k, "ldap_keytab") == 0) {
+			c->directory.ldap_keytab = talloc_strdup(c, v);
+		} else if (strcmp(k, "ldap_principal") == 0) {
+			c->directory.ldap_principal = talloc_strdup(c, v);
+		} else if (strcmp(k, "ldap_timeout_ms") == 0) {
+			unsigned long n;
+			if (parse_uint(r, k, v, 100, 120000, &n) != 0) {
+				return -1;
+			}
+			c->directory.ldap_timeout_ms = (unsigned)n;
 		} else if (strcmp(k, "dn_container") == 0) {
 			c->directory.dn_container = talloc_strdup(c, v);
 		} else if (strcmp(k, "radius_user") == 0) {
@@ -395,6 +411,7 @@ int otpced_config_load(TALLOC_CTX *mem_ctx, const char *path, struct otpced_conf
 	c->directory_backend = talloc_strdup(c, "winbind");
 	c->directory.dn_container = talloc_strdup(c, "CN=Users");
 	c->cache_seconds = 30;
+	c->directory.ldap_timeout_ms = 5000;
 	c->otp_servers = talloc_zero_array(c, struct otpce_radius_server, OTPCED_MAX_OTP_SERVERS);
 	c->otp_secrets = talloc_zero_array(c, struct crypto_secret *, OTPCED_MAX_OTP_SERVERS);
 	c->cas = talloc_zero_array(c, char *, OTPCED_MAX_CAS + 1);

@@ -18,8 +18,10 @@
  *    account created in CN=Users (the default) or the configured
  *    container, when its cn is its full name (what AD's tools do).  An
  *    account elsewhere fails step 1, closed.
- * A directory lookup over LDAP with the machine's Kerberos credentials
- * would give both exactly; it is not written yet (otpce/server/README.md).
+ * With backend = ldap, both come from the directory itself instead: the
+ * object with the user's SID, read over LDAP as the machine account
+ * (ldapnames.c); an account without a userPrincipalName keeps the
+ * implicit one above.
  */
 #include <pwd.h>
 #include <stdbool.h>
@@ -135,6 +137,11 @@ enum otpce_directory_result otpce_directory_lookup(const struct otpce_directory_
 		goto out;
 	}
 	wbcSidToStringBuf(&sid, out->sid, sizeof(out->sid));
+	if (cfg->use_ldap) {
+		rc = otpce_ldap_names(cfg, out->sid, dcs, dinfo->dns_name, out->dn, sizeof(out->dn),
+				      out->upn, sizeof(out->upn), err, errlen);
+		goto out;
+	}
 	rc = OTPCE_DIRECTORY_FOUND;
 out:
 	wbcFreeMemory(canon_dom);

@@ -110,6 +110,26 @@ bad_conf "a timeout that is no number" badtimeout "$work/badtimeout.conf:16: tim
 conf nosecret "" "[otp_server]
 host = 127.0.0.1"
 bad_conf "an OTP server without a secret" nosecret "$work/nosecret.conf: \\[otp_server\\] number 1 needs host and secret"
+conf ldapdir "" "[otp_server]
+host = 127.0.0.1
+secret_file = $work/radius.secret
+[directory]
+backend = ldap
+ldap_uri = ldap://dc1.example.test
+ldap_timeout_ms = 2000"
+run "backend = ldap with its keys: accepted" 0 "$OTPCED" --check-config -c "$work/ldapdir.conf"
+conf badbackend "" "[otp_server]
+host = 127.0.0.1
+secret_file = $work/radius.secret
+[directory]
+backend = ad"
+bad_conf "an unknown directory backend" badbackend "$work/badbackend.conf:17: backend must be winbind or ldap"
+conf badldapuri "" "[otp_server]
+host = 127.0.0.1
+secret_file = $work/radius.secret
+[directory]
+ldap_uri = dc1.example.test"
+bad_conf "an ldap_uri without a scheme" badldapuri "$work/badldapuri.conf:17: ldap_uri must start with ldap:// or ldaps://"
 # A FIFO as secret_file: refused at once (nothing is read from it; with
 # no writer, reading would block otpced's start for ever).
 mkfifo -m 600 "$work/secret.fifo"

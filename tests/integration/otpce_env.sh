@@ -6,15 +6,22 @@
 # created (alice comes with the template, dc.sh), the DC started on DC-IP
 # and the joined member (winbind) on MEMBER-IP.  Sets D (the NetBIOS
 # domain), REALM_LC (the realm in lower case), DN_DCS (DC=...,DC=...).
+# If OTPCE_TEMPLATE_HOOK names a function, it runs after the users are
+# made, before the DC starts, with DN_DCS set (to change the template's
+# directory: samba-tool/ldbmodify on $W/template).
 otpce_domain() {
 	local mip=$1 dcip=$2 u
 	shift 2
 	it_template
+	DN_DCS=$(echo "$DC_REALM" | tr 'A-Z' 'a-z' | sed 's/^/DC=/; s/\./,DC=/g')
 	for u in "$@"; do
 		samba-tool user create "$u" --random-password -s "$W/template/etc/smb.conf" \
 			-H "$W/template/private/sam.ldb" >"$W/user-$u.log" 2>&1 ||
 			{ cat "$W/user-$u.log"; echo "FAIL creating user $u"; exit 1; }
 	done
+	if [ -n "${OTPCE_TEMPLATE_HOOK:-}" ]; then
+		"$OTPCE_TEMPLATE_HOOK" || { echo "FAIL $OTPCE_TEMPLATE_HOOK"; exit 1; }
+	fi
 	it_template_member member1
 	it_start_dc_plain dc "$dcip"
 	it_start_member m1 "$mip" dc
