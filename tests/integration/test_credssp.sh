@@ -224,7 +224,7 @@ has "... intact" "^ok peer=alice@$R .*password-sha256=$ALICE_SHA\$" "$IT_WORK/sr
 # response is checked by the DC through winbind (wbcAuthenticateUserEx).
 if command -v xfreerdp >/dev/null && command -v Xvfb >/dev/null; then
 	exec 5>"$IT_WORK/xvfb.display"
-	Xvfb -displayfd 5 -nolisten tcp >"$IT_WORK/xvfb.log" 2>&1 &
+	Xvfb -displayfd 5 -noreset -nolisten tcp >"$IT_WORK/xvfb.log" 2>&1 &
 	XVFB_PID=$!
 	it_wait_for "Xvfb" '^[0-9]+$' "$IT_WORK/xvfb.display" || exit 1
 	it_spawn wb it_on_member "$SERVER" --listen "$BIP:$PORT" --rdp --ntlm-winbind --show-credentials \

@@ -32,9 +32,13 @@ command -v xfreerdp >/dev/null && command -v winpr-hash >/dev/null && command -v
 
 # A display for xfreerdp: Xvfb picks a free one and says which (readiness).
 # (-ac and 24 bits: freerdp-shadow-cli opens the display and reads its
-# screen; xfreerdp +auth-only never draws.)
+# screen; xfreerdp +auth-only never draws.  -noreset: by default Xvfb
+# resets when its last client leaves, here each xfreerdp, and an X client
+# that connects during the reset fails ("failed to open display"):
+# freerdp-shadow-cli started again and again right after its last run
+# failed 2 times in 15 without -noreset, never with it.)
 exec 5>"$IT_WORK/xvfb.display"
-Xvfb -displayfd 5 -ac -screen 0 1024x768x24 -nolisten tcp >"$IT_WORK/xvfb.log" 2>&1 &
+Xvfb -displayfd 5 -ac -noreset -screen 0 1024x768x24 -nolisten tcp >"$IT_WORK/xvfb.log" 2>&1 &
 XVFB_PID=$!
 it_wait_for "Xvfb" '^[0-9]+$' "$IT_WORK/xvfb.display" || exit 1
 export DISPLAY=":$(head -n 1 "$IT_WORK/xvfb.display")"
