@@ -9,6 +9,7 @@
  * made before the workers are forked, behind a process-shared robust
  * mutex: a worker that dies holding it does not stop the others.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <strings.h>
@@ -19,7 +20,6 @@
 #include "otpce/server/server.h"
 
 struct entry {
-	bool used;
 	char user[OTPCE_USERNAME_MAX_LEN + 1];
 	uint8_t key[CRYPTO_SHA256_LEN];
 	uint8_t state[253];
@@ -27,8 +27,11 @@ struct entry {
 	time_t expires;
 };
 
+/* tag[i] is 0 when e[i] is free, else its user's tag (user_tag): the
+ * scans read these 16 KiB, not the 2 MiB of entries. */
 struct shared_table {
 	pthread_mutex_t lock;
+	uint32_t tag[OTPCED_CHALLENGES_MAX];
 	struct entry e[OTPCED_CHALLENGES_MAX];
 };
 
@@ -45,6 +48,7 @@ static int unmap_table(struct otpced_challenges *t)
 	if (t->shm != NULL) {
 		if (getpid() == t->owner) {
 			crypto_wipe(t->shm->e, sizeof(t->shm->e));
+			memset(t->shm->tag, 0, sizeof(t->shm->tag));
 			pthread_mutex_destroy(&t->shm->lock);
 		}
 		munmap(t->shm, sizeof(*t->shm));
@@ -102,42 +106,61 @@ static void unlock(struct otpced_challenges *t)
 	pthread_mutex_unlock(&t->shm->lock);
 }
 
-static bool same_user(const struct entry *e, const char *user)
+/* user_tag: FNV-1a of the name folded to ASCII lower case (names compare
+ * case-insensitively), never 0. */
+static uint32_t user_tag(const char *user)
 {
-	return strcasecmp(e->user, user) == 0;
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)user; *p != '\0'; p++) {
+		h ^= (uint32_t)tolower(*p);
+		h *= 16777619u;
+	}
+	return h | 1u;
+}
+
+static void clear(struct shared_table *m, size_t i)
+{
+	crypto_wipe(&m->e[i], sizeof(m->e[i]));
+	m->tag[i] = 0;
 }
 
 static void put_locked(struct otpced_challenges *t, const char *user,
 		       const uint8_t key[CRYPTO_SHA256_LEN], const uint8_t *state, size_t state_len,
 		       time_t now)
 {
-	struct entry *slot = NULL, *e = t->shm->e;
+	struct shared_table *m = t->shm;
+	uint32_t tag = user_tag(user);
+	size_t slot = OTPCED_CHALLENGES_MAX, free_slot = OTPCED_CHALLENGES_MAX;
 
 	for (size_t i = 0; i < OTPCED_CHALLENGES_MAX; i++) {
-		if (e[i].used && same_user(&e[i], user)) {
-			slot = &e[i]; /* one pending challenge per user: the latest */
+		if (m->tag[i] == tag && strcasecmp(m->e[i].user, user) == 0) {
+			slot = i; /* one pending challenge per user: the latest */
 			break;
 		}
-		if (slot == NULL && (!e[i].used || e[i].expires <= now)) {
-			slot = &e[i];
+		if (m->tag[i] == 0 && free_slot == OTPCED_CHALLENGES_MAX) {
+			free_slot = i;
 		}
 	}
-	if (slot == NULL) {
-		/* Full of live entries: replace the one that expires first. */
-		slot = &e[0];
-		for (size_t i = 1; i < OTPCED_CHALLENGES_MAX; i++) {
-			if (e[i].expires < slot->expires) {
-				slot = &e[i];
+	if (slot == OTPCED_CHALLENGES_MAX) {
+		slot = free_slot;
+	}
+	if (slot == OTPCED_CHALLENGES_MAX) {
+		/* Full: an expired entry, else the one that expires first. */
+		slot = 0;
+		for (size_t i = 0; i < OTPCED_CHALLENGES_MAX && m->e[slot].expires > now; i++) {
+			if (m->e[i].expires < m->e[slot].expires) {
+				slot = i;
 			}
 		}
 	}
-	crypto_wipe(slot, sizeof(*slot));
-	strcpy(slot->user, user);
-	memcpy(slot->key, key, CRYPTO_SHA256_LEN);
-	memcpy(slot->state, state, state_len);
-	slot->state_len = state_len;
-	slot->expires = now + (time_t)t->lifetime_s;
-	slot->used = true;
+	clear(m, slot);
+	strcpy(m->e[slot].user, user);
+	memcpy(m->e[slot].key, key, CRYPTO_SHA256_LEN);
+	memcpy(m->e[slot].state, state, state_len);
+	m->e[slot].state_len = state_len;
+	m->e[slot].expires = now + (time_t)t->lifetime_s;
+	m->tag[slot] = tag;
 }
 
 void otpced_challenge_put(struct otpced_challenges *t, const char *user,
@@ -156,6 +179,7 @@ bool otpced_challenge_take(struct otpced_challenges *t, const char *user,
 			   const uint8_t key[CRYPTO_SHA256_LEN], uint8_t state[253],
 			   size_t *state_len, time_t now)
 {
+	uint32_t tag = user_tag(user);
 	bool found = false;
 
 	if (!lock(t)) {
@@ -163,7 +187,7 @@ bool otpced_challenge_take(struct otpced_challenges *t, const char *user,
 	}
 	for (size_t i = 0; i < OTPCED_CHALLENGES_MAX; i++) {
 		struct entry *e = &t->shm->e[i];
-		if (!e->used || !same_user(e, user)) {
+		if (t->shm->tag[i] != tag || strcasecmp(e->user, user) != 0) {
 			continue;
 		}
 		/* Expired, or another request: the challenge is spent either way. */
@@ -172,7 +196,7 @@ bool otpced_challenge_take(struct otpced_challenges *t, const char *user,
 			*state_len = e->state_len;
 			found = true;
 		}
-		crypto_wipe(e, sizeof(*e));
+		clear(t->shm, i);
 		break;
 	}
 	unlock(t);

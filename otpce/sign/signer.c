@@ -77,7 +77,8 @@ struct otpce_signer {
 	EVP_PKEY *key;
 	STACK_OF(X509) *chain;
 	X509 *dummy; /* the "Dummy Signer" identity, never sent */
-	const EVP_MD *md;
+	EVP_MD *md;       /* fetched once (explicit fetch: OpenSSL 3 then
+			     skips the method lookup on every signature) */
 	long client_id;
 	char machine[FIELD_MAX], user[FIELD_MAX], process[FIELD_MAX];
 };
@@ -194,7 +195,10 @@ struct otpce_signer *otpce_signer_load(const char *cert_file, const char *key_fi
 		otpce_err(err, errlen, "cannot make the dummy signer's identity");
 		goto fail;
 	}
-	s->md = EVP_sha256();
+	if ((s->md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
+		otpce_err(err, errlen, "OpenSSL has no SHA-256");
+		goto fail;
+	}
 	s->client_id = 5;
 	if (gethostname(host, sizeof(host) - 1) != 0) {
 		strcpy(host, "localhost");
@@ -227,6 +231,7 @@ void otpce_signer_free(struct otpce_signer *s)
 	EVP_PKEY_free(s->key); /* OpenSSL wipes private key material on free */
 	X509_free(s->dummy);
 	sk_X509_pop_free(s->chain, X509_free);
+	EVP_MD_free(s->md);
 	OPENSSL_cleanse(s, sizeof(*s));
 	free(s);
 }
@@ -265,8 +270,14 @@ int otpce_signer_set_digest(struct otpce_signer *s, const char *digest, char *er
 
 	for (size_t i = 0; s != NULL && digest != NULL && i < sizeof(ok) / sizeof(ok[0]); i++) {
 		if (strcasecmp(digest, ok[i]) == 0) {
-			s->md = EVP_get_digestbyname(ok[i]);
-			return s->md != NULL ? 0 : -1;
+			EVP_MD *md = EVP_MD_fetch(NULL, ok[i], NULL);
+			if (md == NULL) {
+				otpce_err(err, errlen, "OpenSSL has no %s", ok[i]);
+				return -1;
+			}
+			EVP_MD_free(s->md);
+			s->md = md;
+			return 0;
 		}
 	}
 	otpce_err(err, errlen, "digest \"%.32s\" is not one of sha256, sha384, sha512, sha1",
