@@ -12,8 +12,9 @@
  * MEMORY credential cache, which KRB5CCNAME names for the plugin.
  *
  * One connection per process (each worker has its own), made on first
- * use, dropped on any error and made again by the next lookup; the ticket
- * is fetched again when less than RENEW_S seconds of it are left.  The
+ * use, dropped on any error and made again by the next lookup (at once,
+ * within the same lookup, when the DC closed a kept connection); the
+ * ticket is fetched again when less than RENEW_S seconds of it are left.  The
  * calls block, as winbind's do; dircache.c keeps the answers.
  */
 #include <ctype.h>
@@ -279,13 +280,25 @@ enum otpce_directory_result otpce_ldap_names(const struct otpce_directory_config
 		o += (size_t)snprintf(filter + o, sizeof(filter) - o, "\\%02x", bin[i]);
 	}
 	snprintf(filter + o, sizeof(filter) - o, ")");
-	/* setenv before the plugin's first use: it reads the name once. */
-	if (setenv("KRB5CCNAME", CCNAME, 1) != 0 ||
-	    connect_and_bind(cfg, dns_domain, err, errlen) != 0) {
-		return OTPCE_DIRECTORY_ERROR;
+	/* setenv before the plugin's first use: it reads the name once.  A
+	 * connection kept from an earlier lookup may have been closed by the
+	 * DC (a restart, an idle timeout): then connect again once. */
+	for (int attempt = 0;; attempt++) {
+		bool kept = g.ld != NULL;
+		if (setenv("KRB5CCNAME", CCNAME, 1) != 0 ||
+		    connect_and_bind(cfg, dns_domain, err, errlen) != 0) {
+			return OTPCE_DIRECTORY_ERROR;
+		}
+		rc = ldap_search_ext_s(g.ld, base_dn, LDAP_SCOPE_SUBTREE, filter, (char **)attrs,
+				       0, NULL, NULL, NULL, 2, &res);
+		if (rc == LDAP_SUCCESS || !kept || attempt > 0 ||
+		    (rc != LDAP_SERVER_DOWN && rc != LDAP_CONNECT_ERROR && rc != LDAP_UNAVAILABLE)) {
+			break;
+		}
+		ldap_msgfree(res);
+		res = NULL;
+		drop_connection();
 	}
-	rc = ldap_search_ext_s(g.ld, base_dn, LDAP_SCOPE_SUBTREE, filter, (char **)attrs, 0, NULL,
-			       NULL, NULL, 2, &res);
 	if (rc != LDAP_SUCCESS) {
 		snprintf(err, errlen, "LDAP search for %s: %s", sid, ldap_err2string(rc));
 		drop_connection();

@@ -14,6 +14,8 @@
 #     AuthenticationError;
 #   - backend = winbind, the same request of dave's -> OtherError (its
 #     derived names are not his: the limit that backend = ldap lifts);
+#   - the DC drops otpced's LDAP connection (ss -K): the next lookup
+#     connects again within the same request -> Success;
 #   - a machine principal with no key in the keytab -> OtherError, the
 #     log naming the Kerberos failure; otpced keeps serving;
 #   - one log line per request, never the one-time password; a clean stop.
@@ -94,7 +96,11 @@ conf() {
 	EOF
 	chmod 600 "$W/$1.conf"
 }
-conf ldap 8443 "backend = ldap"
+# ldap: one process, no directory cache, so that every request reads LDAP
+# on the one connection (the reconnect test below needs that).
+conf ldap 8443 "backend = ldap
+cache_seconds = 0"
+sed -i 's/^tls_key = .*/&\nworkers = 1/' "$W/ldap.conf"
 conf derived 8444 "backend = winbind"
 conf nokey 8445 "backend = ldap
 ldap_principal = NOSUCH\$@$DC_REALM"
@@ -133,6 +139,17 @@ enroll "ldap: alice (CN=Users, her UPN)" 0 8443 alice "CN=alice,CN=Users,$DN_DCS
 enroll "ldap: a user the directory does not know" 1 8443 nosuch "CN=nosuch,CN=Users,$DN_DCS" \
 	"nosuch@$REALM_LC" "$ALICE_OTP"
 enroll "ldap: dave, wrong password" 1 8443 dave "$DAVE_DN" "$DAVE_UPN" wrong-otp
+# The DC drops otpced's LDAP connection (ss -K, as a DC restart would):
+# the next lookup connects again and succeeds.
+LDAP_PORTS=$(ss -Htnp state established dst "$DCIP" dport = :389 | grep otpced |
+	awk '{print $3}' | sed 's/.*://')
+run "ldap: otpced holds one LDAP connection to the DC" 0 test "$(echo "$LDAP_PORTS" | grep -c .)" -eq 1
+# (ss also asks for IPv6 sockets, which the kernel refuses: "RTNETLINK
+# answers: Invalid argument"; the check below is what counts.)
+ss -K state established dst "$DCIP" dport = :389 sport = ":$LDAP_PORTS" >"$W/ssk.log" 2>&1
+run "... which is gone after ss -K" 0 test -z "$(ss -Htn state established dst "$DCIP" dport = :389 \
+	sport = ":$LDAP_PORTS")"
+enroll "ldap: dave again after the connection was dropped" 0 8443 dave "$DAVE_DN" "$DAVE_UPN" "$DAVE_OTP"
 enroll "winbind: dave's real names are not the derived ones" 4 8444 dave "$DAVE_DN" "$DAVE_UPN" \
 	"$DAVE_OTP"
 enroll "ldap with a principal the keytab lacks" 4 8445 alice "CN=alice,CN=Users,$DN_DCS" \
