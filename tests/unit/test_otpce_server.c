@@ -440,6 +440,25 @@ static void test_config(void **state)
 	assert_int_equal(c->radius_user, OTPCED_RADIUS_USER_ACCOUNT);
 	assert_int_equal(c->cache_seconds, 30); /* the default */
 
+	/* backend = ldap and its keys; the defaults otherwise. */
+	assert_int_equal(c->directory.use_ldap, 0);
+	assert_int_equal(c->directory.ldap_timeout_ms, 5000);
+	path = write_file(t, "ldap.conf",
+			  "[server]\nlisten = 127.0.0.1:0\ntls_cert = c.pem\ntls_key = k.pem\n"
+			  "workers = 3\n[signing]\ntemplate = OTPLogon\ncert = s.pem\nkey = s.key\n"
+			  "[directory]\nbackend = ldap\nldap_uri = ldaps://dc1.example.com\n"
+			  "ldap_keytab = FILE:/etc/otpced/host.keytab\n"
+			  "ldap_principal = OTP1$@EXAMPLE.COM\nldap_timeout_ms = 700\n"
+			  "cache_seconds = 0\n", 0600);
+	assert_int_equal(otpced_config_load(t, path, &c, err, sizeof(err)), 0);
+	assert_int_equal(c->directory.use_ldap, 1);
+	assert_string_equal(c->directory.ldap_uri, "ldaps://dc1.example.com");
+	assert_string_equal(c->directory.ldap_keytab, "FILE:/etc/otpced/host.keytab");
+	assert_string_equal(c->directory.ldap_principal, "OTP1$@EXAMPLE.COM");
+	assert_int_equal(c->directory.ldap_timeout_ms, 700);
+	assert_int_equal(c->cache_seconds, 0);
+	assert_int_equal(c->workers, 3);
+
 	/* Refusals: each names the line, none shows a secret. */
 	static const struct {
 		const char *text;
@@ -450,6 +469,8 @@ static void test_config(void **state)
 		{ "[server]\nbogus = 1\n", 0600, "unknown key bogus" },
 		{ "[directory]\nradius_user = sam\n", 0600, "radius_user must be" },
 		{ "[directory]\ncache_seconds = 3601\n", 0600, "cache_seconds must be" },
+		{ "[directory]\nldap_timeout_ms = 50\n", 0600, "ldap_timeout_ms must be" },
+		{ "[server]\nworkers = 65\n", 0600, "workers must be a number from 1 to 64" },
 		{ "[nope]\n", 0600, "unknown section" },
 		{ "listen = x:1\n", 0600, "outside a section" },
 		{ "[server]\nhttp_timeout_ms = -5\n", 0600, "http_timeout_ms must be" },
