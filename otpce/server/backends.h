@@ -1,10 +1,8 @@
 /*
  * backends.h: what otpced asks of the RADIUS client (otpce/radius), the
- * PKCS#10 checks and signer (otpce/sign) and the directory (directory.c).
- *
- * The RADIUS and signing declarations below are thin copies of the
- * interfaces those folders publish, for building this folder on its own;
- * when their headers are in the tree, they are used instead.
+ * PKCS#10 checks and signer (otpce/sign) and the directory (directory.c,
+ * ldapnames.c).  Unit tests link fakes of all three
+ * (tests/unit/otpce_server_fakes.h).
  */
 #ifndef OTPCE_SERVER_BACKENDS_H
 #define OTPCE_SERVER_BACKENDS_H
@@ -12,56 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct event_base;
-
-#if __has_include("otpce/radius/radius.h")
 #include "otpce/radius/radius.h"
-#else
-enum otpce_radius_result {
-	OTPCE_RADIUS_ACCEPT,
-	OTPCE_RADIUS_REJECT,
-	OTPCE_RADIUS_CHALLENGE,
-	OTPCE_RADIUS_NO_ANSWER,
-	OTPCE_RADIUS_ERROR
-};
-struct otpce_radius_server {
-	const char *host;
-	uint16_t port;
-	const char *secret;
-	unsigned timeout_ms;
-	unsigned retries;
-	int tls;
-	const char *tls_ca, *tls_cert, *tls_key;
-};
-struct otpce_radius_reply {
-	enum otpce_radius_result result;
-	char server[300];
-	uint8_t state[253];
-	size_t state_len;
-	char reply_message[254];
-};
-typedef void (*otpce_radius_done_fn)(const struct otpce_radius_reply *reply, void *arg);
-struct otpce_radius_req;
-struct otpce_radius_req *otpce_radius_pap_start(struct event_base *base,
-						const struct otpce_radius_server *servers, size_t n,
-						const char *user, const char *password,
-						const uint8_t *state, size_t state_len,
-						otpce_radius_done_fn done, void *arg);
-void otpce_radius_cancel(struct otpce_radius_req *req);
-#endif
-
-#if __has_include("otpce/sign/sign.h")
 #include "otpce/sign/sign.h"
-#else
-struct otpce_signer;
-struct otpce_signer *otpce_signer_load(const char *cert_file, const char *key_file, char *err,
-				       size_t errlen);
-void otpce_signer_free(struct otpce_signer *s);
-int otpce_check_request(const uint8_t *csr, size_t csr_len, const char *template_name,
-			const char *user_upn, const char *user_dn, char *err, size_t errlen);
-int otpce_sign_request(const struct otpce_signer *s, const uint8_t *csr, size_t csr_len,
-		       uint8_t **out, size_t *out_len, char *err, size_t errlen);
-#endif
 
 /* ---- the directory (3.2.5.1 step 2) -------------------------------------- */
 
