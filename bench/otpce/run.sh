@@ -39,30 +39,11 @@ RADIUS_SECRET=$S1 radius_start "$W/r1" "$R1" 1812 >"$W/radius.log" 2>&1 ||
 	{ cat "$W/radius.log"; exit 1; }
 trap 'radius_stop_all; it_cleanup' EXIT
 otpce_pki "$OIP" "$S1"
-cat >"$W/otpced.conf" <<EOF
-[server]
-listen = $OIP:8443
-url_path = /otpcep
-tls_cert = $W/pki/tls.pem
-tls_key = $W/pki/tls.key
-client_cert = none
-workers = ${WORKERS:-auto}
-[signing]
-template = $TEMPLATE
-cert = $W/pki/signing.pem
-key = $W/pki/signing.key
-[directory]
-backend = winbind
-radius_user = account
-[otp_server]
-host = $R1
-secret_file = $W/pki/radius.secret
-timeout_ms = 2000
-retries = 1
-[ca]
-name = dc1.$REALM_LC\\Test-Issuing-CA
-EOF
-chmod 600 "$W/otpced.conf"
+otpce_conf otpced 8443 "client_cert = none
+workers = ${WORKERS:-auto}" "backend = winbind" \
+	"$(otpce_radius_section "$R1" "timeout_ms = 2000
+retries = 1")" "[ca]
+name = dc1.$REALM_LC\\Test-Issuing-CA"
 # otpced's log goes to a file (one line per request; stderr to a pipe
 # that nobody reads would block it).
 otpce_start otpced "$OTPCED" "$OIP"

@@ -61,6 +61,36 @@ otpce_pki() {
 	chmod 600 "$W/pki/radius.secret" "$W/pki/"*.key
 }
 
+# otpce_conf NAME PORT SERVER-LINES DIRECTORY-LINES OTP-SECTIONS CA-SECTION:
+# an otpced configuration in $W/NAME.conf (mode 0600) listening on
+# $OIP:PORT, path /otpcep, with otpce_pki's certificates, template
+# $TEMPLATE, radius_user = account; the other lines as given.
+otpce_conf() {
+	cat >"$W/$1.conf" <<-EOF
+	[server]
+	listen = $OIP:$2
+	url_path = /otpcep
+	tls_cert = $W/pki/tls.pem
+	tls_key = $W/pki/tls.key
+	$3
+	[signing]
+	template = $TEMPLATE
+	cert = $W/pki/signing.pem
+	key = $W/pki/signing.key
+	[directory]
+	radius_user = account
+	$4
+	$5
+	$6
+	EOF
+	chmod 600 "$W/$1.conf"
+}
+# otpce_radius_section HOST [MORE-LINES]: an [otp_server] section for HOST
+# with otpce_pki's secret.
+otpce_radius_section() {
+	printf '[otp_server]\nhost = %s\nsecret_file = %s\n%s' "$1" "$W/pki/radius.secret" "${2:-}"
+}
+
 # otpce_start NAME OTPCED IP: OTPCED on the member with $W/NAME.conf, its
 # log (stderr) in $W/NAME.out, whose first line must say it listens on IP.
 # Sets SPAWN_PID (the process started) as it_spawn does.

@@ -54,30 +54,11 @@ RADIUS_SECRET=$S1 radius_start "$W/r1" "$R1" 1812 || exit 1
 trap 'radius_stop_all; it_cleanup' EXIT
 otpce_pki "$OIP" "$S1"
 
-cat >"$W/otpced.conf" <<EOF
-[server]
-listen = $OIP:8443
-url_path = /otpcep
-tls_cert = $W/pki/tls.pem
-tls_key = $W/pki/tls.key
-client_cert = none
-[signing]
-template = $TEMPLATE
-cert = $W/pki/signing.pem
-key = $W/pki/signing.key
-[directory]
-backend = winbind
-radius_user = account
-[otp_server]
-host = $R1
-secret_file = $W/pki/radius.secret
-timeout_ms = 2000
-retries = 1
-[ca]
+otpce_conf otpced 8443 "client_cert = none" "backend = winbind" \
+	"$(otpce_radius_section "$R1" "timeout_ms = 2000
+retries = 1")" "[ca]
 name = dc1.$REALM_LC\\Test-Issuing-CA
-name = dc2.$REALM_LC\\Test-Issuing-CA-2
-EOF
-chmod 600 "$W/otpced.conf"
+name = dc2.$REALM_LC\\Test-Issuing-CA-2"
 
 otpce_start otpced "$OTPCED" "$OIP"
 OTPCED_SPAWN=$SPAWN_PID

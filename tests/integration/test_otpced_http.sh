@@ -57,28 +57,11 @@ otpce_pki "$OIP" "$S1" client
 # conf NAME PORT OTP-SERVER-SECTIONS CA-SECTION [WORKERS]: an otpced
 # configuration (WORKERS: [server] workers, default auto).
 conf() {
-	cat >"$W/$1.conf" <<-EOF
-	[server]
-	listen = $OIP:$2
-	url_path = /otpcep
-	tls_cert = $W/pki/tls.pem
-	tls_key = $W/pki/tls.key
-	client_cert = require
-	client_ca = $W/pki/ca.pem
-	http_timeout_ms = 700
-	max_body = 65536
-	workers = ${5:-auto}
-	[signing]
-	template = $TEMPLATE
-	cert = $W/pki/signing.pem
-	key = $W/pki/signing.key
-	[directory]
-	backend = winbind
-	radius_user = account
-	$3
-	$4
-	EOF
-	chmod 600 "$W/$1.conf"
+	otpce_conf "$1" "$2" "client_cert = require
+client_ca = $W/pki/ca.pem
+http_timeout_ms = 700
+max_body = 65536
+workers = ${5:-auto}" "backend = winbind" "$3" "$4"
 }
 DEAD="[otp_server]
 host = $RDEAD

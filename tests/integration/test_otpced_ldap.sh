@@ -74,27 +74,8 @@ otpce_pki "$OIP" "$S1"
 
 # conf NAME PORT DIRECTORY-LINES: an otpced configuration.
 conf() {
-	cat >"$W/$1.conf" <<-EOF
-	[server]
-	listen = $OIP:$2
-	url_path = /otpcep
-	tls_cert = $W/pki/tls.pem
-	tls_key = $W/pki/tls.key
-	[signing]
-	template = $TEMPLATE
-	cert = $W/pki/signing.pem
-	key = $W/pki/signing.key
-	[directory]
-	radius_user = account
-	$3
-	[otp_server]
-	host = $R1
-	secret_file = $W/pki/radius.secret
-	timeout_ms = 2000
-	[ca]
-	name = dc1.$REALM_LC\\Test-Issuing-CA
-	EOF
-	chmod 600 "$W/$1.conf"
+	otpce_conf "$1" "$2" "" "$3" "$(otpce_radius_section "$R1" "timeout_ms = 2000")" "[ca]
+name = dc1.$REALM_LC\\Test-Issuing-CA"
 }
 # ldap: one process, no directory cache, so that every request reads LDAP
 # on the one connection (the reconnect test below needs that).
